@@ -1,0 +1,120 @@
+// File formats (layer 9): IDX datasets, safetensors weights and the JSON model manifest. Every
+// file is untrusted input: each size, offset, dtype and shape is checked before a byte is
+// used, and errors name the file part (tensor, field, item count) and the problem.
+// Gzip is undone by the caller (zlib in the CLI, Node's zlib or DecompressionStream in the
+// library): these functions take the raw bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "quantlab/tensor.h"
+
+namespace quantlab {
+
+namespace nn {
+struct Model;  // nn.h
+}
+
+// ---- IDX (the MNIST file format) ----------------------------------------------------------------
+// Big-endian header: magic 0x000008 | rank (0x03 images, 0x01 labels; dtype 0x08 = u8), then one
+// u32 per dim, then the u8 data, exactly count × rows × cols bytes.
+
+inline constexpr size_t kClassCount = 10;
+
+// u8 [count, rows, cols]. `what` names the file in errors, e.g. "images file".
+Tensor parse_idx_images(std::span<const uint8_t> bytes, const std::string& what = "images file");
+// u8 [count], every value < kClassCount.
+Tensor parse_idx_labels(std::span<const uint8_t> bytes, const std::string& what = "labels file");
+
+std::vector<uint8_t> serialize_idx_images(const Tensor& images);  // u8 [count, rows, cols]
+std::vector<uint8_t> serialize_idx_labels(const Tensor& labels);  // u8 [count]
+
+// A labelled image set: images u8 [count, rows, cols], labels u8 [count].
+struct Dataset {
+  Tensor images;
+  Tensor labels;
+  size_t size() const { return labels.element_count(); }
+};
+
+// Parses both files and checks that they hold the same number of items.
+Dataset parse_idx_dataset(std::span<const uint8_t> images, std::span<const uint8_t> labels,
+                          const std::string& images_what = "images file",
+                          const std::string& labels_what = "labels file");
+
+// Reads <dir>/<split>-images-idx3-ubyte and <dir>/<split>-labels-idx1-ubyte (split is "train"
+// or "test"), the uncompressed layout the build writes under build/data/<dataset>/.
+Dataset read_idx_dataset(const std::string& dir, const std::string& split);
+
+// ---- safetensors ---------------------------------------------------------------------------------
+// u64 little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of
+// 8), then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32",
+// "shape": [..], "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the
+// tensors tile it exactly. Readable dtypes: F32, I32, I8, U8.
+
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+
+struct TensorFile {
+  std::map<std::string, std::string> metadata;
+  std::map<std::string, Tensor> tensors;  // by name; the writer lays them out in this order
+};
+
+TensorFile parse_safetensors(std::span<const uint8_t> bytes);
+// Deterministic: the same TensorFile always gives the same bytes, and
+// serialize_safetensors(parse_safetensors(b)) == b for every b this function wrote.
+std::vector<uint8_t> serialize_safetensors(const TensorFile& file);
+
+// ---- model directory: manifest.json + model.safetensors -----------------------------------------
+// manifest.json: {"format": "quantlab-model", "version": 1, "name", "dataset", "input": {"shape",
+// "pixel_scale", "mean", "std"}, "labels": [..], "architecture": {"layers": [..]}, "recipe": {..},
+// "metrics": {..}}. The architecture is the layer list with every shape; loading builds the
+// Model from it and requires the weights to hold exactly the parameters it needs, each with
+// the shape it needs.
+
+// Network input x = (pixel * pixel_scale - mean) / std, per sample of `shape` (e.g. [1, 28, 28]).
+struct InputSpec {
+  std::vector<size_t> shape;
+  float pixel_scale = 1.0f / 255.0f;
+  float mean = 0.0f;
+  float std = 1.0f;
+};
+
+// Everything in the manifest except the architecture, which the Model itself carries.
+struct ModelManifest {
+  std::string name;
+  std::string dataset;  // "mnist" or "fashion-mnist": the test split `quantlab eval` uses
+  InputSpec input;
+  std::vector<std::string> labels;  // class names, index = label value
+  nlohmann::json recipe = nlohmann::json::object();  // how the model was trained, verbatim
+  // Measured numbers, e.g. test_accuracy (fraction), test_correct, test_count, train_seconds.
+  std::map<std::string, double> metrics;
+};
+
+// f32 [count, ...input.shape] from u8 images [count, ...] with the same pixels per item.
+Tensor to_network_input(const Tensor& images, const InputSpec& input);
+
+inline constexpr const char* kManifestFileName = "manifest.json";
+inline constexpr const char* kWeightsFileName = "model.safetensors";
+
+// Parses both files, builds the Model from the architecture and checks the weights against it;
+// fills `manifest`. Errors name the file, the tensor or field, and the problem.
+nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const uint8_t> weights,
+                  ModelManifest& manifest);
+nn::Model load_model(const std::string& dir, ModelManifest& manifest);
+
+std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest);
+// Writes dir/manifest.json and dir/model.safetensors (the directory must exist).
+void save_model(const std::string& dir, const nn::Model& model, const ModelManifest& manifest);
+
+// ---- files ------------------------------------------------------------------------------------
+
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+void write_file_bytes(const std::string& path, std::span<const uint8_t> bytes);
+
+}  // namespace quantlab

@@ -1,0 +1,88 @@
+#include "io/strict_json.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+
+#include "quantlab/error.h"
+
+namespace quantlab {
+
+using nlohmann::json;
+
+json parse_json_strict(std::string_view text, const std::string& what) {
+  std::vector<std::set<std::string>> keys_per_open_object;
+  const json::parser_callback_t reject_duplicates = [&](int, json::parse_event_t event,
+                                                        json& parsed) {
+    if (event == json::parse_event_t::object_start) keys_per_open_object.emplace_back();
+    if (event == json::parse_event_t::object_end) keys_per_open_object.pop_back();
+    if (event == json::parse_event_t::key) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      require(keys_per_open_object.back().insert(key).second,
+              what + " repeats the key '" + key + "'");
+    }
+    return true;
+  };
+  try {
+    return json::parse(text, reject_duplicates);
+  } catch (const json::parse_error& error) {
+    throw InvalidArgument(what + " is not valid JSON: " + error.what());
+  }
+}
+
+namespace {
+
+template <typename Names>
+void check_fields(const json& value, const Names& allowed, const std::string& where) {
+  require(value.is_object(), where + " must be a JSON object, got " + std::string(value.type_name()));
+  for (const auto& [key, unused] : value.items()) {
+    require(std::find(allowed.begin(), allowed.end(), key) != allowed.end(),
+            where + " has an unknown field '" + key + "'");
+  }
+}
+
+}  // namespace
+
+void require_only_fields(const json& value, std::initializer_list<std::string_view> allowed,
+                         const std::string& where) {
+  check_fields(value, allowed, where);
+}
+
+void require_only_fields(const json& value, const std::vector<std::string>& allowed,
+                         const std::string& where) {
+  check_fields(value, allowed, where);
+}
+
+const json& field(const json& object, const std::string& key, const std::string& where) {
+  require(object.is_object() && object.contains(key), where + " has no '" + key + "'");
+  return object[key];
+}
+
+uint64_t as_size(const json& value, const std::string& what) {
+  require(value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0),
+          what + " must be a non-negative integer, got " + value.dump());
+  return value.get<uint64_t>();
+}
+
+double as_number(const json& value, const std::string& what) {
+  require(value.is_number(), what + " must be a number, got " + value.dump());
+  return value.get<double>();
+}
+
+std::string as_string(const json& value, const std::string& what) {
+  require(value.is_string(), what + " must be a string, got " + value.dump());
+  return value.get<std::string>();
+}
+
+std::vector<size_t> as_dims(const json& value, const std::string& what) {
+  require(value.is_array(), what + " must be a list of dims, got " + value.dump());
+  std::vector<size_t> dims;
+  for (const json& dim : value) {
+    const uint64_t size = as_size(dim, what + " dim");
+    require(size <= SIZE_MAX, what + " dim " + std::to_string(size) + " is too large");
+    dims.push_back(static_cast<size_t>(size));
+  }
+  return dims;
+}
+
+}  // namespace quantlab

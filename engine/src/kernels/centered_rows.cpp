@@ -1,0 +1,57 @@
+#include "kernels/centered_rows.h"
+
+#include <algorithm>
+#include <span>
+
+#include "kernels/packed_layouts.h"
+
+namespace quantlab::kernels {
+namespace {
+
+CenteredRows empty_rows(size_t m, size_t k) {
+  CenteredRows rows;
+  rows.m = m;
+  rows.k = k;
+  rows.kpad = round_up(k, kIntBlockK);
+  rows.values.assign(m * rows.kpad, 0);
+  rows.scales.assign(m, 1.0f);
+  return rows;
+}
+
+void center_row(const int8_t* q, size_t k, int32_t zero_point, int16_t* out) {
+  for (size_t i = 0; i < k; ++i) out[i] = static_cast<int16_t>(q[i] - zero_point);
+}
+
+}  // namespace
+
+CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k,
+                             AffineParams params) {
+  CenteredRows rows = empty_rows(m, k);
+  for (size_t i = 0; i < m; ++i) {
+    center_row(a + i * lda, k, params.zero_point, rows.values.data() + i * rows.kpad);
+    rows.scales[i] = params.scale;
+  }
+  return rows;
+}
+
+CenteredRows quantize_rows_qd8(size_t m, const float* a, size_t lda, size_t k, Impl impl) {
+  CenteredRows rows = empty_rows(m, k);
+  const IntRange range = int_range(8, false);
+  std::vector<int8_t> codes(k);
+  for (size_t i = 0; i < m; ++i) {
+    const float* row = a + i * lda;
+    require_finite(std::span<const float>(row, k), "activations");
+    const auto [min, max] = std::minmax_element(row, row + k);
+    const AffineParams params = choose_params_minmax(*min, *max, 8, false);
+    if (impl == Impl::ref) {
+      quantize_row_i8_ref(row, k, params, range, codes.data());
+    } else {
+      quantize_row_i8_wasmsimd(row, k, params, range, codes.data());
+    }
+    center_row(codes.data(), k, params.zero_point, rows.values.data() + i * rows.kpad);
+    rows.scales[i] = params.scale;
+  }
+  return rows;
+}
+
+}  // namespace quantlab::kernels

@@ -1,0 +1,127 @@
+// FP32 GEMM/GEMV with WebAssembly SIMD128. Weights come in tiles of 8 columns (two v128 per k,
+// see packed_layouts.h).
+//
+// GEMM: a kRows × 8 register block. Per k it loads the tile's two weight vectors once and one
+// splatted activation per row, then does 2 · kRows multiplies and adds, so loads per mul+add
+// pair fall to (kRows + 2) / (2 · kRows). The accumulators (2 · kRows) plus the two weight
+// vectors and a splat must fit the 16 v128 registers of x86-64 (V8 keeps one for scratch).
+//
+// GEMV (M = 1): nothing is reused across rows, so the kernel is bound by streaming the weights;
+// it unrolls K by 4 with independent accumulators so that the add latency never stalls the
+// loads.
+#include <algorithm>
+#include <cstring>
+
+#include "common/simd128.h"
+#include "kernels/kernel_impls.h"
+#include "kernels/packed_layouts.h"
+
+namespace quantlab::kernels {
+namespace {
+
+constexpr size_t kRows = 4;
+
+// The bias of one tile, zero where the tile is past N or there is no bias.
+struct TileBias {
+  alignas(16) float values[kF32TileN] = {};
+  TileBias(const float* bias, size_t col0, size_t cols) {
+    if (bias != nullptr) std::copy(bias + col0, bias + col0 + cols, values);
+  }
+};
+
+void store_row(v128_t lo, v128_t hi, float* c, size_t cols) {
+  if (cols == kF32TileN) {
+    wasm_v128_store(c, lo);
+    wasm_v128_store(c + 4, hi);
+    return;
+  }
+  alignas(16) float row[kF32TileN];
+  wasm_v128_store(row, lo);
+  wasm_v128_store(row + 4, hi);
+  std::memcpy(c, row, cols * sizeof(float));
+}
+
+inline v128_t mul_add(v128_t acc, v128_t x, v128_t w) {
+  return wasm_f32x4_add(acc, wasm_f32x4_mul(x, w));
+}
+
+template <size_t Rows>
+void gemm_block(size_t k, const float* a, size_t lda, const float* w, const TileBias& bias,
+                float* c, size_t ldc, size_t cols) {
+  v128_t lo[Rows];
+  v128_t hi[Rows];
+  for (size_t r = 0; r < Rows; ++r) {
+    lo[r] = wasm_v128_load(bias.values);
+    hi[r] = wasm_v128_load(bias.values + 4);
+  }
+  for (size_t i = 0; i < k; ++i) {
+    const v128_t w_lo = wasm_v128_load(w);
+    const v128_t w_hi = wasm_v128_load(w + 4);
+    w += kF32TileN;
+    for (size_t r = 0; r < Rows; ++r) {
+      const v128_t x = wasm_v128_load32_splat(a + r * lda + i);
+      lo[r] = mul_add(lo[r], x, w_lo);
+      hi[r] = mul_add(hi[r], x, w_hi);
+    }
+  }
+  for (size_t r = 0; r < Rows; ++r) store_row(lo[r], hi[r], c + r * ldc, cols);
+}
+
+void gemv_tile(size_t k, const float* a, const float* w, const TileBias& bias, float* c,
+               size_t cols) {
+  constexpr size_t kUnroll = 4;
+  v128_t lo[kUnroll] = {wasm_v128_load(bias.values), wasm_f32x4_splat(0), wasm_f32x4_splat(0),
+                        wasm_f32x4_splat(0)};
+  v128_t hi[kUnroll] = {wasm_v128_load(bias.values + 4), wasm_f32x4_splat(0),
+                        wasm_f32x4_splat(0), wasm_f32x4_splat(0)};
+  size_t i = 0;
+  for (; i + kUnroll <= k; i += kUnroll) {
+    for (size_t u = 0; u < kUnroll; ++u) {
+      const v128_t x = wasm_v128_load32_splat(a + i + u);
+      lo[u] = mul_add(lo[u], x, wasm_v128_load(w + u * kF32TileN));
+      hi[u] = mul_add(hi[u], x, wasm_v128_load(w + u * kF32TileN + 4));
+    }
+    w += kUnroll * kF32TileN;
+  }
+  for (; i < k; ++i) {
+    const v128_t x = wasm_v128_load32_splat(a + i);
+    lo[0] = mul_add(lo[0], x, wasm_v128_load(w));
+    hi[0] = mul_add(hi[0], x, wasm_v128_load(w + 4));
+    w += kF32TileN;
+  }
+  store_row(wasm_f32x4_add(wasm_f32x4_add(lo[0], lo[1]), wasm_f32x4_add(lo[2], lo[3])),
+            wasm_f32x4_add(wasm_f32x4_add(hi[0], hi[1]), wasm_f32x4_add(hi[2], hi[3])), c, cols);
+}
+
+template <size_t... Rows>
+void gemm_rest(size_t rows, size_t k, const float* a, size_t lda, const float* w,
+               const TileBias& bias, float* c, size_t ldc, size_t cols,
+               std::index_sequence<Rows...>) {
+  // Dispatches the 1..kRows-1 leftover rows to the matching register block.
+  ((rows == Rows + 1 ? gemm_block<Rows + 1>(k, a, lda, w, bias, c, ldc, cols) : void()), ...);
+}
+
+}  // namespace
+
+void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w,
+                        const float* bias, float* c, size_t ldc) {
+  const float* packed = reinterpret_cast<const float*>(w.data.data());
+  for (size_t col0 = 0; col0 < w.n; col0 += kF32TileN) {
+    const size_t cols = std::min(kF32TileN, w.n - col0);
+    const float* tile = packed + col0 * w.k;
+    const TileBias tile_bias(bias, col0, cols);
+    if (m == 1) {
+      gemv_tile(w.k, a, tile, tile_bias, c + col0, cols);
+      continue;
+    }
+    size_t row = 0;
+    for (; row + kRows <= m; row += kRows) {
+      gemm_block<kRows>(w.k, a + row * lda, lda, tile, tile_bias, c + row * ldc + col0, ldc,
+                        cols);
+    }
+    gemm_rest(m - row, w.k, a + row * lda, lda, tile, tile_bias, c + row * ldc + col0, ldc, cols,
+              std::make_index_sequence<kRows - 1>());
+  }
+}
+
+}  // namespace quantlab::kernels

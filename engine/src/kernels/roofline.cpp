@@ -1,0 +1,90 @@
+#include "quantlab/roofline.h"
+
+#include <string>
+
+#include "common/simd128.h"
+#include "quantlab/error.h"
+
+namespace quantlab::roofline {
+namespace {
+
+constexpr size_t kStreamBlock = 128;  // bytes per unrolled step: 8 v128 loads
+
+// Lane-wise wrapping sum of a vector's four 32-bit lanes.
+uint32_t sum_lanes(v128_t v) {
+  return static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 0)) +
+         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 1)) +
+         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 2)) +
+         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 3));
+}
+
+}  // namespace
+
+StreamRead::StreamRead(size_t bytes) : buffer_(bytes / kStreamBlock * kStreamBlock) {
+  require(bytes >= kStreamBlock, "stream probe needs at least " + std::to_string(kStreamBlock) +
+                                     " bytes, got " + std::to_string(bytes));
+  // Distinct nonzero bytes: every page is written (really mapped) and the checksum depends on
+  // every load.
+  uint8_t* data = buffer_.data();
+  for (size_t i = 0; i < buffer_.size(); ++i) data[i] = static_cast<uint8_t>(i * 131 + 7);
+}
+
+uint32_t StreamRead::pass() const {
+  // Four accumulators, two loads each per step: the adds never wait on each other, so the loop
+  // is bound by the loads alone.
+  v128_t acc0 = wasm_i32x4_splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+  const uint8_t* p = buffer_.data();
+  const uint8_t* end = p + buffer_.size();
+  for (; p < end; p += kStreamBlock) {
+    acc0 = wasm_i32x4_add(acc0, wasm_v128_load(p));
+    acc1 = wasm_i32x4_add(acc1, wasm_v128_load(p + 16));
+    acc2 = wasm_i32x4_add(acc2, wasm_v128_load(p + 32));
+    acc3 = wasm_i32x4_add(acc3, wasm_v128_load(p + 48));
+    acc0 = wasm_i32x4_add(acc0, wasm_v128_load(p + 64));
+    acc1 = wasm_i32x4_add(acc1, wasm_v128_load(p + 80));
+    acc2 = wasm_i32x4_add(acc2, wasm_v128_load(p + 96));
+    acc3 = wasm_i32x4_add(acc3, wasm_v128_load(p + 112));
+  }
+  return sum_lanes(wasm_i32x4_add(wasm_i32x4_add(acc0, acc1), wasm_i32x4_add(acc2, acc3)));
+}
+
+float f32_mul_add(size_t iterations, float multiplier, float addend) {
+  const v128_t m = wasm_f32x4_splat(multiplier);
+  const v128_t a = wasm_f32x4_splat(addend);
+  v128_t acc[kComputeChains];
+  for (size_t c = 0; c < kComputeChains; ++c) acc[c] = wasm_f32x4_splat(static_cast<float>(c));
+  for (size_t i = 0; i < iterations; ++i) {
+    for (size_t c = 0; c < kComputeChains; ++c) {
+      acc[c] = wasm_f32x4_add(wasm_f32x4_mul(acc[c], m), a);
+    }
+  }
+  v128_t total = acc[0];
+  for (size_t c = 1; c < kComputeChains; ++c) total = wasm_f32x4_add(total, acc[c]);
+  return wasm_f32x4_extract_lane(total, 0) + wasm_f32x4_extract_lane(total, 1) +
+         wasm_f32x4_extract_lane(total, 2) + wasm_f32x4_extract_lane(total, 3);
+}
+
+double f32_mul_add_flops(size_t iterations) {
+  return static_cast<double>(iterations) * kComputeChains * 4 * 2;
+}
+
+int32_t i16_dot(size_t iterations, int16_t seed) {
+  const int16_t s = seed;
+  const v128_t coefficients = wasm_i16x8_make(s, -s, s + 1, -s - 3, s + 5, s - 7, 3 - s, s + 11);
+  v128_t x[kComputeChains];
+  for (size_t c = 0; c < kComputeChains; ++c) {
+    x[c] = wasm_i16x8_splat(static_cast<int16_t>(s + static_cast<int16_t>(c)));
+  }
+  for (size_t i = 0; i < iterations; ++i) {
+    for (size_t c = 0; c < kComputeChains; ++c) x[c] = wasm_i32x4_dot_i16x8(x[c], coefficients);
+  }
+  v128_t total = x[0];
+  for (size_t c = 1; c < kComputeChains; ++c) total = wasm_i32x4_add(total, x[c]);
+  return static_cast<int32_t>(sum_lanes(total));
+}
+
+double i16_dot_ops(size_t iterations) {
+  return static_cast<double>(iterations) * kComputeChains * 16;
+}
+
+}  // namespace quantlab::roofline

@@ -1,0 +1,32 @@
+// Scalar reference of the row primitives: the oracle the SIMD versions must equal bit for bit.
+#include <algorithm>
+
+#include "quant/rows_common.h"
+#include "quantlab/quant.h"
+
+namespace quantlab {
+
+void quantize_row_i8_ref(const float* x, size_t n, AffineParams p, IntRange r, int8_t* q) {
+  for (size_t i = 0; i < n; ++i) q[i] = static_cast<int8_t>(quantize_value(x[i], p, r));
+}
+
+void dequantize_row_i8_ref(const int8_t* q, size_t n, AffineParams p, float* x) {
+  for (size_t i = 0; i < n; ++i) x[i] = dequantize_value(q[i], p);
+}
+
+void quantize_row_i4_ref(const float* x, size_t n, AffineParams p, IntRange r, uint8_t* packed) {
+  for (size_t i = 0; i < n; i += 2) {
+    const int32_t low = quantize_value(x[i], p, r);
+    const int32_t high = i + 1 < n ? quantize_value(x[i + 1], p, r) : 0;
+    packed[i / 2] = pack_nibbles(low, high);  // Eq. 9
+  }
+}
+
+void dequantize_row_i4_ref(const uint8_t* packed, size_t n, AffineParams p, bool is_signed,
+                           float* x) {
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = dequantize_value(unpack_nibble(packed[i / 2], i % 2 == 1, is_signed), p);
+  }
+}
+
+}  // namespace quantlab

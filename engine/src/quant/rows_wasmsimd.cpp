@@ -1,0 +1,111 @@
+// WebAssembly SIMD128 row primitives. Each step is the float operation of rows_common.h on
+// four lanes (division, f32x4.nearest, add, min/max), so results equal the reference exactly.
+#include <cstring>
+
+#include "common/simd128.h"
+#include "quant/rows_common.h"
+#include "quantlab/quant.h"
+
+namespace quantlab {
+namespace {
+
+struct QuantizeConstants {
+  v128_t scale, zero_point, qmin, qmax;
+  explicit QuantizeConstants(AffineParams p, IntRange r)
+      : scale(wasm_f32x4_splat(p.scale)),
+        zero_point(wasm_f32x4_splat(static_cast<float>(p.zero_point))),
+        qmin(wasm_f32x4_splat(static_cast<float>(r.qmin))),
+        qmax(wasm_f32x4_splat(static_cast<float>(r.qmax))) {}
+};
+
+// Eq. 4 on four lanes, as int32.
+inline v128_t quantize_f32x4(v128_t x, const QuantizeConstants& c) {
+  v128_t q = wasm_f32x4_add(wasm_f32x4_nearest(wasm_f32x4_div(x, c.scale)), c.zero_point);
+  q = wasm_f32x4_min(wasm_f32x4_max(q, c.qmin), c.qmax);
+  return wasm_i32x4_trunc_sat_f32x4(q);
+}
+
+// Sixteen floats to sixteen int8 lanes (values already inside the 8-bit range).
+inline v128_t quantize_16(const float* x, const QuantizeConstants& c) {
+  const v128_t q0 = quantize_f32x4(wasm_v128_load(x), c);
+  const v128_t q1 = quantize_f32x4(wasm_v128_load(x + 4), c);
+  const v128_t q2 = quantize_f32x4(wasm_v128_load(x + 8), c);
+  const v128_t q3 = quantize_f32x4(wasm_v128_load(x + 12), c);
+  return wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(q0, q1), wasm_i16x8_narrow_i32x4(q2, q3));
+}
+
+// Eq. 1 on the four int32 lanes q.
+inline v128_t dequantize_i32x4(v128_t q, v128_t zero_point, v128_t scale) {
+  return wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_sub(q, zero_point)), scale);
+}
+
+// Sixteen int8 lanes to sixteen floats at x.
+inline void dequantize_16(v128_t q8, v128_t zero_point, v128_t scale, float* x) {
+  const v128_t low = wasm_i16x8_extend_low_i8x16(q8);
+  const v128_t high = wasm_i16x8_extend_high_i8x16(q8);
+  wasm_v128_store(x, dequantize_i32x4(wasm_i32x4_extend_low_i16x8(low), zero_point, scale));
+  wasm_v128_store(x + 4, dequantize_i32x4(wasm_i32x4_extend_high_i16x8(low), zero_point, scale));
+  wasm_v128_store(x + 8, dequantize_i32x4(wasm_i32x4_extend_low_i16x8(high), zero_point, scale));
+  wasm_v128_store(x + 12, dequantize_i32x4(wasm_i32x4_extend_high_i16x8(high), zero_point, scale));
+}
+
+// Eq. 9 for sixteen int8 lanes holding 4-bit values: pairs (2j, 2j+1) become byte j, in the
+// low eight bytes of the result.
+inline v128_t pack_nibbles_16(v128_t q8) {
+  const v128_t nibbles = wasm_v128_and(q8, wasm_i8x16_splat(0x0F));
+  // As u16 lanes each pair is (high << 8 | low); shifting right by 4 moves high next to low.
+  const v128_t pairs = wasm_v128_or(nibbles, wasm_u16x8_shr(nibbles, 4));
+  return wasm_u8x16_narrow_i16x8(wasm_v128_and(pairs, wasm_i16x8_splat(0x00FF)), wasm_i16x8_splat(0));
+}
+
+}  // namespace
+
+void quantize_row_i8_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r, int8_t* q) {
+  const QuantizeConstants c(p, r);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) wasm_v128_store(q + i, quantize_16(x + i, c));
+  quantize_row_i8_ref(x + i, n - i, p, r, q + i);
+}
+
+void dequantize_row_i8_wasmsimd(const int8_t* q, size_t n, AffineParams p, float* x) {
+  const v128_t zero_point = wasm_i32x4_splat(p.zero_point);
+  const v128_t scale = wasm_f32x4_splat(p.scale);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) dequantize_16(wasm_v128_load(q + i), zero_point, scale, x + i);
+  dequantize_row_i8_ref(q + i, n - i, p, x + i);
+}
+
+void quantize_row_i4_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r,
+                              uint8_t* packed) {
+  const QuantizeConstants c(p, r);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const v128_t low = pack_nibbles_16(quantize_16(x + i, c));
+    const v128_t high = pack_nibbles_16(quantize_16(x + i + 16, c));
+    wasm_v128_store(packed + i / 2, wasm_i64x2_shuffle(low, high, 0, 2));
+  }
+  quantize_row_i4_ref(x + i, n - i, p, r, packed + i / 2);
+}
+
+void dequantize_row_i4_wasmsimd(const uint8_t* packed, size_t n, AffineParams p, bool is_signed,
+                                float* x) {
+  const v128_t zero_point = wasm_i32x4_splat(p.zero_point);
+  const v128_t scale = wasm_f32x4_splat(p.scale);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const v128_t bytes = wasm_v128_load(packed + i / 2);
+    // Signed nibbles are sign-extended by an arithmetic shift back from the top of the byte.
+    const v128_t low = is_signed ? wasm_i8x16_shr(wasm_i8x16_shl(bytes, 4), 4)
+                                 : wasm_v128_and(bytes, wasm_i8x16_splat(0x0F));
+    const v128_t high = is_signed ? wasm_i8x16_shr(bytes, 4) : wasm_u8x16_shr(bytes, 4);
+    const v128_t first = wasm_i8x16_shuffle(low, high, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6,
+                                            22, 7, 23);
+    const v128_t second = wasm_i8x16_shuffle(low, high, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
+                                             29, 14, 30, 15, 31);
+    dequantize_16(first, zero_point, scale, x + i);
+    dequantize_16(second, zero_point, scale, x + i + 16);
+  }
+  dequantize_row_i4_ref(packed + i / 2, n - i, p, is_signed, x + i);
+}
+
+}  // namespace quantlab

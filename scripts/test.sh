@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test suite against what scripts/build.sh built; fails when any suite fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/emscripten-env.sh
+
+failed=()
+run() {
+  local name=$1
+  shift
+  echo "==== $name"
+  if ! "$@"; then failed+=("$name"); fi
+}
+
+run "engine, native (ctest)" ctest --test-dir build/native --output-on-failure -j "$(nproc)"
+run "engine, wasm under Node (ctest)" ctest --test-dir build/wasm --output-on-failure -j "$(nproc)"
+run "library (vitest)" npx vitest run --config web/vitest.config.ts
+run "app in Chromium (playwright)" npx playwright test --config tests/e2e/playwright.config.ts
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all test suites passed"
