@@ -1,3 +1,7 @@
+// NOTE to nn/train (from io, 21:32): done as asked: nn::Model, to_network_input, save_model /
+// load_model implemented (engine/src/io/). Datasets: run `bash scripts/build.d/10-datasets.sh`
+// (12 s) -> build/data/{mnist,fashion-mnist}/{train,test}-{images-idx3,labels-idx1}-ubyte, read
+// with read_idx_dataset(dir, "train"). MNIST: 8,000 train / 2,000 test (stratified, seeded).
 // File formats (layer 9): IDX datasets, safetensors weights and the JSON model manifest. Every
 // file is untrusted input: each size, offset, dtype and shape is checked before a byte is
 // used, and errors name the file part (tensor, field, item count) and the problem.
@@ -8,11 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "quantlab/tensor.h"
 
@@ -48,15 +51,24 @@ Dataset parse_idx_dataset(std::span<const uint8_t> images, std::span<const uint8
                           const std::string& images_what = "images file",
                           const std::string& labels_what = "labels file");
 
-// Reads <dir>/<split>-images-idx3-ubyte and <dir>/<split>-labels-idx1-ubyte (split is "train"
-// or "test"), the uncompressed layout the build writes under build/data/<dataset>/.
-Dataset read_idx_dataset(const std::string& dir, const std::string& split);
+// The file names the build writes under build/data/<dataset>/ (split is "train" or "test"):
+// <dir>/<split>-images-idx3-ubyte and <dir>/<split>-labels-idx1-ubyte.
+std::string idx_images_path(const std::string& dir, const std::string& split);
+std::string idx_labels_path(const std::string& dir, const std::string& split);
 
-// ---- safetensors ---------------------------------------------------------------------------------
-// u64 little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of
-// 8), then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32",
-// "shape": [..], "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the
-// tensors tile it exactly. Readable dtypes: F32, I32, I8, U8.
+// Reads and parses the two files of `split` in `dir`; `read` returns a file's raw IDX bytes (the
+// CLI passes one that undoes gzip).
+using FileReader = std::vector<uint8_t> (*)(const std::string& path);
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+Dataset read_idx_dataset(const std::string& dir, const std::string& split,
+                         FileReader read = read_file_bytes);
+
+// ---- safetensors
+// --------------------------------------------------------------------------------- u64
+// little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of 8),
+// then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape": [..],
+// "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the tensors tile it
+// exactly. Readable dtypes: F32, I32, I8, U8.
 
 inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 
@@ -90,11 +102,17 @@ struct ModelManifest {
   std::string name;
   std::string dataset;  // "mnist" or "fashion-mnist": the test split `quantlab eval` uses
   InputSpec input;
-  std::vector<std::string> labels;  // class names, index = label value
+  std::vector<std::string> labels;                   // class names, index = label value
   nlohmann::json recipe = nlohmann::json::object();  // how the model was trained, verbatim
   // Measured numbers, e.g. test_accuracy (fraction), test_correct, test_count, train_seconds.
   std::map<std::string, double> metrics;
 };
+
+// The manifest's "architecture" object (engine/src/io/architecture_json.h); training recipes
+// (engine/cli/train.cpp) state their architecture in the same checked form.
+nlohmann::ordered_json architecture_to_json(const nn::Model& model);
+void architecture_from_json(const nlohmann::json& architecture,
+                            const std::vector<size_t>& input_shape, nn::Model& model);
 
 // f32 [count, ...input.shape] from u8 images [count, ...] with the same pixels per item.
 Tensor to_network_input(const Tensor& images, const InputSpec& input);
@@ -102,10 +120,18 @@ Tensor to_network_input(const Tensor& images, const InputSpec& input);
 inline constexpr const char* kManifestFileName = "manifest.json";
 inline constexpr const char* kWeightsFileName = "model.safetensors";
 
+// The manifest's "architecture" object ({"layers": [...]}): one JSON object per LayerSpec with
+// exactly the fields of its kind, plus the shapes they imply (output_shape, parameter shapes) so a
+// reader sees every shape; when read back those are checked against the layer list, not trusted.
+nlohmann::ordered_json architecture_to_json(const nn::Model& model);
+// Sets model.input_shape and model.layers (not the parameters) from `architecture`.
+void architecture_from_json(const nlohmann::json& architecture,
+                            const std::vector<size_t>& input_shape, nn::Model& model);
+
 // Parses both files, builds the Model from the architecture and checks the weights against it;
 // fills `manifest`. Errors name the file, the tensor or field, and the problem.
 nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const uint8_t> weights,
-                  ModelManifest& manifest);
+                      ModelManifest& manifest);
 nn::Model load_model(const std::string& dir, ModelManifest& manifest);
 
 std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest);
@@ -114,7 +140,6 @@ void save_model(const std::string& dir, const nn::Model& model, const ModelManif
 
 // ---- files ------------------------------------------------------------------------------------
 
-std::vector<uint8_t> read_file_bytes(const std::string& path);
 void write_file_bytes(const std::string& path, std::span<const uint8_t> bytes);
 
 }  // namespace quantlab

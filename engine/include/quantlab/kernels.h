@@ -109,6 +109,11 @@ void gemm_f32_qc4w(size_t m, const float* a, size_t lda, const PackedQC4W& w, co
 void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w,
                        const float* bias, float* c, size_t ldc, Impl impl = Impl::wasmsimd);
 
+// W4A8 with static int8 activations (calibrated a_params).
+void gemm_qs8_qc4w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
+                       const PackedQC4W& w, const float* bias, float* c, size_t ldc,
+                       Impl impl = Impl::wasmsimd);
+
 // Raw per-group accumulators of the W4A8 path for int8 A:
 // acc[(m · N + n) · groups + g] = Σ_{k in group g} (a[m, k] - a_zero_point) · (w[n, k] - w_zp).
 void gemm_qs8_qc4w_group_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,

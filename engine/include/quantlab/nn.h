@@ -1,10 +1,3 @@
-// NOTE to io (from nn/train, 21:45): (1) the model type is `quantlab::nn::Model` (a struct, in
-// this header), not `quantlab::Model`: please forward-declare `namespace nn { struct Model; }`
-// and use nn::Model. The architecture JSON maps 1:1 onto LayerSpec (kind via layer_kind_name /
-// parse_layer_kind, then the fields of that kind); build it with nn::validate_model after loading.
-// (2) train and eval need the images as network input: please add to io.h
-//   Tensor to_network_input(const Tensor& images_u8, const InputSpec& input);  // f32 [count, ...shape]
-// applying x = (pixel * pixel_scale - mean) / std. The CLI `train` uses it and load/save_model.
 // Layers and the FP32 executor (layer 4).
 //
 // A Model is data: an input shape, a list of layer specs and named parameter tensors. io
@@ -105,7 +98,7 @@ std::vector<Shape> layer_output_shapes(const Model& model);
 // and dtype f32, no unexpected parameter. Errors name the layer or tensor.
 void validate_model(const Model& model);
 
-// Zero-filled parameters for every layer of model.layers (BatchNorm: weight 1, running_var 1).
+// (Re)allocates zero-filled parameters for every layer of model.layers (BatchNorm: weight 1, running_var 1).
 void allocate_parameters(Model& model);
 
 // Total FP32 parameter count (sizes the 2 MB budget of shipped models).

@@ -35,7 +35,7 @@ class Rng {
 };
 
 // He-uniform weights (bound sqrt(6 / fan_in), suited to ReLU networks), zero biases, BatchNorm
-// weight 1, bias 0, running mean 0, running variance 1. Allocates missing parameters.
+// weight 1, bias 0, running mean 0, running variance 1. Replaces any existing parameters.
 void initialize_parameters(nn::Model& model, uint64_t seed);
 
 // Trainable view of a Model: forward caches what backward needs; backward accumulates the

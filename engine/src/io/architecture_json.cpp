@@ -1,7 +1,7 @@
-#include "io/architecture_json.h"
-
 #include "io/strict_json.h"
 #include "quantlab/error.h"
+#include "quantlab/io.h"
+#include "quantlab/nn.h"
 
 namespace quantlab {
 namespace {
@@ -29,9 +29,9 @@ struct KindFields {
 KindFields fields_of(LayerKind kind) {
   switch (kind) {
     case LayerKind::linear:
-      return {{{"in_features", &LayerSpec::in_features},
-               {"out_features", &LayerSpec::out_features}},
-              {}};
+      return {
+          {{"in_features", &LayerSpec::in_features}, {"out_features", &LayerSpec::out_features}},
+          {}};
     case LayerKind::conv2d:
       return {{{"in_channels", &LayerSpec::in_channels},
                {"out_channels", &LayerSpec::out_channels},
@@ -66,7 +66,12 @@ std::string layer_where(size_t index, const json& layer) {
 LayerSpec layer_from_json(const json& value, const std::string& where) {
   require(value.is_object(), where + " must be a JSON object");
   LayerSpec layer;
-  layer.kind = nn::parse_layer_kind(as_string(field(value, "kind", where), where + " kind"));
+  const std::string kind = as_string(field(value, "kind", where), where + " kind");
+  try {
+    layer.kind = nn::parse_layer_kind(kind);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(where + ": " + error.what());
+  }
   layer.name = as_string(field(value, "name", where), where + " name");
   const KindFields fields = fields_of(layer.kind);
   std::vector<std::string> allowed = {"kind", "name", "output_shape", "parameters"};
@@ -78,7 +83,8 @@ LayerSpec layer_from_json(const json& value, const std::string& where) {
   }
   for (const FloatField& f : fields.floats) {
     allowed.emplace_back(f.name);
-    layer.*f.member = static_cast<float>(as_number(field(value, f.name, where), where + " " + f.name));
+    layer.*f.member =
+        static_cast<float>(as_number(field(value, f.name, where), where + " " + f.name));
   }
   require_only_fields(value, allowed, where);
   return layer;
@@ -98,8 +104,8 @@ void check_stated_shapes(const json& value, const LayerSpec& layer, const Shape&
   for (const nn::ParameterSpec& spec : specs) {
     const std::string what = where + " parameter '" + spec.name + "'";
     const Shape shape(as_dims(field(parameters, spec.name, where + " parameters"), what));
-    require(shape == spec.shape, what + " states shape " + shape.to_string() + ", the layer needs " +
-                                     spec.shape.to_string());
+    require(shape == spec.shape, what + " states shape " + shape.to_string() +
+                                     ", the layer needs " + spec.shape.to_string());
   }
 }
 
@@ -113,7 +119,7 @@ ordered_json architecture_to_json(const nn::Model& model) {
     ordered_json value = {{"kind", nn::layer_kind_name(layer.kind)}, {"name", layer.name}};
     const KindFields fields = fields_of(layer.kind);
     for (const SizeField& f : fields.sizes) value[f.name] = layer.*f.member;
-    for (const FloatField& f : fields.floats) value[f.name] = layer.*f.member;
+    for (const FloatField& f : fields.floats) value[f.name] = shortest_double(layer.*f.member);
     value["output_shape"] = outputs[i].dims();
     ordered_json parameters = ordered_json::object();
     for (const nn::ParameterSpec& spec : nn::parameter_specs(layer)) {

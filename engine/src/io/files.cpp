@@ -21,7 +21,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 void write_file_bytes(const std::string& path, std::span<const uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   require(out.good(), "cannot create " + path + ": " + std::strerror(errno));
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   out.close();
   require(out.good(), "cannot write " + path + ": " + std::strerror(errno));
 }

@@ -13,14 +13,16 @@ constexpr uint8_t kIdxTypeU8 = 0x08;
 // data must fill the rest of the file exactly.
 std::vector<size_t> parse_idx_header(std::span<const uint8_t> bytes, uint8_t rank,
                                      const std::string& what) {
-  const size_t header_bytes = 4 + 4 * size_t{rank};
-  require(bytes.size() >= header_bytes,
-          what + " is " + std::to_string(bytes.size()) + " bytes, shorter than its " +
-              std::to_string(header_bytes) + "-byte IDX header");
+  require(bytes.size() >= 4, what + " is " + std::to_string(bytes.size()) +
+                                 " bytes, too short for an IDX magic number");
   const uint32_t magic = load_u32_be(bytes.data());
   const uint32_t wanted = (uint32_t{kIdxTypeU8} << 8) | rank;
   require(magic == wanted, what + " has IDX magic " + hex32(magic) + ", expected " + hex32(wanted) +
                                " (u8 values, " + std::to_string(rank) + " dims)");
+  const size_t header_bytes = 4 + 4 * size_t{rank};
+  require(bytes.size() >= header_bytes, what + " is " + std::to_string(bytes.size()) +
+                                            " bytes, shorter than its " +
+                                            std::to_string(header_bytes) + "-byte IDX header");
   std::vector<size_t> dims(rank);
   for (size_t axis = 0; axis < rank; ++axis) dims[axis] = load_u32_be(bytes.data() + 4 + 4 * axis);
   // u32 dims: the product of at most three fits in 64 bits; checked anyway for 32-bit wasm.
@@ -64,8 +66,8 @@ std::vector<uint8_t> serialize_idx(const Tensor& tensor, size_t rank, const char
 
 Tensor parse_idx_images(std::span<const uint8_t> bytes, const std::string& what) {
   std::vector<size_t> dims = parse_idx_header(bytes, 3, what);
-  require(dims[1] > 0 && dims[2] > 0, what + " has empty images (" + std::to_string(dims[1]) +
-                                          "x" + std::to_string(dims[2]) + " pixels)");
+  require(dims[1] > 0 && dims[2] > 0, what + " has empty images (" + std::to_string(dims[1]) + "x" +
+                                          std::to_string(dims[2]) + " pixels)");
   return u8_tensor(std::move(dims), bytes.data() + 16);
 }
 
@@ -92,17 +94,26 @@ Dataset parse_idx_dataset(std::span<const uint8_t> images, std::span<const uint8
                           const std::string& images_what, const std::string& labels_what) {
   Dataset dataset{parse_idx_images(images, images_what), parse_idx_labels(labels, labels_what)};
   const size_t image_count = dataset.images.shape()[0];
-  require(image_count == dataset.size(),
-          images_what + " holds " + std::to_string(image_count) + " images but " + labels_what +
-              " holds " + std::to_string(dataset.size()) + " labels");
+  require(image_count == dataset.size(), images_what + " holds " + std::to_string(image_count) +
+                                             " images but " + labels_what + " holds " +
+                                             std::to_string(dataset.size()) + " labels");
   return dataset;
 }
 
-Dataset read_idx_dataset(const std::string& dir, const std::string& split) {
-  const std::string images_path = dir + "/" + split + "-images-idx3-ubyte";
-  const std::string labels_path = dir + "/" + split + "-labels-idx1-ubyte";
-  return parse_idx_dataset(read_file_bytes(images_path), read_file_bytes(labels_path), images_path,
-                           labels_path);
+std::string idx_images_path(const std::string& dir, const std::string& split) {
+  return dir + "/" + split + "-images-idx3-ubyte";
+}
+
+std::string idx_labels_path(const std::string& dir, const std::string& split) {
+  return dir + "/" + split + "-labels-idx1-ubyte";
+}
+
+Dataset read_idx_dataset(const std::string& dir, const std::string& split, FileReader read) {
+  const std::string images_path = idx_images_path(dir, split);
+  const std::string labels_path = idx_labels_path(dir, split);
+  const std::vector<uint8_t> images = read(images_path);
+  const std::vector<uint8_t> labels = read(labels_path);
+  return parse_idx_dataset(images, labels, images_path, labels_path);
 }
 
 }  // namespace quantlab

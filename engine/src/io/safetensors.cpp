@@ -26,9 +26,8 @@ struct DTypeName {
 constexpr DTypeName kReadableDTypes[] = {
     {DType::f32, "F32"}, {DType::i32, "I32"}, {DType::i8, "I8"}, {DType::u8, "U8"}};
 // Valid safetensors dtypes that QuantLab models never hold; named so the error says so.
-constexpr const char* kOtherSafetensorsDTypes[] = {"BOOL", "U16", "I16",     "F16",    "BF16",
-                                                   "U32",  "U64", "I64",     "F64",    "F8_E4M3",
-                                                   "F8_E5M2"};
+constexpr const char* kOtherSafetensorsDTypes[] = {"BOOL", "U16", "I16", "F16",     "BF16",   "U32",
+                                                   "U64",  "I64", "F64", "F8_E4M3", "F8_E5M2"};
 
 const char* safetensors_dtype_name(DType type) {
   for (const DTypeName& entry : kReadableDTypes) {
@@ -76,8 +75,8 @@ Entry parse_entry(const std::string& name, const json& value) {
           tensor + " data_offsets must be a list [begin, end], got " + offsets.dump());
   entry.begin = as_size(offsets[0], tensor + " data_offsets begin");
   entry.end = as_size(offsets[1], tensor + " data_offsets end");
-  require(entry.begin <= entry.end,
-          tensor + " data_offsets " + range_text(entry.begin, entry.end) + " end before they begin");
+  require(entry.begin <= entry.end, tensor + " data_offsets " + range_text(entry.begin, entry.end) +
+                                        " end before they begin");
   return entry;
 }
 
@@ -89,16 +88,16 @@ void check_layout(std::vector<Entry>& entries, uint64_t buffer_bytes) {
   uint64_t covered = 0;
   const Entry* previous = nullptr;
   for (const Entry& entry : entries) {
-    const std::string tensor = "tensor '" + entry.name + "' data_offsets " +
-                               range_text(entry.begin, entry.end);
+    const std::string tensor =
+        "tensor '" + entry.name + "' data_offsets " + range_text(entry.begin, entry.end);
     require(entry.end <= buffer_bytes, tensor + " run past the end of the " +
                                            std::to_string(buffer_bytes) + "-byte data buffer");
     require(entry.begin >= covered, tensor + " overlap tensor '" +
                                         (previous ? previous->name : std::string()) + "' " +
                                         range_text(previous ? previous->begin : 0, covered));
-    require(entry.begin == covered,
-            tensor + " leave a gap: the bytes " + range_text(covered, entry.begin) +
-                " before it belong to no tensor");
+    require(entry.begin == covered, tensor + " leave a gap: the bytes " +
+                                        range_text(covered, entry.begin) +
+                                        " before it belong to no tensor");
     covered = entry.end;
     previous = &entry;
   }
@@ -131,8 +130,8 @@ std::map<std::string, std::string> parse_metadata(const json& value) {
   require(value.is_object(), "safetensors __metadata__ must be an object of strings");
   std::map<std::string, std::string> metadata;
   for (const auto& [key, text] : value.items()) {
-    require(text.is_string(), "safetensors __metadata__ '" + key + "' must be a string, got " +
-                                  text.dump());
+    require(text.is_string(),
+            "safetensors __metadata__ '" + key + "' must be a string, got " + text.dump());
     metadata.emplace(key, text.get<std::string>());
   }
   return metadata;
@@ -149,10 +148,9 @@ TensorFile parse_safetensors(std::span<const uint8_t> bytes) {
   require(header_bytes <= kMaxSafetensorsHeaderBytes,
           "safetensors header length " + std::to_string(header_bytes) + " exceeds the limit of " +
               std::to_string(kMaxSafetensorsHeaderBytes) + " bytes");
-  require(header_bytes <= after_length, "safetensors header length says " +
-                                            std::to_string(header_bytes) + " bytes but only " +
-                                            std::to_string(after_length) +
-                                            " bytes follow the length field");
+  require(header_bytes <= after_length,
+          "safetensors header length says " + std::to_string(header_bytes) + " bytes but only " +
+              std::to_string(after_length) + " bytes follow the length field");
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()) + kLengthFieldBytes,
                               static_cast<size_t>(header_bytes));
   const json header = parse_json_strict(text, "safetensors header");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "quantlab/error.h"
@@ -34,7 +36,8 @@ namespace {
 
 template <typename Names>
 void check_fields(const json& value, const Names& allowed, const std::string& where) {
-  require(value.is_object(), where + " must be a JSON object, got " + std::string(value.type_name()));
+  require(value.is_object(),
+          where + " must be a JSON object, got " + std::string(value.type_name()));
   for (const auto& [key, unused] : value.items()) {
     require(std::find(allowed.begin(), allowed.end(), key) != allowed.end(),
             where + " has an unknown field '" + key + "'");
@@ -83,6 +86,15 @@ std::vector<size_t> as_dims(const json& value, const std::string& what) {
     dims.push_back(static_cast<size_t>(size));
   }
   return dims;
+}
+
+double shortest_double(float value) {
+  char text[32];
+  for (int digits = 1; digits <= 9; ++digits) {  // 9 significant digits identify any float
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    if (std::strtof(text, nullptr) == value) return std::strtod(text, nullptr);
+  }
+  return value;  // NaN: equal to nothing, not even itself
 }
 
 }  // namespace quantlab

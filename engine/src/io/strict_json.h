@@ -5,11 +5,10 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace quantlab {
 
@@ -17,8 +16,8 @@ namespace quantlab {
 nlohmann::json parse_json_strict(std::string_view text, const std::string& what);
 
 // Throws unless `value` is an object whose keys are all in `allowed`.
-void require_only_fields(const nlohmann::json& value, std::initializer_list<std::string_view> allowed,
-                         const std::string& where);
+void require_only_fields(const nlohmann::json& value,
+                         std::initializer_list<std::string_view> allowed, const std::string& where);
 void require_only_fields(const nlohmann::json& value, const std::vector<std::string>& allowed,
                          const std::string& where);
 
@@ -28,5 +27,9 @@ uint64_t as_size(const nlohmann::json& value, const std::string& what);
 double as_number(const nlohmann::json& value, const std::string& what);
 std::string as_string(const nlohmann::json& value, const std::string& what);
 std::vector<size_t> as_dims(const nlohmann::json& value, const std::string& what);
+
+// The double with the fewest decimal digits that reads back as `value`: JSON numbers are
+// doubles, and 0.1307f written as a double would print as 0.1307000070810318.
+double shortest_double(float value);
 
 }  // namespace quantlab

@@ -11,6 +11,7 @@
 // loads.
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "common/simd128.h"
 #include "kernels/kernel_impls.h"

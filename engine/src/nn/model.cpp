@@ -63,7 +63,7 @@ void allocate_parameters(Model& model) {
       Tensor tensor(DType::f32, p.shape);
       const bool starts_at_one = layer.kind == LayerKind::batchnorm &&
                                  (p.name.ends_with(".weight") || p.name.ends_with(".running_var"));
-      if (starts_at_one) std::ranges::fill(tensor.values<float>(), 1.0f);
+      if (starts_at_one) { auto v = tensor.values<float>(); std::fill(v.begin(), v.end(), 1.0f); }
       model.parameters.emplace(p.name, std::move(tensor));
     }
   }

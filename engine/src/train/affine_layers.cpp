@@ -66,10 +66,14 @@ class Conv2dLayer final : public TrainLayer {
         weight_(context.model.parameter(spec.name + ".weight")),
         bias_(context.model.parameter(spec.name + ".bias")),
         weight_grad_(add_gradient(context, spec.name + ".weight")),
-        bias_grad_(add_gradient(context, spec.name + ".bias")) {}
+        bias_grad_(add_gradient(context, spec.name + ".bias")),
+        height_(input.dims()[1]),
+        width_(input.dims()[2]),
+        out_height_(output_shape().dims()[1]),
+        out_width_(output_shape().dims()[2]) {}
 
   Tensor forward(const Tensor& input, bool) override {
-    batch_ = input.shape()[0];
+    batch_ = input.shape().dims()[0];
     build_patches(input.values<float>().data());
     // Yᵀ[batch·P, O] = patches[batch·P, K] · W[O, K]ᵀ, then each sample's [P, O] → [O, P].
     std::vector<float> transposed(batch_ * positions() * channels_out());
@@ -116,15 +120,14 @@ class Conv2dLayer final : public TrainLayer {
 
  private:
   size_t channels_out() const { return spec().out_channels; }
-  size_t positions() const { return output_shape()[1] * output_shape()[2]; }
+  size_t positions() const { return out_height_ * out_width_; }
   size_t reduction() const { return spec().in_channels * spec().kernel * spec().kernel; }
 
   // Calls visit(patch_index, input_index) for every in-bounds tap; padding taps are skipped.
   template <typename Visit>
   void for_each_tap(Visit visit) const {
     const size_t c_in = spec().in_channels, k = spec().kernel, stride = spec().stride;
-    const size_t h = input_shape()[1], w = input_shape()[2];
-    const size_t oh = output_shape()[1], ow = output_shape()[2];
+    const size_t h = height_, w = width_, oh = out_height_, ow = out_width_;
     const auto pad = static_cast<ptrdiff_t>(spec().padding);
     for (size_t s = 0; s < batch_; ++s) {
       for (size_t oy = 0; oy < oh; ++oy) {
@@ -160,6 +163,8 @@ class Conv2dLayer final : public TrainLayer {
   const Tensor& bias_;
   Tensor& weight_grad_;
   Tensor& bias_grad_;
+  // Cached because Shape::operator[] is checked, too slow for per-element use.
+  size_t height_, width_, out_height_, out_width_;
   size_t batch_ = 0;
   std::vector<float> patches_;
 };

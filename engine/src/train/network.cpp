@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "quantlab/error.h"
 #include "quantlab/train.h"
 #include "train/layers.h"
@@ -40,7 +42,7 @@ Tensor Network::backward(const Tensor& grad_output) {
 }
 
 void Network::zero_gradients() {
-  for (auto& [name, gradient] : gradients_) std::ranges::fill(gradient.values<float>(), 0.0f);
+  for (auto& [name, gradient] : gradients_) { auto v = gradient.values<float>(); std::fill(v.begin(), v.end(), 0.0f); }
 }
 
 }  // namespace quantlab::train

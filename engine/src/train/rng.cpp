@@ -28,19 +28,15 @@ void Rng::shuffle(std::vector<size_t>& order) {
 }
 
 void initialize_parameters(nn::Model& model, uint64_t seed) {
-  if (model.parameters.empty()) nn::allocate_parameters(model);
+  nn::allocate_parameters(model);
   Rng rng(seed);
   for (const nn::LayerSpec& layer : model.layers) {
     for (const nn::ParameterSpec& p : nn::parameter_specs(layer)) {
-      auto values = model.parameter(p.name).values<float>();
-      const bool starts_at_one = layer.kind == nn::LayerKind::batchnorm &&
-                                 (p.name.ends_with(".weight") || p.name.ends_with(".running_var"));
-      if (p.shape.rank() < 2) {
-        std::ranges::fill(values, starts_at_one ? 1.0f : 0.0f);
-        continue;
-      }
+      if (p.shape.rank() < 2) continue;  // biases and BatchNorm keep their allocated values
       const float bound = std::sqrt(6.0f / static_cast<float>(p.shape.row_length()));
-      for (float& v : values) v = (2.0f * rng.uniform() - 1.0f) * bound;
+      for (float& v : model.parameter(p.name).values<float>()) {
+        v = (2.0f * rng.uniform() - 1.0f) * bound;
+      }
     }
   }
 }

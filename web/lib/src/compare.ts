@@ -1,10 +1,21 @@
 // Several schemes applied to the same data, for tables that put bits per weight next to error.
-import type { Engine } from './engine';
-import type { Progress } from './worker/protocol';
-import type { ErrorStats, FloatInput, QuantSchemeOptions, Shape, StorageBits } from './types';
+import type { Engine } from "./engine";
+import type { Progress } from "./worker/protocol";
+import type {
+  ErrorStats,
+  FloatInput,
+  QuantSchemeOptions,
+  Shape,
+  StorageBits,
+} from "./types";
 
 export type SchemeComparison =
-  | { scheme: QuantSchemeOptions; name: string; error: ErrorStats; storage: StorageBits }
+  | {
+      scheme: QuantSchemeOptions;
+      name: string;
+      error: ErrorStats;
+      storage: StorageBits;
+    }
   /** The scheme cannot quantize this shape; `problem` is the engine's message. */
   | { scheme: QuantSchemeOptions; name: string; problem: string };
 
@@ -15,7 +26,8 @@ export function compareSchemes(
   schemes: readonly QuantSchemeOptions[],
   onProgress?: (progress: Progress) => void,
 ): SchemeComparison[] {
-  const data = values instanceof Float32Array ? values : Float32Array.from(values);
+  const data =
+    values instanceof Float32Array ? values : Float32Array.from(values);
   return schemes.map((scheme, i) => {
     const name = engine.schemeName(scheme);
     let comparison: SchemeComparison;
@@ -23,11 +35,11 @@ export function compareSchemes(
       const { error, storage } = engine.roundTrip(data, shape, scheme);
       comparison = { scheme, name, error, storage };
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'InvalidArgument') throw error;
+      if (!(error instanceof Error) || error.name !== "InvalidArgument")
+        throw error;
       comparison = { scheme, name, problem: error.message };
     }
     onProgress?.({ done: i + 1, total: schemes.length, message: name });
     return comparison;
   });
 }
-

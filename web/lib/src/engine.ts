@@ -2,8 +2,13 @@
 // public types and the Embind module and checks only what Embind would otherwise garble
 // (strings for enums, negative or fractional sizes that would wrap to huge unsigned values);
 // every numerical rule is the engine's, and so are its error messages.
-import { invalidArgument } from './errors';
-import type { RawEngineModule, RawEnumValue, RawQuantizedTensor, RawScheme } from './raw-module';
+import { invalidArgument } from "./errors";
+import type {
+  RawEngineModule,
+  RawEnumValue,
+  RawQuantizedTensor,
+  RawScheme,
+} from "./raw-module";
 import {
   GRANULARITIES,
   type Bits,
@@ -17,20 +22,28 @@ import {
   type RoundTripResult,
   type Shape,
   type StorageBits,
-} from './types';
+} from "./types";
 
 export interface Engine {
   /** The engine's default scheme (what omitted options become). */
   readonly defaultScheme: QuantScheme;
   /** Quantize with min-max parameters per tensor, channel or group. */
-  quantize(values: FloatInput, shape: Shape, scheme: QuantSchemeOptions): QuantizedTensor;
+  quantize(
+    values: FloatInput,
+    shape: Shape,
+    scheme: QuantSchemeOptions,
+  ): QuantizedTensor;
   dequantize(quantized: QuantizedTensor): Float32Array;
   errorStats(reference: FloatInput, approx: FloatInput): ErrorStats;
   /** Storage of a quantized tensor including its scales and zero points. */
   storageBits(quantized: QuantizedTensor): StorageBits;
   bitsPerWeight(quantized: QuantizedTensor): number;
   /** quantize, dequantize and compare in one call. */
-  roundTrip(values: FloatInput, shape: Shape, scheme: QuantSchemeOptions): RoundTripResult;
+  roundTrip(
+    values: FloatInput,
+    shape: Shape,
+    scheme: QuantSchemeOptions,
+  ): RoundTripResult;
   /** For each element, the index of its scale and zero point. */
   paramIndices(quantized: QuantizedTensor): Uint32Array;
   /** The integer range [qmin, qmax] of a scheme. */
@@ -44,7 +57,10 @@ export interface Engine {
 export function createEngine(raw: RawEngineModule): Engine {
   const granularityOf = (value: RawEnumValue): Granularity => {
     const name = GRANULARITIES.find((g) => raw.Granularity[g] === value);
-    if (name === undefined) throw new Error(`unknown granularity value ${value.value} from the engine`);
+    if (name === undefined)
+      throw new Error(
+        `unknown granularity value ${value.value} from the engine`,
+      );
     return name;
   };
   const fromRawScheme = (scheme: RawScheme): QuantScheme => ({
@@ -60,12 +76,12 @@ export function createEngine(raw: RawEngineModule): Engine {
     const scheme: QuantScheme = { ...defaultScheme, ...definedOnly(options) };
     if (!GRANULARITIES.includes(scheme.granularity)) {
       throw invalidArgument(
-        `granularity must be one of ${GRANULARITIES.join(', ')} (got ${JSON.stringify(scheme.granularity)})`,
+        `granularity must be one of ${GRANULARITIES.join(", ")} (got ${JSON.stringify(scheme.granularity)})`,
       );
     }
-    requireInteger('bits', scheme.bits);
-    requireCount('axis', scheme.axis);
-    requireCount('groupSize', scheme.groupSize);
+    requireInteger("bits", scheme.bits);
+    requireCount("axis", scheme.axis);
+    requireCount("groupSize", scheme.groupSize);
     return { ...scheme, granularity: raw.Granularity[scheme.granularity]! };
   };
   const toRawTensor = (q: QuantizedTensor): RawQuantizedTensor => ({
@@ -82,52 +98,76 @@ export function createEngine(raw: RawEngineModule): Engine {
   return {
     defaultScheme,
     quantize: (values, shape, scheme) =>
-      fromRawTensor(raw.quantize(checkedValues(values), checkedDims(shape), toRawScheme(scheme))),
+      fromRawTensor(
+        raw.quantize(
+          checkedValues(values),
+          checkedDims(shape),
+          toRawScheme(scheme),
+        ),
+      ),
     dequantize: (quantized) => raw.dequantize(toRawTensor(quantized)),
     errorStats: (reference, approx) =>
-      raw.errorStats(checkedValues(reference, 'reference'), checkedValues(approx, 'approx')),
+      raw.errorStats(
+        checkedValues(reference, "reference"),
+        checkedValues(approx, "approx"),
+      ),
     storageBits: (quantized) => raw.storageBits(toRawTensor(quantized)),
-    bitsPerWeight: (quantized) => raw.storageBits(toRawTensor(quantized)).bitsPerWeight,
+    bitsPerWeight: (quantized) =>
+      raw.storageBits(toRawTensor(quantized)).bitsPerWeight,
     roundTrip: (values, shape, scheme) => {
-      const result = raw.roundTrip(checkedValues(values), checkedDims(shape), toRawScheme(scheme));
+      const result = raw.roundTrip(
+        checkedValues(values),
+        checkedDims(shape),
+        toRawScheme(scheme),
+      );
       return { ...result, quantized: fromRawTensor(result.quantized) };
     },
     paramIndices: (quantized) => raw.paramIndices(toRawTensor(quantized)),
     intRange: (bits, symmetric) => {
-      requireInteger('bits', bits);
+      requireInteger("bits", bits);
       return raw.intRange(bits, symmetric);
     },
-    validateScheme: (scheme, shape) => raw.validateScheme(toRawScheme(scheme), checkedDims(shape)),
+    validateScheme: (scheme, shape) =>
+      raw.validateScheme(toRawScheme(scheme), checkedDims(shape)),
     schemeName: (scheme) => raw.schemeName(toRawScheme(scheme)),
   };
 }
 
 // `{ axis: undefined }` means "use the default", as if the key were absent.
 function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }
 
 function requireInteger(name: string, value: unknown): void {
-  if (!Number.isInteger(value)) throw invalidArgument(`${name} must be an integer (got ${String(value)})`);
+  if (!Number.isInteger(value))
+    throw invalidArgument(`${name} must be an integer (got ${String(value)})`);
 }
 
 function requireCount(name: string, value: unknown): void {
   if (!Number.isInteger(value) || (value as number) < 0) {
-    throw invalidArgument(`${name} must be a non-negative integer (got ${String(value)})`);
+    throw invalidArgument(
+      `${name} must be a non-negative integer (got ${String(value)})`,
+    );
   }
 }
 
 function checkedDims(shape: Shape): readonly number[] {
   if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) {
-    throw invalidArgument(`shape must be an array of dims (got ${String(shape)})`);
+    throw invalidArgument(
+      `shape must be an array of dims (got ${String(shape)})`,
+    );
   }
   Array.from(shape).forEach((dim, i) => requireCount(`shape[${i}]`, dim));
   return shape;
 }
 
-function checkedValues(values: FloatInput, name = 'values'): FloatInput {
+function checkedValues(values: FloatInput, name = "values"): FloatInput {
   if (!(values instanceof Float32Array) && !Array.isArray(values)) {
-    throw invalidArgument(`${name} must be a Float32Array or an array of numbers`);
+    throw invalidArgument(
+      `${name} must be a Float32Array or an array of numbers`,
+    );
   }
   return values;
 }

@@ -5,14 +5,15 @@
 /** Bad input from the caller; the message names the problem. */
 export function invalidArgument(message: string): Error {
   const error = new Error(message);
-  error.name = 'InvalidArgument';
+  error.name = "InvalidArgument";
   return error;
 }
 
 /** The rejection of a cancelled request, like fetch's. */
 export function abortError(reason?: unknown): Error {
-  const message = reason instanceof Error ? reason.message : 'The operation was aborted';
-  return new DOMException(message, 'AbortError');
+  const message =
+    reason instanceof Error ? reason.message : "The operation was aborted";
+  return new DOMException(message, "AbortError");
 }
 
 /** An Error in a form structured clone keeps (it drops custom names on some engines). */
@@ -22,8 +23,9 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
+  if (error instanceof Error)
+    return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
 }
 
 export function deserializeError({ name, message }: SerializedError): Error {

@@ -1,15 +1,30 @@
 // The public API of the quantlab npm package.
-export { loadEngine } from './loader';
-export type { Engine } from './engine';
-export { compareSchemes, type SchemeComparison } from './compare';
-export { createEngineWorker, type EngineWorker } from './worker/engine-worker-client';
-export type { EngineWorkerMethods } from './worker/engine-methods';
-export { createWorkerClient, type CallOptions, type WorkerClient, type WorkerLike } from './worker/client';
-export { serveRequests } from './worker/server';
-export type { Handlers, HandlerContext, MessageEndpoint, MethodMap, Progress } from './worker/protocol';
-export { engineWorkerHandlers } from './worker/engine-methods';
-export { GRANULARITIES } from './types';
-export { gridLevels } from './grid';
+export { loadEngine, loadRawModule } from "./loader";
+export type { Engine } from "./engine";
+export { compareSchemes, type SchemeComparison } from "./compare";
+export {
+  createEngineWorker,
+  type EngineWorker,
+} from "./worker/engine-worker-client";
+export type { EngineWorkerMethods } from "./worker/engine-methods";
+export {
+  createWorkerClient,
+  type CallOptions,
+  type WorkerClient,
+  type WorkerLike,
+} from "./worker/client";
+export { serveRequests } from "./worker/server";
+export type {
+  Handlers,
+  HandlerContext,
+  MessageEndpoint,
+  MethodMap,
+  Progress,
+} from "./worker/protocol";
+export { engineWorkerHandlers } from "./worker/engine-methods";
+export { GRANULARITIES } from "./types";
+export { gridLevels } from "./grid";
+export { seededRandom } from "./random";
 export type {
   Bits,
   ErrorStats,
@@ -22,4 +37,13 @@ export type {
   RoundTripResult,
   Shape,
   StorageBits,
-} from './types';
+} from "./types";
+export {
+  loadModel,
+  parseIdxDataset,
+  type Evaluation,
+  type IdxDataset,
+  type LayerDescription,
+  type Model,
+  type ModelManifest,
+} from "./models/model";

@@ -1,6 +1,6 @@
 // The Embind module as engine/bindings/*.cpp exports it. Only engine.ts talks to it; everyone
 // else uses the typed Engine.
-import type { ErrorStats, IntRange, StorageBits } from './types';
+import type { ErrorStats, IntRange, StorageBits } from "./types";
 
 /** An Embind enum value (Module.Granularity.per_tensor, ...). */
 export interface RawEnumValue {
@@ -52,4 +52,6 @@ export interface RawModuleOptions {
   wasmBinary: ArrayBuffer | Uint8Array;
 }
 
-export type RawModuleFactory = (options: RawModuleOptions) => Promise<RawEngineModule>;
+export type RawModuleFactory = (
+  options: RawModuleOptions,
+) => Promise<RawEngineModule>;

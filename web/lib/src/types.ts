@@ -4,9 +4,13 @@
 export type Bits = 8 | 4;
 
 /** One scale per tensor, per slice along `axis`, or per `groupSize` values along a row. */
-export type Granularity = 'per_tensor' | 'per_channel' | 'per_group';
+export type Granularity = "per_tensor" | "per_channel" | "per_group";
 
-export const GRANULARITIES: readonly Granularity[] = ['per_tensor', 'per_channel', 'per_group'];
+export const GRANULARITIES: readonly Granularity[] = [
+  "per_tensor",
+  "per_channel",
+  "per_group",
+];
 
 /** A complete quantization scheme, as the engine stores it. */
 export interface QuantScheme {
@@ -21,7 +25,8 @@ export interface QuantScheme {
 }
 
 /** A scheme where only `bits` is required; the rest take the engine's defaults. */
-export type QuantSchemeOptions = Pick<QuantScheme, 'bits'> & Partial<Omit<QuantScheme, 'bits'>>;
+export type QuantSchemeOptions = Pick<QuantScheme, "bits"> &
+  Partial<Omit<QuantScheme, "bits">>;
 
 /** Dims in row-major order; the first dim is the row (output channel) of the matrix view. */
 export type Shape = readonly number[];

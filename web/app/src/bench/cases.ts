@@ -4,18 +4,23 @@
 
 /** Kernel kinds: FP32; INT8 with per-row dynamic activations (qd8); INT4 group-32 weights
  * against f32 (W4A32) or dynamically quantized int8 activations (W4A8). */
-export type KernelKind = 'f32' | 'qd8' | 'w4a32' | 'w4a8';
-export const KERNEL_KINDS: readonly KernelKind[] = ['f32', 'qd8', 'w4a32', 'w4a8'];
+export type KernelKind = "f32" | "qd8" | "w4a32" | "w4a8";
+export const KERNEL_KINDS: readonly KernelKind[] = [
+  "f32",
+  "qd8",
+  "w4a32",
+  "w4a8",
+];
 export const KIND_LABELS: Record<KernelKind, string> = {
-  f32: 'FP32',
-  qd8: 'INT8 dyn',
-  w4a32: 'W4A32 g32',
-  w4a8: 'W4A8 g32',
+  f32: "FP32",
+  qd8: "INT8 dyn",
+  w4a32: "W4A32 g32",
+  w4a8: "W4A8 g32",
 };
 export const INT4_GROUP_SIZE = 32;
 
 export interface MatmulCase {
-  op: 'gemv' | 'gemm';
+  op: "gemv" | "gemm";
   name: string;
   /** C[M, N] = A[M, K] · W[N, K]ᵀ */
   m: number;
@@ -25,7 +30,7 @@ export interface MatmulCase {
 
 /** NCHW convolution, square kernel. */
 export interface ConvCase {
-  op: 'conv';
+  op: "conv";
   name: string;
   batch: number;
   inChannels: number;
@@ -41,12 +46,23 @@ export type BenchCase = MatmulCase | ConvCase;
 
 function matmul(m: number, n: number, k: number): MatmulCase {
   // Named M×K×N: rows of activations × reduction × outputs, the issue's order (1×4096×11008).
-  return { op: m === 1 ? 'gemv' : 'gemm', name: `${m === 1 ? 'GEMV' : 'GEMM'} ${m}×${k}×${n}`, m, n, k };
+  return {
+    op: m === 1 ? "gemv" : "gemm",
+    name: `${m === 1 ? "GEMV" : "GEMM"} ${m}×${k}×${n}`,
+    m,
+    n,
+    k,
+  };
 }
 
-function conv3x3(batch: number, size: number, inChannels: number, outChannels: number): ConvCase {
+function conv3x3(
+  batch: number,
+  size: number,
+  inChannels: number,
+  outChannels: number,
+): ConvCase {
   return {
-    op: 'conv',
+    op: "conv",
     name: `conv ${size}×${size}×${inChannels}→${outChannels} b${batch}`,
     batch,
     inChannels,
@@ -79,13 +95,14 @@ export const SMOKE_CASES: readonly BenchCase[] = [
 ];
 
 export function convOutputSize(c: ConvCase): { height: number; width: number } {
-  const out = (size: number) => Math.floor((size + 2 * c.padding - c.kernel) / c.stride) + 1;
+  const out = (size: number) =>
+    Math.floor((size + 2 * c.padding - c.kernel) / c.stride) + 1;
   return { height: out(c.height), width: out(c.width) };
 }
 
 /** The matrix product a case amounts to: a convolution is its im2col GEMM. */
 export function gemmDims(c: BenchCase): { m: number; n: number; k: number } {
-  if (c.op !== 'conv') return { m: c.m, n: c.n, k: c.k };
+  if (c.op !== "conv") return { m: c.m, n: c.n, k: c.k };
   const out = convOutputSize(c);
   return {
     m: c.batch * out.height * out.width,
@@ -106,7 +123,9 @@ export function weightCount(c: BenchCase): number {
 }
 
 export function inputCount(c: BenchCase): number {
-  return c.op === 'conv' ? c.batch * c.inChannels * c.height * c.width : c.m * c.k;
+  return c.op === "conv"
+    ? c.batch * c.inChannels * c.height * c.width
+    : c.m * c.k;
 }
 
 export function outputCount(c: BenchCase): number {

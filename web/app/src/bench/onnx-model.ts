@@ -19,7 +19,8 @@ export interface OnnxValue {
   dims: readonly number[];
 }
 
-export type OnnxAttribute = { name: string; int: number } | { name: string; ints: readonly number[] };
+export type OnnxAttribute =
+  { name: string; int: number } | { name: string; ints: readonly number[] };
 
 export interface OnnxNode {
   opType: string;
@@ -88,7 +89,9 @@ class ProtoWriter {
   // division keeps values above 2^32 exact where bit operators would truncate.
   private varint(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new Error(`protobuf varint needs a non-negative safe integer, got ${value}`);
+      throw new Error(
+        `protobuf varint needs a non-negative safe integer, got ${value}`,
+      );
     }
     const bytes: number[] = [];
     let rest = value;
@@ -111,13 +114,19 @@ function tensorProto(tensor: OnnxTensor): ProtoWriter {
   for (const dim of tensor.dims) w.varintField(1, dim);
   w.varintField(2, tensor.type).stringField(8, tensor.name);
   const data = tensor.data;
-  return w.bytesField(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return w.bytesField(
+    9,
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  );
 }
 
 function valueInfoProto(value: OnnxValue): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const dim of value.dims) shape.messageField(1, new ProtoWriter().varintField(1, dim));
-  const tensorType = new ProtoWriter().varintField(1, value.type).messageField(2, shape);
+  for (const dim of value.dims)
+    shape.messageField(1, new ProtoWriter().varintField(1, dim));
+  const tensorType = new ProtoWriter()
+    .varintField(1, value.type)
+    .messageField(2, shape);
   return new ProtoWriter()
     .stringField(1, value.name)
     .messageField(2, new ProtoWriter().messageField(1, tensorType));
@@ -125,7 +134,8 @@ function valueInfoProto(value: OnnxValue): ProtoWriter {
 
 function attributeProto(attribute: OnnxAttribute): ProtoWriter {
   const w = new ProtoWriter().stringField(1, attribute.name);
-  if ('int' in attribute) return w.varintField(3, attribute.int).varintField(20, ATTRIBUTE_INT);
+  if ("int" in attribute)
+    return w.varintField(3, attribute.int).varintField(20, ATTRIBUTE_INT);
   for (const value of attribute.ints) w.varintField(8, value);
   return w.varintField(20, ATTRIBUTE_INTS);
 }
@@ -135,7 +145,8 @@ function nodeProto(node: OnnxNode, index: number): ProtoWriter {
   for (const input of node.inputs) w.stringField(1, input);
   for (const output of node.outputs) w.stringField(2, output);
   w.stringField(3, `${node.opType}_${index}`).stringField(4, node.opType);
-  for (const attribute of node.attributes ?? []) w.messageField(5, attributeProto(attribute));
+  for (const attribute of node.attributes ?? [])
+    w.messageField(5, attributeProto(attribute));
   if (node.domain) w.stringField(7, node.domain);
   return w;
 }
@@ -144,18 +155,20 @@ function nodeProto(node: OnnxNode, index: number): ProtoWriter {
 export function encodeOnnxModel(graph: OnnxGraph): Uint8Array {
   const g = new ProtoWriter();
   graph.nodes.forEach((node, i) => g.messageField(1, nodeProto(node, i)));
-  g.stringField(2, 'quantlab_bench');
-  for (const tensor of graph.initializers) g.messageField(5, tensorProto(tensor));
+  g.stringField(2, "quantlab_bench");
+  for (const tensor of graph.initializers)
+    g.messageField(5, tensorProto(tensor));
   for (const input of graph.inputs) g.messageField(11, valueInfoProto(input));
-  for (const output of graph.outputs) g.messageField(12, valueInfoProto(output));
+  for (const output of graph.outputs)
+    g.messageField(12, valueInfoProto(output));
 
   const opset = (domain: string, version: number) =>
     new ProtoWriter().stringField(1, domain).varintField(2, version);
   return new ProtoWriter()
     .varintField(1, IR_VERSION)
-    .stringField(2, 'quantlab')
+    .stringField(2, "quantlab")
     .messageField(7, g)
-    .messageField(8, opset('', ONNX_OPSET))
-    .messageField(8, opset('com.microsoft', MICROSOFT_OPSET))
+    .messageField(8, opset("", ONNX_OPSET))
+    .messageField(8, opset("com.microsoft", MICROSOFT_OPSET))
     .finish();
 }

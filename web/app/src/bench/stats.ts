@@ -11,10 +11,12 @@ export interface Summary {
 }
 
 export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of an empty list');
+  if (values.length === 0) throw new Error("median of an empty list");
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 === 1
+    ? sorted[middle]!
+    : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function summarize(values: readonly number[]): Summary {

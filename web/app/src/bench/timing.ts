@@ -1,7 +1,8 @@
 // Times a benchmark call: warm-up (the JIT tiers up, caches and pages settle), then samples.
 // A sample runs the call `repetitions` times so that even microsecond calls give samples long
-// enough for a coarse clock (browsers round performance.now to 5-100 µs).
-import { summarize, type Summary } from './stats';
+// enough for a coarse clock (browsers round performance.now to 5-100 µs, more in workers
+// without cross-origin isolation).
+import { summarize, type Summary } from "./stats";
 
 export interface TimingOptions {
   /** Keep warming up until this much time has passed (and at least two calls). */
@@ -12,7 +13,11 @@ export interface TimingOptions {
   minSampleMs: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmupMs: 300, samples: 9, minSampleMs: 20 };
+export const DEFAULT_TIMING: TimingOptions = {
+  warmupMs: 300,
+  samples: 9,
+  minSampleMs: 20,
+};
 
 export interface Timing extends Summary {
   /** Calls per sample. */
@@ -23,6 +28,9 @@ export interface Timing extends Summary {
 export type Workload = (repetitions: number) => unknown;
 
 export type Clock = () => number;
+
+// 2^30 calls of even a nanosecond last a second: a batch still shorter means a stuck clock.
+const MAX_REPETITIONS = 2 ** 30;
 
 export async function measure(
   run: Workload,
@@ -35,23 +43,33 @@ export async function measure(
     return clock() - start;
   };
 
+  // Warm-up doubles as calibration: the calls per sample double until one batch lasts
+  // minSampleMs, measured rather than extrapolated from a single call that a coarse clock may
+  // read as zero.
+  let repetitions = 1;
   let calls = 0;
   let elapsed = 0;
-  let last = 0;
-  while (calls < 2 || elapsed < options.warmupMs) {
-    last = await timeOnce(1);
-    elapsed += last;
+  for (;;) {
+    const batch = await timeOnce(repetitions);
+    elapsed += batch;
     calls += 1;
+    if (batch < options.minSampleMs) {
+      repetitions *= 2;
+      if (repetitions > MAX_REPETITIONS)
+        throw new Error("benchmark clock does not advance");
+    } else if (calls >= 2 && elapsed >= options.warmupMs) break;
   }
-  const repetitions = repetitionsFor(last, options.minSampleMs);
 
   const perCall: number[] = [];
-  for (let i = 0; i < options.samples; ++i) perCall.push((await timeOnce(repetitions)) / repetitions);
+  for (let i = 0; i < options.samples; ++i) {
+    perCall.push((await timeOnce(repetitions)) / repetitions);
+  }
   return { ...summarize(perCall), repetitions };
 }
 
-/** Calls per sample so that a sample lasts at least minSampleMs, given one call's time. */
-export function repetitionsFor(callMs: number, minSampleMs: number): number {
-  if (callMs <= 0) return 1000; // below the clock's resolution: many calls per sample
-  return Math.max(1, Math.ceil(minSampleMs / callMs));
-}
+/** A rough run: enough to see the shape of the table, not to quote. */
+export const QUICK_TIMING: TimingOptions = {
+  warmupMs: 50,
+  samples: 3,
+  minSampleMs: 5,
+};

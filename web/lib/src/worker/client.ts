@@ -2,13 +2,25 @@
 // cancellation. Requests run one at a time. Cancelling a queued request just drops it;
 // cancelling the running one terminates the worker (engine calls cannot be interrupted from
 // outside) and the next request starts a fresh worker.
-import { abortError, deserializeError } from '../errors';
-import type { CallRequest, MessageEndpoint, MethodMap, Progress, Reply } from './protocol';
+import { abortError, deserializeError } from "../errors";
+import type {
+  CallRequest,
+  MessageEndpoint,
+  MethodMap,
+  Progress,
+  Reply,
+} from "./protocol";
 
 /** A Worker, or anything that behaves like one (tests use a MessagePort pair). */
 export interface WorkerLike extends MessageEndpoint {
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  addEventListener(type: 'error', listener: (event: ErrorEvent | Event) => void): void;
+  addEventListener(
+    type: "message",
+    listener: (event: MessageEvent) => void,
+  ): void;
+  addEventListener(
+    type: "error",
+    listener: (event: ErrorEvent | Event) => void,
+  ): void;
   terminate(): void;
 }
 
@@ -37,7 +49,9 @@ interface Job {
   onAbort(): void;
 }
 
-export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike): WorkerClient<M> {
+export function createWorkerClient<M extends MethodMap>(
+  spawn: () => WorkerLike,
+): WorkerClient<M> {
   let worker: WorkerLike | undefined;
   let running: Job | undefined;
   const queue: Job[] = [];
@@ -49,7 +63,7 @@ export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike)
   };
 
   const finish = (job: Job) => {
-    job.options.signal?.removeEventListener('abort', job.onAbort);
+    job.options.signal?.removeEventListener("abort", job.onAbort);
     if (running === job) running = undefined;
     pump();
   };
@@ -57,9 +71,9 @@ export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike)
   const onReply = (reply: Reply) => {
     const job = running;
     if (job === undefined || reply.id !== job.request.id) return; // reply of a cancelled request
-    if (reply.type === 'progress') {
+    if (reply.type === "progress") {
       job.options.onProgress?.(reply.progress);
-    } else if (reply.type === 'result') {
+    } else if (reply.type === "result") {
       finish(job);
       job.resolve(reply.result);
     } else {
@@ -72,7 +86,8 @@ export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike)
   const onWorkerError = (event: ErrorEvent | Event) => {
     const job = running;
     stopWorker();
-    const message = event instanceof ErrorEvent && event.message ? event.message : 'the engine worker failed';
+    const message =
+      (event as Partial<ErrorEvent>).message || "the engine worker failed";
     if (job !== undefined) {
       finish(job);
       job.reject(new Error(message));
@@ -81,10 +96,10 @@ export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike)
 
   const startWorker = (): WorkerLike => {
     const spawned = spawn();
-    spawned.addEventListener('message', (event: MessageEvent) => {
+    spawned.addEventListener("message", (event: MessageEvent) => {
       if (worker === spawned) onReply(event.data as Reply);
     });
-    spawned.addEventListener('error', (event) => {
+    spawned.addEventListener("error", (event) => {
       if (worker === spawned) onWorkerError(event);
     });
     spawned.start?.();
@@ -121,24 +136,25 @@ export function createWorkerClient<M extends MethodMap>(spawn: () => WorkerLike)
           return;
         }
         const job: Job = {
-          request: { type: 'call', id: nextId++, method, args },
+          request: { type: "call", id: nextId++, method, args },
           options,
           resolve: resolve as (result: unknown) => void,
           reject,
           onAbort: () => cancel(job),
         };
-        options.signal?.addEventListener('abort', job.onAbort, { once: true });
+        options.signal?.addEventListener("abort", job.onAbort, { once: true });
         queue.push(job);
         pump();
       });
     },
     terminate() {
       stopWorker();
-      const pending = running === undefined ? queue.splice(0) : [running, ...queue.splice(0)];
+      const pending =
+        running === undefined ? queue.splice(0) : [running, ...queue.splice(0)];
       running = undefined;
       for (const job of pending) {
-        job.options.signal?.removeEventListener('abort', job.onAbort);
-        job.reject(new Error('the engine worker was terminated'));
+        job.options.signal?.removeEventListener("abort", job.onAbort);
+        job.reject(new Error("the engine worker was terminated"));
       }
     },
   };

@@ -1,13 +1,15 @@
 // The methods an engine worker serves: every Engine function, plus multi-step jobs that
 // report progress. Later features register their own methods here.
-import { compareSchemes, type SchemeComparison } from '../compare';
-import type { Engine } from '../engine';
-import { loadEngine } from '../loader';
-import type { FloatInput, QuantSchemeOptions, Shape } from '../types';
-import type { Handlers } from './protocol';
+import { compareSchemes, type SchemeComparison } from "../compare";
+import type { Engine } from "../engine";
+import { loadEngine } from "../loader";
+import type { FloatInput, QuantSchemeOptions, Shape } from "../types";
+import type { Handlers } from "./protocol";
 
 type EngineFunctionName = {
-  [K in keyof Engine]: Engine[K] extends (...args: never[]) => unknown ? K : never;
+  [K in keyof Engine]: Engine[K] extends (...args: never[]) => unknown
+    ? K
+    : never;
 }[keyof Engine];
 
 export type EngineWorkerMethods = Pick<Engine, EngineFunctionName> & {
@@ -39,10 +41,12 @@ export function engineWorkerHandlers(): Handlers<EngineWorkerMethods> {
       name,
       async (args: unknown[]) => {
         const engine = await loadEngine();
-        return (engine[name as EngineFunctionName] as (...a: unknown[]) => unknown)(...args);
+        return (
+          engine[name as EngineFunctionName] as (...a: unknown[]) => unknown
+        )(...args);
       },
     ]),
-  ) as Handlers<Pick<Engine, EngineFunctionName>>;
+  ) as unknown as Handlers<Pick<Engine, EngineFunctionName>>;
   return {
     ...forward,
     compareSchemes: async ([values, shape, schemes], { progress }) =>

@@ -2,7 +2,7 @@
 // carries its arguments; later features (calibration, training, benchmarks) add methods, not
 // message types. Exactly one request runs in a worker at a time (the client queues the rest),
 // so a cancelled request can be stopped by terminating the worker without losing others.
-import type { SerializedError } from '../errors';
+import type { SerializedError } from "../errors";
 
 export interface Progress {
   /** Steps finished so far, out of total. */
@@ -12,16 +12,16 @@ export interface Progress {
 }
 
 export interface CallRequest {
-  type: 'call';
+  type: "call";
   id: number;
   method: string;
   args: unknown[];
 }
 
 export type Reply =
-  | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id: number; error: SerializedError }
-  | { type: 'progress'; id: number; progress: Progress };
+  | { type: "result"; id: number; result: unknown }
+  | { type: "error"; id: number; error: SerializedError }
+  | { type: "progress"; id: number; progress: Progress };
 
 /** What a worker method is: a function of its arguments, possibly async. */
 export type MethodMap = { [method: string]: (...args: never[]) => unknown };
@@ -31,13 +31,19 @@ export interface HandlerContext {
   progress(progress: Progress): void;
 }
 export type Handlers<M extends MethodMap> = {
-  [K in keyof M]: (args: Parameters<M[K]>, context: HandlerContext) => ReturnType<M[K]> | Promise<Awaited<ReturnType<M[K]>>>;
+  [K in keyof M]: (
+    args: Parameters<M[K]>,
+    context: HandlerContext,
+  ) => ReturnType<M[K]> | Promise<Awaited<ReturnType<M[K]>>>;
 };
 
 /** The part of a Worker, MessagePort or worker scope that the protocol uses. */
 export interface MessageEndpoint {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(
+    type: "message",
+    listener: (event: MessageEvent) => void,
+  ): void;
   start?(): void;
 }
 
@@ -46,15 +52,22 @@ export interface MessageEndpoint {
  * cover only part of their buffer are left alone: transferring would detach memory the sender
  * still uses (such as a WebAssembly heap).
  */
-export function transferablesOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+export function transferablesOf(
+  value: unknown,
+  found = new Set<ArrayBuffer>(),
+): ArrayBuffer[] {
   if (ArrayBuffer.isView(value)) {
     const { buffer } = value;
-    if (buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === buffer.byteLength) {
+    if (
+      buffer instanceof ArrayBuffer &&
+      value.byteOffset === 0 &&
+      value.byteLength === buffer.byteLength
+    ) {
       found.add(buffer);
     }
   } else if (Array.isArray(value)) {
     for (const item of value) transferablesOf(item, found);
-  } else if (value !== null && typeof value === 'object') {
+  } else if (value !== null && typeof value === "object") {
     for (const item of Object.values(value)) transferablesOf(item, found);
   }
   return [...found];

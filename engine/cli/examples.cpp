@@ -1,0 +1,18 @@
+#include "examples.h"
+
+#include "gzip_files.h"
+
+namespace quantlab::cli {
+
+std::string default_data_dir(const std::string& dataset) { return "build/data/" + dataset; }
+
+train::Examples load_examples(const std::string& data_dir, const std::string& split,
+                              const InputSpec& input) {
+  const Dataset dataset = read_idx_dataset(data_dir, split, read_maybe_gzipped);
+  train::Examples examples;
+  examples.inputs = to_network_input(dataset.images, input);
+  for (uint8_t label : dataset.labels.values<uint8_t>()) examples.labels.push_back(label);
+  return examples;
+}
+
+}  // namespace quantlab::cli

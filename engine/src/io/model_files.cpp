@@ -1,0 +1,172 @@
+#include <cmath>
+#include <string_view>
+
+#include "io/strict_json.h"
+#include "quantlab/error.h"
+#include "quantlab/io.h"
+#include "quantlab/nn.h"
+
+namespace quantlab {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr const char* kFormat = "quantlab-model";
+constexpr uint64_t kVersion = 1;
+const std::string kManifest = "manifest.json";
+
+float positive_finite(const json& object, const std::string& key, const std::string& where) {
+  const double value = as_number(field(object, key, where), where + " " + key);
+  require(std::isfinite(value) && value > 0, where + " " + key + " must be positive and finite");
+  return static_cast<float>(value);
+}
+
+InputSpec input_from_json(const json& value) {
+  const std::string where = kManifest + " input";
+  require_only_fields(value, {"shape", "pixel_scale", "mean", "std"}, where);
+  InputSpec input;
+  input.shape = as_dims(field(value, "shape", where), where + " shape");
+  input.pixel_scale = positive_finite(value, "pixel_scale", where);
+  const double mean = as_number(field(value, "mean", where), where + " mean");
+  require(std::isfinite(mean), where + " mean must be finite");
+  input.mean = static_cast<float>(mean);
+  input.std = positive_finite(value, "std", where);
+  return input;
+}
+
+std::vector<std::string> labels_from_json(const json& value) {
+  const std::string where = kManifest + " labels";
+  require(value.is_array(), where + " must be a list of class names");
+  std::vector<std::string> labels;
+  for (const json& label : value) labels.push_back(as_string(label, where + " entry"));
+  return labels;
+}
+
+std::map<std::string, double> metrics_from_json(const json& value) {
+  const std::string where = kManifest + " metrics";
+  require(value.is_object(), where + " must be an object of numbers");
+  std::map<std::string, double> metrics;
+  for (const auto& [name, number] : value.items()) {
+    metrics.emplace(name, as_number(number, where + " '" + name + "'"));
+  }
+  return metrics;
+}
+
+// The class count the manifest names must be what the network outputs.
+void check_labels(const nn::Model& model, const ModelManifest& manifest) {
+  const std::vector<Shape> outputs = nn::layer_output_shapes(model);
+  const size_t classes = outputs.back().element_count();
+  require(manifest.labels.size() == classes,
+          kManifest + " lists " + std::to_string(manifest.labels.size()) +
+              " labels but the network outputs " + std::to_string(classes) + " classes");
+}
+
+}  // namespace
+
+std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest) {
+  require(Shape(manifest.input.shape) == model.input_shape,
+          "manifest input shape " + Shape(manifest.input.shape).to_string() +
+              " differs from the model's input shape " + model.input_shape.to_string());
+  check_labels(model, manifest);
+  const ordered_json document = {
+      {"format", kFormat},
+      {"version", kVersion},
+      {"name", manifest.name},
+      {"dataset", manifest.dataset},
+      {"input",
+       {{"shape", manifest.input.shape},
+        {"pixel_scale", shortest_double(manifest.input.pixel_scale)},
+        {"mean", shortest_double(manifest.input.mean)},
+        {"std", shortest_double(manifest.input.std)}}},
+      {"labels", manifest.labels},
+      {"architecture", architecture_to_json(model)},
+      {"recipe", manifest.recipe},
+      {"metrics", manifest.metrics},
+  };
+  return document.dump(2) + "\n";
+}
+
+void save_model(const std::string& dir, const nn::Model& model, const ModelManifest& manifest) {
+  nn::validate_model(model);
+  const std::string text = serialize_manifest(model, manifest);
+  const std::vector<uint8_t> weights = serialize_safetensors({{}, model.parameters});
+  write_file_bytes(dir + "/" + kWeightsFileName, weights);
+  write_file_bytes(dir + "/" + kManifestFileName,
+                   {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const uint8_t> weights,
+                      ModelManifest& manifest) {
+  const json document = parse_json_strict(
+      {reinterpret_cast<const char*>(manifest_json.data()), manifest_json.size()}, kManifest);
+  require_only_fields(document,
+                      {"format", "version", "name", "dataset", "input", "labels", "architecture",
+                       "recipe", "metrics"},
+                      kManifest);
+  const std::string format = as_string(field(document, "format", kManifest), kManifest + " format");
+  require(format == kFormat, kManifest + " format is '" + format + "', expected '" + kFormat + "'");
+  const uint64_t version = as_size(field(document, "version", kManifest), kManifest + " version");
+  require(version == kVersion, kManifest + " version " + std::to_string(version) +
+                                   " is not supported (this QuantLab reads version " +
+                                   std::to_string(kVersion) + ")");
+  ModelManifest parsed;
+  parsed.name = as_string(field(document, "name", kManifest), kManifest + " name");
+  parsed.dataset = as_string(field(document, "dataset", kManifest), kManifest + " dataset");
+  parsed.input = input_from_json(field(document, "input", kManifest));
+  parsed.labels = labels_from_json(field(document, "labels", kManifest));
+  parsed.recipe = field(document, "recipe", kManifest);
+  require(parsed.recipe.is_object(), kManifest + " recipe must be a JSON object");
+  parsed.metrics = metrics_from_json(field(document, "metrics", kManifest));
+
+  nn::Model model;
+  architecture_from_json(field(document, "architecture", kManifest), parsed.input.shape, model);
+  check_labels(model, parsed);
+
+  try {
+    model.parameters = parse_safetensors(weights).tensors;
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(std::string(kWeightsFileName) + ": " + error.what());
+  }
+  try {
+    nn::validate_model(model);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(std::string(kWeightsFileName) + " does not match " + kManifest + ": " +
+                          error.what());
+  }
+  manifest = std::move(parsed);
+  return model;
+}
+
+nn::Model load_model(const std::string& dir, ModelManifest& manifest) {
+  const std::vector<uint8_t> manifest_json = read_file_bytes(dir + "/" + kManifestFileName);
+  const std::vector<uint8_t> weights = read_file_bytes(dir + "/" + kWeightsFileName);
+  try {
+    return parse_model(manifest_json, weights, manifest);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(dir + ": " + error.what());
+  }
+}
+
+Tensor to_network_input(const Tensor& images, const InputSpec& input) {
+  const Shape sample(input.shape);
+  require(images.dtype() == DType::u8 && images.shape().rank() >= 1,
+          "network input needs u8 images [count, ...], got " +
+              std::string(dtype_name(images.dtype())) + " " + images.shape().to_string());
+  const size_t count = images.shape()[0];
+  const size_t pixels = count == 0 ? 0 : images.element_count() / count;
+  require(count == 0 || pixels == sample.element_count(),
+          "images of " + std::to_string(pixels) + " pixels do not fit the model input " +
+              sample.to_string());
+  std::vector<size_t> dims = {count};
+  dims.insert(dims.end(), input.shape.begin(), input.shape.end());
+  Tensor batch(DType::f32, Shape(std::move(dims)));
+  const std::span<const uint8_t> from = images.values<uint8_t>();
+  const std::span<float> to = batch.values<float>();
+  for (size_t i = 0; i < from.size(); ++i) {
+    to[i] = (static_cast<float>(from[i]) * input.pixel_scale - input.mean) / input.std;
+  }
+  return batch;
+}
+
+}  // namespace quantlab

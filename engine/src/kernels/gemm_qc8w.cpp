@@ -1,0 +1,84 @@
+// Public int8-weight GEMMs: prepare the activations (static or dynamic), run the integer kernel
+// picked by impl, then dequantize (and optionally requantize) the exact accumulators.
+#include <string>
+#include <vector>
+
+#include "kernels/gemm_args.h"
+#include "kernels/kernel_impls.h"
+
+namespace quantlab::kernels {
+namespace {
+
+std::vector<int32_t> accumulate(const CenteredRows& a, const PackedQC8W& w, Impl impl) {
+  std::vector<int32_t> acc(a.m * w.n);
+  if (impl == Impl::ref) {
+    gemm_qs8_qc8w_i32_ref(a, w, acc.data(), w.n);
+  } else {
+    gemm_qs8_qc8w_i32__wasmsimd(a, w, acc.data(), w.n);
+  }
+  return acc;
+}
+
+// C = a_scale · w_scale · acc + bias (Eq. 1 applied to the product of two affine values).
+void dequantize_accumulators(const CenteredRows& a, const PackedQC8W& w,
+                             const std::vector<int32_t>& acc, const float* bias, float* c,
+                             size_t ldc) {
+  for (size_t i = 0; i < a.m; ++i) {
+    for (size_t j = 0; j < w.n; ++j) {
+      const float value = static_cast<float>(acc[i * w.n + j]) * (a.scales[i] * w.scales[j]);
+      c[i * ldc + j] = bias != nullptr ? value + bias[j] : value;
+    }
+  }
+}
+
+void gemm_f32_output(const CenteredRows& a, const PackedQC8W& w, const float* bias, float* c,
+                     size_t ldc, Impl impl) {
+  dequantize_accumulators(a, w, accumulate(a, w, impl), bias, c, ldc);
+}
+
+}  // namespace
+
+void gemm_qs8_qc8w_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,
+                       const PackedQC8W& w, int32_t* acc, size_t ldacc, Impl impl) {
+  validate_gemm(m, a, lda, w.k, w.n, acc, ldacc);
+  validate_activation_params({1.0f, a_zero_point});
+  const CenteredRows rows = center_rows_qs8(m, a, lda, w.k, {1.0f, a_zero_point});
+  if (impl == Impl::ref) {
+    gemm_qs8_qc8w_i32_ref(rows, w, acc, ldacc);
+  } else {
+    gemm_qs8_qc8w_i32__wasmsimd(rows, w, acc, ldacc);
+  }
+}
+
+void gemm_qs8_qc8w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
+                       const PackedQC8W& w, const float* bias, float* c, size_t ldc, Impl impl) {
+  validate_gemm(m, a, lda, w.k, w.n, c, ldc);
+  validate_activation_params(a_params);
+  gemm_f32_output(center_rows_qs8(m, a, lda, w.k, a_params), w, bias, c, ldc, impl);
+}
+
+void gemm_qs8_qc8w_qs8(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
+                       const PackedQC8W& w, const float* bias, AffineParams c_params, int8_t* c,
+                       size_t ldc, Impl impl) {
+  validate_gemm(m, a, lda, w.k, w.n, c, ldc);
+  validate_activation_params(a_params);
+  validate_int8_params(c_params, "output");
+  std::vector<float> real(m * w.n);
+  gemm_f32_output(center_rows_qs8(m, a, lda, w.k, a_params), w, bias, real.data(), w.n, impl);
+  const IntRange range = int_range(8, false);
+  for (size_t i = 0; i < m; ++i) {
+    if (impl == Impl::ref) {
+      quantize_row_i8_ref(real.data() + i * w.n, w.n, c_params, range, c + i * ldc);
+    } else {
+      quantize_row_i8_wasmsimd(real.data() + i * w.n, w.n, c_params, range, c + i * ldc);
+    }
+  }
+}
+
+void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w,
+                       const float* bias, float* c, size_t ldc, Impl impl) {
+  validate_gemm(m, a, lda, w.k, w.n, c, ldc);
+  gemm_f32_output(quantize_rows_qd8(m, a, lda, w.k, impl), w, bias, c, ldc, impl);
+}
+
+}  // namespace quantlab::kernels

@@ -1,0 +1,150 @@
+// W4A8 GEMM with WebAssembly SIMD128. Per 16-byte block (4 columns × 8 k) the nibbles become
+// four i16x8 vectors of codes with one shift and/or mask each (no widening needed: each code
+// sits in its own i16 lane already), and each meets a splatted pair of centered activations in
+// i32x4.dot_i16x8. Per group the exact sum Σ a·u is corrected to Σ a·(u - zp) with the
+// activations' group sum, then scaled by the group's weight scale and accumulated in f32; the
+// activation scale and the bias are applied once at the end.
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "common/simd128.h"
+#include "kernels/kernel_impls.h"
+#include "kernels/qc4w_blocks.h"
+
+namespace quantlab::kernels {
+namespace {
+
+// Where a kernel's per-group results go: the raw accumulator API stores them, the GEMM
+// accumulates them scaled into f32.
+enum class GroupOutput { store_i32, accumulate_f32 };
+
+struct Problem {
+  const CenteredRows& a;
+  const PackedQC4W& w;
+  const std::vector<int32_t>& group_sums;  // [m][groups] Σ of centered activations
+  const float* bias;
+  float* c;
+  size_t ldc;
+  int32_t* acc;  // per-group output, [m][n][groups]
+};
+
+template <int Pair, size_t Rows, size_t Tiles>
+inline void dot_pair(const int16_t* const* rows, size_t k0, const v128_t* blocks,
+                     v128_t (&sum)[Rows][Tiles]) {
+  v128_t x[Rows];
+  for (size_t r = 0; r < Rows; ++r) x[r] = wasm_v128_load32_splat(rows[r] + k0 + 2 * Pair);
+  for (size_t t = 0; t < Tiles; ++t) {
+    const v128_t codes = block_pair_codes<Pair>(blocks[t]);
+    for (size_t r = 0; r < Rows; ++r) {
+      sum[r][t] = wasm_i32x4_add(sum[r][t], wasm_i32x4_dot_i16x8(x[r], codes));
+    }
+  }
+}
+
+template <GroupOutput Output, size_t Rows, size_t Tiles>
+void block(const Problem& p, size_t row0, size_t col0) {
+  const PackedQC4W& w = p.w;
+  const size_t groups = w.groups();
+  const size_t blocks_per_tile = round_up(w.k, kIntBlockK) / kIntBlockK;
+  const uint8_t* tile_data = w.data.data() + col0 / kIntTileN * blocks_per_tile * 16;
+  const int16_t* rows[Rows];
+  for (size_t r = 0; r < Rows; ++r) rows[r] = p.a.row(row0 + r);
+
+  v128_t out[Rows][Tiles];
+  for (auto& row : out) std::fill(row, row + Tiles, wasm_f32x4_splat(0.0f));
+  for (size_t g = 0; g < groups; ++g) {
+    v128_t sum[Rows][Tiles];
+    for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
+    const BlockRange range = group_blocks(w, g);
+    for (size_t b = range.begin; b < range.end; ++b) {
+      v128_t blocks[Tiles];
+      for (size_t t = 0; t < Tiles; ++t) {
+        blocks[t] = wasm_v128_load(tile_data + (t * blocks_per_tile + b) * 16);
+      }
+      const size_t k0 = b * kIntBlockK;
+      dot_pair<0>(rows, k0, blocks, sum);
+      dot_pair<1>(rows, k0, blocks, sum);
+      dot_pair<2>(rows, k0, blocks, sum);
+      dot_pair<3>(rows, k0, blocks, sum);
+    }
+    for (size_t t = 0; t < Tiles; ++t) {
+      const size_t param = packed_qc4w_param_index(w, col0 + t * kIntTileN, g);
+      const v128_t zero_point = wasm_i32x4_load16x4(w.zero_points.data() + param);
+      const v128_t scale = wasm_v128_load(w.scales.data() + param);
+      for (size_t r = 0; r < Rows; ++r) {
+        const v128_t group_sum = wasm_i32x4_splat(p.group_sums[(row0 + r) * groups + g]);
+        const v128_t exact = wasm_i32x4_sub(sum[r][t], wasm_i32x4_mul(zero_point, group_sum));
+        if constexpr (Output == GroupOutput::store_i32) {
+          alignas(16) int32_t lanes[kIntTileN];
+          wasm_v128_store(lanes, exact);
+          for (size_t j = 0; j < kIntTileN && col0 + t * kIntTileN + j < w.n; ++j) {
+            p.acc[((row0 + r) * w.n + col0 + t * kIntTileN + j) * groups + g] = lanes[j];
+          }
+        } else {
+          out[r][t] = wasm_f32x4_add(out[r][t], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(exact), scale));
+        }
+      }
+    }
+  }
+  if constexpr (Output == GroupOutput::accumulate_f32) {
+    const size_t cols = std::min(Tiles * kIntTileN, w.n - col0);
+    for (size_t r = 0; r < Rows; ++r) {
+      alignas(16) float values[Tiles * kIntTileN];
+      const v128_t a_scale = wasm_f32x4_splat(p.a.scales[row0 + r]);
+      for (size_t t = 0; t < Tiles; ++t) {
+        wasm_v128_store(values + t * kIntTileN, wasm_f32x4_mul(out[r][t], a_scale));
+      }
+      float* c = p.c + (row0 + r) * p.ldc + col0;
+      for (size_t j = 0; j < cols; ++j) c[j] = p.bias != nullptr ? values[j] + p.bias[col0 + j] : values[j];
+    }
+  }
+}
+
+template <GroupOutput Output, size_t Rows, size_t Tiles>
+void row_block(const Problem& p, size_t row0) {
+  constexpr size_t kCols = Tiles * kIntTileN;
+  size_t col = 0;
+  for (; col + kCols <= p.w.n; col += kCols) block<Output, Rows, Tiles>(p, row0, col);
+  for (; col < p.w.n; col += kIntTileN) block<Output, Rows, 1>(p, row0, col);
+}
+
+template <GroupOutput Output, size_t... Rows>
+void rest_rows(const Problem& p, size_t rows, size_t row0, std::index_sequence<Rows...>) {
+  ((rows == Rows + 1 ? row_block<Output, Rows + 1, 2>(p, row0) : void()), ...);
+}
+
+std::vector<int32_t> centered_group_sums(const CenteredRows& a, const PackedQC4W& w) {
+  std::vector<int32_t> sums(a.m * w.groups(), 0);
+  for (size_t i = 0; i < a.m; ++i) {
+    for (size_t kk = 0; kk < a.k; ++kk) sums[i * w.groups() + kk / w.group_size] += a.row(i)[kk];
+  }
+  return sums;
+}
+
+template <GroupOutput Output>
+void run(const Problem& p) {
+  constexpr size_t kRows = 2;
+  if (p.a.m == 1) {
+    row_block<Output, 1, 4>(p, 0);
+    return;
+  }
+  size_t row = 0;
+  for (; row + kRows <= p.a.m; row += kRows) row_block<Output, kRows, 2>(p, row);
+  rest_rows<Output>(p, p.a.m - row, row, std::make_index_sequence<kRows - 1>());
+}
+
+}  // namespace
+
+void gemm_qd8_qc4w_f32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, const float* bias,
+                                 float* c, size_t ldc) {
+  const std::vector<int32_t> sums = centered_group_sums(a, w);
+  run<GroupOutput::accumulate_f32>(Problem{a, w, sums, bias, c, ldc, nullptr});
+}
+
+void gemm_qs8_qc4w_group_i32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, int32_t* acc) {
+  const std::vector<int32_t> sums = centered_group_sums(a, w);
+  run<GroupOutput::store_i32>(Problem{a, w, sums, nullptr, nullptr, 0, acc});
+}
+
+}  // namespace quantlab::kernels

@@ -1,0 +1,110 @@
+// The mini-batch training loop and FP32 evaluation.
+#include <chrono>
+#include <cstring>
+#include <numeric>
+
+#include "nn/ops.h"
+#include "quantlab/error.h"
+#include "quantlab/train.h"
+
+namespace quantlab::train {
+
+namespace {
+
+void check_examples(const nn::Model& model, const Examples& data) {
+  require(data.size() > 0, "no examples");
+  require(data.inputs.dtype() == DType::f32, "example inputs must be f32");
+  require(data.inputs.shape() == nn::ops::batched_shape(data.size(), model.input_shape),
+          "example inputs have shape " + data.inputs.shape().to_string() + ", expected " +
+              nn::ops::batched_shape(data.size(), model.input_shape).to_string());
+}
+
+// Rows `indices[begin, end)` of data as one batch.
+Tensor gather(const Examples& data, const Shape& sample, const std::vector<size_t>& indices,
+              size_t begin, size_t end, std::vector<int32_t>& labels) {
+  const size_t row = sample.element_count();
+  Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, sample));
+  const float* source = data.inputs.values<float>().data();
+  float* target = batch.values<float>().data();
+  labels.clear();
+  for (size_t i = begin; i < end; ++i) {
+    std::memcpy(target + (i - begin) * row, source + indices[i] * row, row * sizeof(float));
+    labels.push_back(data.labels[indices[i]]);
+  }
+  return batch;
+}
+
+}  // namespace
+
+TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
+                  const ProgressCallback& progress, const std::atomic<bool>* cancel) {
+  check_examples(model, data);
+  require(config.epochs > 0 && config.batch_size > 0, "epochs and batch size must be at least 1");
+  const auto start = std::chrono::steady_clock::now();
+  Network network(model, config.seed);
+  Optimizer optimizer(config.optimizer);
+  // A stream separate from the network's dropout streams.
+  Rng shuffler(config.seed ^ 0x5eed5eed5eed5eedULL);
+  std::vector<size_t> order(data.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  const size_t batches = (data.size() + config.batch_size - 1) / config.batch_size;
+  const size_t total_steps = batches * config.epochs;
+
+  TrainResult result;
+  std::vector<int32_t> labels;
+  Tensor grad;
+  for (size_t epoch = 0; epoch < config.epochs && !result.cancelled; ++epoch) {
+    shuffler.shuffle(order);
+    double loss_sum = 0;
+    size_t correct = 0, seen = 0;
+    for (size_t b = 0; b < batches; ++b) {
+      const size_t begin = b * config.batch_size;
+      const size_t end = std::min(begin + config.batch_size, data.size());
+      const Tensor inputs = gather(data, model.input_shape, order, begin, end, labels);
+      network.zero_gradients();
+      const LossResult loss =
+          softmax_cross_entropy(network.forward(inputs, true), labels, &grad);
+      network.backward(grad);
+      const float lr = scheduled_learning_rate(config.optimizer, epoch * batches + b, batches,
+                                               total_steps);
+      optimizer.step(model, network.gradients(), lr);
+
+      loss_sum += loss.loss;
+      correct += loss.correct;
+      seen += end - begin;
+      result.loss = loss_sum / static_cast<double>(b + 1);
+      result.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+      const Progress report{epoch + 1, config.epochs, b + 1, batches, result.loss,
+                            result.accuracy, lr};
+      const bool keep_going = !progress || progress(report);
+      if (!keep_going || (cancel && cancel->load())) {
+        result.cancelled = true;
+        break;
+      }
+    }
+    if (!result.cancelled) result.epochs_completed = epoch + 1;
+  }
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+Evaluation evaluate(const nn::Model& model, const Examples& data, size_t batch_size) {
+  check_examples(model, data);
+  require(batch_size > 0, "evaluation batch size must be at least 1");
+  const nn::Executor executor(model);
+  std::vector<size_t> order(data.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  Evaluation evaluation;
+  std::vector<int32_t> labels;
+  for (size_t begin = 0; begin < data.size(); begin += batch_size) {
+    const size_t end = std::min(begin + batch_size, data.size());
+    const Tensor inputs = gather(data, model.input_shape, order, begin, end, labels);
+    const std::vector<int32_t> predicted = nn::argmax_rows(executor.run(inputs).output);
+    for (size_t i = 0; i < predicted.size(); ++i) evaluation.correct += predicted[i] == labels[i];
+  }
+  evaluation.count = data.size();
+  return evaluation;
+}
+
+}  // namespace quantlab::train

@@ -1,0 +1,61 @@
+// `npm run bench`: the benchmark in Node, single thread, against ONNX Runtime Web in the same
+// process. Prints the roofline, the table, the output agreement with ONNX Runtime and the
+// issue's target checks; writes everything as JSON to bench-results/.
+//   --quick        shorter warm-up and fewer samples (a rough run)
+//   --no-ort       skip ONNX Runtime
+//   --case=TEXT    only cases whose name contains TEXT (repeatable)
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import * as ort from "onnxruntime-web";
+import { loadRawModule } from "../../web/lib/src/index";
+import type { BenchModule } from "../../web/app/src/bench/bench-module";
+import { ISSUE_CASES, KERNEL_KINDS } from "../../web/app/src/bench/cases";
+import { ISSUE_PROBES } from "../../web/app/src/bench/roofline";
+import { runBench } from "../../web/app/src/bench/runner";
+import { formatReport } from "../../web/app/src/bench/report";
+import { DEFAULT_TIMING, QUICK_TIMING } from "../../web/app/src/bench/timing";
+
+const args = process.argv.slice(2);
+const unknown = args.filter(
+  (a) => a !== "--quick" && a !== "--no-ort" && !a.startsWith("--case="),
+);
+if (unknown.length > 0) {
+  console.error(`unknown option(s): ${unknown.join(" ")}`);
+  process.exit(2);
+}
+const caseFilters = args
+  .filter((a) => a.startsWith("--case="))
+  .map((a) => a.slice("--case=".length));
+const cases = ISSUE_CASES.filter(
+  (c) =>
+    caseFilters.length === 0 || caseFilters.some((f) => c.name.includes(f)),
+);
+
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
+console.log(`QuantLab benchmark: single thread, wasm SIMD128; ${machine}`);
+
+// The raw Embind module holds the bench bindings besides the library's typed API.
+const engine = (await loadRawModule()) as unknown as BenchModule;
+const benchReport = await runBench(engine, {
+  cases,
+  kinds: KERNEL_KINDS,
+  timing: args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING,
+  probes: ISSUE_PROBES,
+  ort: args.includes("--no-ort") ? undefined : ort,
+  agreementCase: ISSUE_CASES[0]!.name,
+  environment: machine,
+  onProgress: (p) =>
+    process.stderr.write(`\r[${p.done}/${p.total}] ${p.step}`.padEnd(60)),
+});
+process.stderr.write("\n");
+console.log(formatReport(benchReport));
+
+const outDir = resolve(process.cwd(), "bench-results");
+mkdirSync(outDir, { recursive: true });
+const file = resolve(
+  outDir,
+  `bench-${benchReport.startedAt.replace(/[:.]/g, "-")}.json`,
+);
+writeFileSync(file, `${JSON.stringify(benchReport, null, 2)}\n`);
+console.log(`\nresults written to ${file}`);

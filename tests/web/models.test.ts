@@ -1,0 +1,178 @@
+// Model and dataset files through the library against the real engine: shipped models load and
+// reproduce their recorded accuracy, save → load is byte-exact, and damaged files fail with the
+// engine's message as an InvalidArgument Error.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { main } from "../../web/lib/src/cli";
+import { loadModel, parseIdxDataset } from "../../web/lib/src/index";
+
+const root = new URL("../../", import.meta.url);
+const read = (path: string) =>
+  new Uint8Array(readFileSync(new URL(path, root)));
+const mnistTest = (kind: "images-idx3" | "labels-idx1") =>
+  read(`web/app/public/data/mnist/test-${kind}-ubyte.gz`);
+const modelFiles = (name: string) => ({
+  manifest: read(`models/${name}/manifest.json`),
+  weights: read(`models/${name}/model.safetensors`),
+});
+const shippedModels = [
+  "mnist-mlp",
+  "mnist-cnn",
+  "fashion-mlp",
+  "fashion-cnn",
+].filter((name) =>
+  existsSync(new URL(`models/${name}/model.safetensors`, root)),
+);
+
+describe("datasets", () => {
+  it("parses the gzipped MNIST test split", async () => {
+    const test = await parseIdxDataset(
+      mnistTest("images-idx3"),
+      mnistTest("labels-idx1"),
+    );
+    expect([test.count, test.rows, test.cols]).toEqual([2000, 28, 28]);
+    expect(test.images.length).toBe(2000 * 784);
+    expect(Math.max(...test.labels)).toBe(9);
+  });
+
+  it("rejects damaged files with the engine's message", async () => {
+    const images = mnistTest("images-idx3");
+    const labels = read("build/data/mnist/test-labels-idx1-ubyte");
+    await expect(
+      parseIdxDataset(images, labels.subarray(0, labels.length - 1)),
+    ).rejects.toThrow(
+      "labels file says 2000 items but holds 1999 bytes of data",
+    );
+    await expect(parseIdxDataset(labels, labels)).rejects.toMatchObject({
+      name: "InvalidArgument",
+      message: expect.stringContaining(
+        "images file has IDX magic 0x00000801, expected 0x00000803",
+      ),
+    });
+    const otherCount = gzipSync(labels.subarray(0, 8 + 1000));
+    otherCount.writeUInt32BE(1000, 4);
+    await expect(
+      parseIdxDataset(images, gzipSync(Buffer.from(otherCount))),
+    ).rejects.toThrow();
+    await expect(
+      parseIdxDataset(images.subarray(0, 5000), labels),
+    ).rejects.toThrow("gzip data is damaged or truncated");
+  });
+});
+
+describe("models", () => {
+  it("ships at least one model", () =>
+    expect(shippedModels.length).toBeGreaterThan(0));
+
+  it.each(shippedModels)(
+    "%s reproduces its recorded accuracy and saves byte-exact",
+    async (name) => {
+      const files = modelFiles(name);
+      const model = await loadModel(files);
+      try {
+        const data = `web/app/public/data/${model.manifest.dataset}/test`;
+        const test = await parseIdxDataset(
+          read(`${data}-images-idx3-ubyte.gz`),
+          read(`${data}-labels-idx1-ubyte.gz`),
+        );
+        const result = model.evaluate(test.images, test.labels);
+        expect(result.correct).toBe(model.manifest.metrics.test_correct);
+        expect(result.count).toBe(model.manifest.metrics.test_count);
+        const predicted = model.classify(test.images.subarray(0, 10 * 784));
+        expect(predicted.length).toBe(10);
+        const saved = model.files();
+        expect(saved.manifestJson).toBe(
+          new TextDecoder().decode(files.manifest),
+        );
+        expect(Buffer.compare(saved.weights, files.weights)).toBe(0);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
+
+  it("rejects damaged or mismatched model files with the engine's message", async () => {
+    const { manifest, weights } = modelFiles(shippedModels[0]!);
+    await expect(
+      loadModel({ manifest, weights: weights.subarray(0, 100) }),
+    ).rejects.toMatchObject({
+      name: "InvalidArgument",
+      message: expect.stringContaining(
+        "model.safetensors: safetensors header length says",
+      ),
+    });
+    const text = new TextDecoder().decode(manifest);
+    const edited = JSON.parse(text);
+    edited.architecture.layers[0].out_features += 1;
+    await expect(
+      loadModel({ manifest: JSON.stringify(edited), weights }),
+    ).rejects.toThrow(/manifest\.json architecture/);
+    await expect(
+      loadModel({ manifest: text.slice(0, 40), weights }),
+    ).rejects.toThrow("manifest.json is not valid JSON");
+    const flipped = weights.slice();
+    flipped[20] = flipped[20]! ^ 0xff;
+    await expect(loadModel({ manifest, weights: flipped })).rejects.toThrow(
+      "model.safetensors: ",
+    );
+  });
+
+  it("refuses a disposed model", async () => {
+    const model = await loadModel(modelFiles(shippedModels[0]!));
+    model.dispose();
+    expect(() => model.classify(new Uint8Array(784))).toThrow(
+      "this model was disposed",
+    );
+  });
+});
+
+describe("quantlab eval (npm CLI)", () => {
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const code = await main(
+      args,
+      (line) => out.push(line),
+      (line) => out.push(line),
+    );
+    return { code, out: out.join("\n") };
+  };
+
+  it.each(shippedModels)("prints the recorded accuracy of %s", async (name) => {
+    const { code, out } = await run(["eval", `models/${name}`]);
+    const manifest = JSON.parse(
+      readFileSync(new URL(`models/${name}/manifest.json`, root), "utf8"),
+    );
+    const percent = `${(100 * manifest.metrics.test_accuracy).toFixed(2)}%`;
+    expect(out).toContain(`${name}: test accuracy ${percent}`);
+    expect(out).toContain("reproduced");
+    expect(out).not.toContain("NOT reproduced");
+    expect(code).toBe(0);
+  });
+
+  it("reports errors and usage", async () => {
+    expect(await run([])).toMatchObject({
+      code: 2,
+      out: expect.stringContaining("usage"),
+    });
+    expect(await run(["eval", "models/none"])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("quantlab eval: error: ENOENT"),
+    });
+  });
+
+  it("runs as the package bin under node", () => {
+    const bin = JSON.parse(readFileSync(new URL("package.json", root), "utf8"))
+      .bin.quantlab;
+    const out = execFileSync(
+      "node",
+      [bin, "eval", `models/${shippedModels[0]}`],
+      {
+        cwd: new URL(".", root),
+        encoding: "utf8",
+      },
+    );
+    expect(out).toMatch(/test accuracy .* reproduced/s);
+  });
+});

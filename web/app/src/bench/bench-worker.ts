@@ -1,0 +1,60 @@
+// Entry point of the bench page's module Worker: the shared runner (runner.ts) against the
+// engine and ONNX Runtime Web, one request per step so the page can show rows as they come
+// and cancel between or during steps (by terminating this worker).
+import * as ort from "onnxruntime-web/wasm";
+// ONNX Runtime's .wasm as a file of the built app: it never comes from the network.
+import ortWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
+import {
+  loadRawModule,
+  serveRequests,
+  type Handlers,
+  type MessageEndpoint,
+} from "quantlab";
+import type { BenchModule } from "./bench-module";
+import { ISSUE_CASES, type KernelKind } from "./cases";
+import { measureRoofline, ISSUE_PROBES, type Roofline } from "./roofline";
+import { runCase, type CaseOutcome } from "./runner";
+import type { TimingOptions } from "./timing";
+
+export interface CaseRequest {
+  caseName: string;
+  kinds: readonly KernelKind[];
+  timing: TimingOptions;
+  roofline: Roofline;
+  withOrt: boolean;
+  checkAgreement: boolean;
+}
+
+export type BenchWorkerMethods = {
+  roofline(timing: TimingOptions): Roofline;
+  runCase(request: CaseRequest): CaseOutcome;
+};
+
+ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
+
+// The raw Embind module holds the bench bindings besides the library's typed API.
+const engine = async () => (await loadRawModule()) as unknown as BenchModule;
+
+const handlers: Handlers<BenchWorkerMethods> = {
+  roofline: async ([timing]) =>
+    measureRoofline(await engine(), ISSUE_PROBES, timing),
+  runCase: async ([request], context) => {
+    const c = ISSUE_CASES.find((x) => x.name === request.caseName);
+    if (!c) throw new Error(`unknown benchmark case "${request.caseName}"`);
+    let done = 0;
+    return runCase(await engine(), c, request.roofline, {
+      kinds: request.kinds,
+      timing: request.timing,
+      ort: request.withOrt ? ort : undefined,
+      checkAgreement: request.checkAgreement,
+      onKind: (step) =>
+        context.progress({
+          done: ++done,
+          total: request.kinds.length,
+          message: step,
+        }),
+    });
+  },
+};
+
+serveRequests(self as unknown as MessageEndpoint, handlers);

@@ -1,0 +1,162 @@
+// The bench page: runs the shared benchmark runner in a module Worker (bench-worker.ts), one
+// request per case so rows appear as they are measured; Cancel terminates the worker.
+import { createWorkerClient } from "quantlab";
+import type { BenchWorkerMethods } from "./bench-worker";
+import { ISSUE_CASES, KERNEL_KINDS } from "./cases";
+import { formatAgreement } from "./report";
+import type { Agreement } from "./agreement";
+import type { Roofline } from "./roofline";
+import type { KernelResult } from "./results";
+import { RooflineChart } from "./roofline-chart";
+import {
+  formatRoofline,
+  NUMERIC_COLUMNS,
+  TABLE_HEADER,
+  tableRow,
+} from "./table";
+import { checkTargets, formatCheck } from "./targets";
+import { DEFAULT_TIMING, QUICK_TIMING } from "./timing";
+
+const byId = <T extends HTMLElement>(id: string) =>
+  document.getElementById(id) as T;
+const form = byId<HTMLFormElement>("controls");
+const startButton = byId<HTMLButtonElement>("start");
+const cancelButton = byId<HTMLButtonElement>("cancel");
+const progressBar = byId<HTMLProgressElement>("progress");
+const status = byId<HTMLParagraphElement>("status");
+const table = byId<HTMLTableElement>("results");
+const chart = new RooflineChart(byId<HTMLCanvasElement>("roofline-chart"));
+
+const worker = createWorkerClient<BenchWorkerMethods>(
+  () =>
+    new Worker(new URL("./bench-worker.ts", import.meta.url), {
+      type: "module",
+    }),
+);
+let abort: AbortController | undefined;
+
+function renderHeader(): void {
+  const row = table.tHead!.insertRow();
+  TABLE_HEADER.forEach((text, col) => {
+    const th = document.createElement("th");
+    th.textContent = text;
+    if (NUMERIC_COLUMNS.has(col)) th.className = "num";
+    row.append(th);
+  });
+}
+
+function render(
+  roofline: Roofline | undefined,
+  results: readonly KernelResult[],
+  agreement: readonly Agreement[],
+): void {
+  byId("roofline-summary").textContent = roofline
+    ? formatRoofline(roofline)
+    : "Not measured yet.";
+  const body = table.tBodies[0]!;
+  body.replaceChildren();
+  results.forEach((r, i) => {
+    const row = body.insertRow();
+    if (i > 0 && results[i - 1]!.caseName !== r.caseName)
+      row.className = "case-start";
+    tableRow(r).forEach((text, col) => {
+      const cell = row.insertCell();
+      cell.textContent = text;
+      if (NUMERIC_COLUMNS.has(col)) cell.className = "num";
+    });
+  });
+  const list = (id: string, lines: string[]) =>
+    byId(id).replaceChildren(
+      ...lines.map((line) =>
+        Object.assign(document.createElement("li"), { textContent: line }),
+      ),
+    );
+  list(
+    "checks",
+    results.length > 0 ? checkTargets(results).map(formatCheck) : [],
+  );
+  list("agreement", agreement.map(formatAgreement));
+  chart.update(roofline, results);
+}
+
+async function run(): Promise<void> {
+  const options = new FormData(form);
+  const withOrt = options.has("ort");
+  const timing = options.has("quick") ? QUICK_TIMING : DEFAULT_TIMING;
+  const cases = ISSUE_CASES.filter(
+    (c) => !(options.has("small") && c.op === "gemv" && c.k === 4096),
+  );
+  abort = new AbortController();
+  const signal = abort.signal;
+  const results: KernelResult[] = [];
+  const agreement: Agreement[] = [];
+  const unavailable: string[] = [];
+  const steps = 1 + cases.length * KERNEL_KINDS.length;
+  let done = 0;
+  const show = (message: string) => {
+    progressBar.value = done / steps;
+    status.textContent = message;
+  };
+
+  startButton.disabled = true;
+  cancelButton.disabled = false;
+  render(undefined, results, agreement);
+  try {
+    show(
+      "Measuring the roofline (256 MiB streaming read, f32 and i16-dot peaks)…",
+    );
+    const roofline = await worker.call("roofline", [timing], { signal });
+    done += 1;
+    render(roofline, results, agreement);
+    for (const [i, c] of cases.entries()) {
+      show(`${c.name}…`);
+      const outcome = await worker.call(
+        "runCase",
+        [
+          {
+            caseName: c.name,
+            kinds: KERNEL_KINDS,
+            timing,
+            roofline,
+            withOrt,
+            checkAgreement: i === 0,
+          },
+        ],
+        {
+          signal,
+          onProgress: (p) =>
+            show(
+              `${c.name}: finished ${p.message ?? ""} (${p.done}/${p.total})`,
+            ),
+        },
+      );
+      done += KERNEL_KINDS.length;
+      results.push(...outcome.results);
+      agreement.push(...outcome.agreement);
+      unavailable.push(...outcome.unavailable);
+      render(roofline, results, agreement);
+    }
+    show(
+      `Done: ${results.length} kernel runs.` +
+        (unavailable.length
+          ? ` Not in this engine build: ${unavailable.join(", ")}.`
+          : ""),
+    );
+  } catch (error) {
+    show(
+      signal.aborted
+        ? `Cancelled after ${results.length} kernel runs.`
+        : `Failed: ${String(error)}`,
+    );
+  } finally {
+    startButton.disabled = false;
+    cancelButton.disabled = true;
+  }
+}
+
+renderHeader();
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void run();
+});
+cancelButton.addEventListener("click", () => abort?.abort());

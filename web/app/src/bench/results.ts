@@ -1,0 +1,73 @@
+// One row of the benchmark: a kernel kind on a case, with every figure derived from the
+// measured time in one place.
+import {
+  compulsoryBytes,
+  flops,
+  type BenchCase,
+  type KernelKind,
+} from "./cases";
+import { roofBound, type Bound, type Roofline } from "./roofline";
+import type { Timing } from "./timing";
+
+export interface KernelResult {
+  caseName: string;
+  op: BenchCase["op"];
+  kind: KernelKind;
+  flops: number;
+  /** Packed weights with their scales. */
+  weightBytes: number;
+  /** Flops per compulsory byte (weights, f32 input and output). */
+  intensity: number;
+  ours: Timing;
+  /** Median ms per call. */
+  ms: number;
+  gflops: number;
+  bound: Bound;
+  /** Achieved ÷ attainable GFLOP/s, in percent. */
+  percentOfRoof: number;
+  /** Our FP32 time ÷ this time on the same case (speed-up over FP32); undefined without FP32. */
+  speedupVsF32?: number;
+  ort?: Timing;
+  /** Our time ÷ ONNX Runtime's on the same case and kind (below 1: ours is faster). */
+  oursOverOrt?: number;
+}
+
+export function kernelResult(
+  c: BenchCase,
+  kind: KernelKind,
+  weightBytes: number,
+  ours: Timing,
+  roofline: Roofline,
+): KernelResult {
+  const work = flops(c);
+  const bytes = compulsoryBytes(c, weightBytes);
+  const gflops = work / (ours.median * 1e6);
+  const bound = roofBound(roofline, kind, work, bytes);
+  return {
+    caseName: c.name,
+    op: c.op,
+    kind,
+    flops: work,
+    weightBytes,
+    intensity: work / bytes,
+    ours,
+    ms: ours.median,
+    gflops,
+    bound,
+    percentOfRoof: (100 * gflops) / bound.gflops,
+  };
+}
+
+/** Adds the ratios against our FP32 row of the same case and against ONNX Runtime. */
+export function withComparisons(
+  result: KernelResult,
+  f32Ms: number | undefined,
+  ort: Timing | undefined,
+): KernelResult {
+  return {
+    ...result,
+    speedupVsF32: f32Ms === undefined ? undefined : f32Ms / result.ms,
+    ort,
+    oursOverOrt: ort === undefined ? undefined : result.ms / ort.median,
+  };
+}

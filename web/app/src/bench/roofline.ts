@@ -1,0 +1,104 @@
+// The machine's roofline, measured by the engine's probes (engine/include/quantlab/roofline.h),
+// and where a kernel sits under it. A kernel's ceiling is min(compute peak, intensity ×
+// bandwidth): compute peak of the instruction its inner loop is built on, intensity = flops ÷
+// the bytes it must move. GEMVs land under the bandwidth roof, GEMMs under a compute roof.
+import type { KernelKind } from "./cases";
+import type { BenchModule } from "./bench-module";
+import { measure, type TimingOptions } from "./timing";
+
+export interface Roofline {
+  /** Streaming read bandwidth, GB/s. */
+  streamGBs: number;
+  /** f32x4 mul+add peak, GFLOP/s. */
+  f32Gflops: number;
+  /** i32x4.dot_i16x8 peak, GOP/s (16 operations per instruction). */
+  i16DotGops: number;
+  /** Relative run-to-run spread of each probe (median absolute deviation ÷ median). */
+  spread: { stream: number; f32: number; i16Dot: number };
+}
+
+export type ComputeRoof = "f32" | "i16dot";
+
+/** FP32 and W4A32 multiply f32s; INT8 and W4A8 multiply int16-extended integers. */
+export function computeRoof(kind: KernelKind): ComputeRoof {
+  return kind === "f32" || kind === "w4a32" ? "f32" : "i16dot";
+}
+
+export function peakGops(roofline: Roofline, roof: ComputeRoof): number {
+  return roof === "f32" ? roofline.f32Gflops : roofline.i16DotGops;
+}
+
+export interface Bound {
+  /** What limits the kernel: memory bandwidth or the compute peak. */
+  limit: "memory" | ComputeRoof;
+  /** Attainable GFLOP/s under the roofline. */
+  gflops: number;
+}
+
+export function roofBound(
+  roofline: Roofline,
+  kind: KernelKind,
+  flops: number,
+  bytes: number,
+): Bound {
+  const roof = computeRoof(kind);
+  const memoryGflops = (flops / bytes) * roofline.streamGBs;
+  const computeGflops = peakGops(roofline, roof);
+  return memoryGflops < computeGflops
+    ? { limit: "memory", gflops: memoryGflops }
+    : { limit: roof, gflops: computeGflops };
+}
+
+export interface ProbeSizes {
+  /** Buffer of the streaming probe: far beyond the last-level cache. */
+  streamBytes: number;
+  /** Loop steps per call of the compute probes. */
+  computeIterations: number;
+}
+
+export const ISSUE_PROBES: ProbeSizes = {
+  streamBytes: 256 * 2 ** 20,
+  computeIterations: 4_000_000,
+};
+
+export async function measureRoofline(
+  engine: BenchModule,
+  sizes: ProbeSizes,
+  timing: TimingOptions,
+): Promise<Roofline> {
+  // Checksums go to a sink the caller could read, so no JIT could drop a call as unused.
+  let sink = 0;
+  const stream = new engine.RooflineStreamRead(sizes.streamBytes);
+  try {
+    const bytes = stream.bytes();
+    const t = await measure((n) => {
+      for (let i = 0; i < n; ++i) sink ^= stream.pass();
+    }, timing);
+    const f32 = await measure((n) => {
+      for (let i = 0; i < n; ++i)
+        sink += engine.rooflineF32MulAdd(sizes.computeIterations, 0.5, 1);
+    }, timing);
+    const dot = await measure((n) => {
+      for (let i = 0; i < n; ++i)
+        sink ^= engine.rooflineI16Dot(sizes.computeIterations, 3);
+    }, timing);
+    if (Number.isNaN(sink)) throw new Error("roofline probe returned NaN");
+    // A ceiling is the best the machine did: the fastest sample, not the median. On a machine
+    // shared with other work a median ceiling would sit below what the kernels reach.
+    return {
+      streamGBs: bytes / (t.min * 1e6),
+      f32Gflops:
+        engine.rooflineF32MulAddFlops(sizes.computeIterations) /
+        (f32.min * 1e6),
+      i16DotGops:
+        engine.rooflineI16DotOps(sizes.computeIterations) / (dot.min * 1e6),
+      spread: {
+        stream: t.relativeSpread,
+        f32: f32.relativeSpread,
+        i16Dot: dot.relativeSpread,
+      },
+    };
+  } finally {
+    stream.delete();
+  }
+}

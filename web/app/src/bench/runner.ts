@@ -1,0 +1,285 @@
+// The benchmark itself, shared by `npm run bench` (Node) and the bench page (a Worker): the
+// roofline first, then every case and kernel kind, ours and ONNX Runtime's, in one process.
+import { rmsAgreement, roundingAgreement, type Agreement } from "./agreement";
+import type { BenchCall, BenchModule } from "./bench-module";
+import {
+  gemmDims,
+  inputCount,
+  weightCount,
+  type BenchCase,
+  type KernelKind,
+} from "./cases";
+import { configureOrt, createOrtCall, type OrtModule } from "./ort-backend";
+import { ortSupports } from "./ort-models";
+import {
+  createOurCall,
+  engineSupports,
+  prepareWeights,
+  type PreparedWeights,
+} from "./our-kernels";
+import { kernelResult, withComparisons, type KernelResult } from "./results";
+import { measureRoofline, type ProbeSizes, type Roofline } from "./roofline";
+import { checkTargets, type TargetCheck } from "./targets";
+import { measure, type Timing, type TimingOptions } from "./timing";
+
+export interface BenchOptions {
+  cases: readonly BenchCase[];
+  kinds: readonly KernelKind[];
+  timing: TimingOptions;
+  probes: ProbeSizes;
+  /** ONNX Runtime Web to compare against; omitted, the ORT columns stay empty. */
+  ort?: OrtModule;
+  /** The case on which ONNX Runtime's outputs are compared with ours. */
+  agreementCase?: string;
+  /** Where the run happens (Node version, browser), recorded in the report. */
+  environment: string;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  /** Steps finished out of total: the roofline, then one per case and kind. */
+  done: number;
+  total: number;
+  /** What was just finished. */
+  step: string;
+  roofline?: Roofline;
+  result?: KernelResult;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  environment: string;
+  timing: TimingOptions;
+  probes: ProbeSizes;
+  roofline: Roofline;
+  results: KernelResult[];
+  agreement: Agreement[];
+  checks: TargetCheck[];
+  /** Case/kind pairs this engine build has no kernel for. */
+  unavailable: string[];
+}
+
+export interface CaseOptions {
+  kinds: readonly KernelKind[];
+  timing: TimingOptions;
+  ort?: OrtModule;
+  /** Compare ONNX Runtime's outputs with ours on this case. */
+  checkAgreement: boolean;
+  /** Called after each kind with its step name and row (absent when the engine lacks the kernel). */
+  onKind?: (step: string, result?: KernelResult) => void;
+}
+
+export interface CaseOutcome {
+  results: KernelResult[];
+  agreement: Agreement[];
+  unavailable: string[];
+}
+
+/** Every kind on one case, ours and ONNX Runtime's; `roofline` places the rows under its roofs. */
+export async function runCase(
+  engine: BenchModule,
+  c: BenchCase,
+  roofline: Roofline,
+  options: CaseOptions,
+): Promise<CaseOutcome> {
+  if (options.ort) configureOrt(options.ort);
+  const outcome: CaseOutcome = { results: [], agreement: [], unavailable: [] };
+  // Seeded per case, so a case gets the same data whether it runs alone or in the full set.
+  const random = seededRandom(hashString(c.name));
+  const weights = randomFloats(random, weightCount(c));
+  const input = randomFloats(random, inputCount(c));
+  let f32Ms: number | undefined;
+  for (const kind of options.kinds) {
+    const step = `${c.name} ${kind}`;
+    if (!engineSupports(engine, c, kind)) {
+      outcome.unavailable.push(step);
+      options.onKind?.(step);
+      continue;
+    }
+    const prepared = prepareWeights(engine, c, kind, weights);
+    const ours = await timeOurs(
+      engine,
+      c,
+      kind,
+      prepared,
+      input,
+      options.timing,
+    );
+    let ortTiming: Timing | undefined;
+    if (options.ort && ortSupports(c, kind)) {
+      const ort = await timeOrt(
+        options.ort,
+        c,
+        prepared,
+        input,
+        options.timing,
+      );
+      ortTiming = ort.timing;
+      if (options.checkAgreement) {
+        outcome.agreement.push(
+          compareOutputs(
+            engine,
+            c,
+            kind,
+            prepared,
+            input,
+            weights,
+            ours.output,
+            ort.output,
+          ),
+        );
+      }
+    }
+    const result = withComparisons(
+      kernelResult(c, kind, ours.weightBytes, ours.timing, roofline),
+      f32Ms,
+      ortTiming,
+    );
+    if (kind === "f32") f32Ms = result.ms;
+    outcome.results.push(result);
+    options.onKind?.(step, result);
+  }
+  return outcome;
+}
+
+/** The roofline, then every case. */
+export async function runBench(
+  engine: BenchModule,
+  options: BenchOptions,
+): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const total = 1 + options.cases.length * options.kinds.length;
+  let done = 0;
+  const report = (step: string, extra: Partial<Progress> = {}) =>
+    options.onProgress?.({ done: ++done, total, step, ...extra });
+
+  const roofline = await measureRoofline(
+    engine,
+    options.probes,
+    options.timing,
+  );
+  report("roofline", { roofline });
+
+  const outcomes: CaseOutcome[] = [];
+  for (const c of options.cases) {
+    outcomes.push(
+      await runCase(engine, c, roofline, {
+        kinds: options.kinds,
+        timing: options.timing,
+        ort: options.ort,
+        checkAgreement: c.name === options.agreementCase,
+        onKind: (step, result) => report(step, { result }),
+      }),
+    );
+  }
+  const results = outcomes.flatMap((o) => o.results);
+  return {
+    startedAt,
+    environment: options.environment,
+    timing: options.timing,
+    probes: options.probes,
+    roofline,
+    results,
+    agreement: outcomes.flatMap((o) => o.agreement),
+    checks: checkTargets(results),
+    unavailable: outcomes.flatMap((o) => o.unavailable),
+  };
+}
+
+async function timeOurs(
+  engine: BenchModule,
+  c: BenchCase,
+  kind: KernelKind,
+  prepared: PreparedWeights,
+  input: Float32Array,
+  timing: TimingOptions,
+): Promise<{ timing: Timing; weightBytes: number; output: Float32Array }> {
+  const call: BenchCall = createOurCall(engine, c, kind, prepared, input);
+  try {
+    const measured = await measure((n) => call.run(n), timing);
+    return {
+      timing: measured,
+      weightBytes: call.weightBytes(),
+      output: call.output(),
+    };
+  } finally {
+    call.delete();
+  }
+}
+
+async function timeOrt(
+  ort: OrtModule,
+  c: BenchCase,
+  prepared: PreparedWeights,
+  input: Float32Array,
+  timing: TimingOptions,
+): Promise<{ timing: Timing; output: Float32Array }> {
+  const dims =
+    c.op === "conv" ? [c.batch, c.inChannels, c.height, c.width] : [c.m, c.k];
+  const call = await createOrtCall(ort, c, prepared.forOrt, input, dims);
+  try {
+    return {
+      timing: await measure((n) => call.run(n), timing),
+      output: call.output(),
+    };
+  } finally {
+    await call.release();
+  }
+}
+
+function compareOutputs(
+  engine: BenchModule,
+  c: BenchCase,
+  kind: KernelKind,
+  prepared: PreparedWeights,
+  input: Float32Array,
+  weights: Float32Array,
+  ours: Float32Array,
+  theirs: Float32Array,
+): Agreement {
+  if (ours.length !== theirs.length) {
+    throw new Error(
+      `${c.name} ${kind}: ONNX Runtime gave ${theirs.length} outputs, ours ${ours.length}`,
+    );
+  }
+  if (c.op === "conv" || kind === "qd8" || kind === "w4a8")
+    return rmsAgreement(kind, ours, theirs);
+  const effectiveWeights = prepared.quantized
+    ? engine.dequantize(prepared.quantized)
+    : weights;
+  return roundingAgreement(
+    kind,
+    ours,
+    theirs,
+    input,
+    effectiveWeights,
+    gemmDims(c),
+  );
+}
+
+/** FNV-1a: a seed from a case name. */
+function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; ++i)
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/** mulberry32: a small deterministic generator, so every run times the same data. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Uniform in [-1, 1). */
+function randomFloats(random: () => number, count: number): Float32Array {
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; ++i) values[i] = 2 * random() - 1;
+  return values;
+}

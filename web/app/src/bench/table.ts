@@ -1,0 +1,88 @@
+// The benchmark table: one definition of its columns, rendered as aligned text (Node) or as
+// cells for an HTML table (the bench page).
+import { KIND_LABELS } from "./cases";
+import type { Roofline } from "./roofline";
+import type { KernelResult } from "./results";
+
+const BOUND_LABELS = {
+  memory: "mem BW",
+  f32: "f32 peak",
+  i16dot: "i16-dot peak",
+} as const;
+
+export const TABLE_HEADER: readonly string[] = [
+  "case",
+  "kind",
+  "ms",
+  "±%",
+  "GFLOP/s",
+  "bound",
+  "% roof",
+  "×FP32",
+  "ORT ms",
+  "ours÷ORT",
+];
+
+/** Columns that hold numbers (right-aligned). */
+export const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
+  2, 3, 4, 6, 7, 8, 9,
+]);
+
+export function formatNumber(value: number | undefined, digits = 3): string {
+  if (value === undefined || !Number.isFinite(value)) return "—";
+  if (value === 0) return "0";
+  // Significant digits, but never scientific notation and never more than 3 decimals.
+  const decimals = Math.min(
+    3,
+    Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value)))),
+  );
+  return value.toFixed(decimals);
+}
+
+export function tableRow(r: KernelResult): string[] {
+  return [
+    r.caseName,
+    KIND_LABELS[r.kind],
+    formatNumber(r.ms),
+    (100 * r.ours.relativeSpread).toFixed(1),
+    formatNumber(r.gflops),
+    BOUND_LABELS[r.bound.limit],
+    r.percentOfRoof.toFixed(0),
+    formatNumber(r.speedupVsF32),
+    formatNumber(r.ort?.median),
+    formatNumber(r.oursOverOrt),
+  ];
+}
+
+/** Aligned text table with a rule under the header and between cases. */
+export function formatTable(results: readonly KernelResult[]): string {
+  const rows = results.map(tableRow);
+  const widths = TABLE_HEADER.map((h, col) =>
+    Math.max(h.length, ...rows.map((r) => r[col]!.length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, col) =>
+        NUMERIC_COLUMNS.has(col)
+          ? cell.padStart(widths[col]!)
+          : cell.padEnd(widths[col]!),
+      )
+      .join("  ")
+      .trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  const out = [line(TABLE_HEADER), rule];
+  results.forEach((r, i) => {
+    if (i > 0 && results[i - 1]!.caseName !== r.caseName) out.push("");
+    out.push(line(rows[i]!));
+  });
+  return out.join("\n");
+}
+
+export function formatRoofline(r: Roofline): string {
+  const spread = (x: number) => `±${(100 * x).toFixed(1)}%`;
+  return [
+    `stream read ${r.streamGBs.toFixed(1)} GB/s (${spread(r.spread.stream)})`,
+    `f32x4 mul+add ${r.f32Gflops.toFixed(1)} GFLOP/s (${spread(r.spread.f32)})`,
+    `i32x4.dot_i16x8 ${r.i16DotGops.toFixed(1)} GOP/s (${spread(r.spread.i16Dot)})`,
+  ].join(", ");
+}

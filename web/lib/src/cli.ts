@@ -1,0 +1,119 @@
+// `quantlab`, the npm package's command line (Node). `quantlab eval <model dir> [--data DIR]`
+// loads a model through the library, evaluates it on its dataset's test split and checks the
+// accuracy the manifest recorded, like the native CLI (engine/cli/eval.cpp).
+//
+// The package's "bin" runs the bundle web/lib/dist/cli.mjs that scripts/build.d builds from
+// this file. Test data defaults to the app's gzipped assets (web/app/public/data/<dataset>),
+// raw IDX files are read when present.
+import { existsSync, realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadModel, parseIdxDataset } from "./models/model";
+
+const USAGE = "usage: quantlab eval <model dir> [--data DIR]";
+
+// web/lib/src/cli.ts and web/lib/dist/cli.mjs are both two levels below web/.
+const appData = fileURLToPath(
+  new URL("../../app/public/data/", import.meta.url),
+);
+
+/** `path`, or `path`.gz when only that exists. */
+function readMaybeGzipped(path: string): Promise<Uint8Array> {
+  return readFile(
+    !existsSync(path) && existsSync(`${path}.gz`) ? `${path}.gz` : path,
+  );
+}
+
+function parseEvalArguments(args: string[]): {
+  modelDir: string;
+  dataDir?: string;
+} {
+  const positional: string[] = [];
+  let dataDir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--data" && i + 1 < args.length) dataDir = args[++i];
+    else if (arg.startsWith("--"))
+      throw new Error(`unknown option ${arg}\n${USAGE}`);
+    else positional.push(arg);
+  }
+  if (positional.length !== 1)
+    throw new Error(`eval needs exactly one model directory\n${USAGE}`);
+  return { modelDir: positional[0]!, dataDir };
+}
+
+async function evalCommand(
+  args: string[],
+  print: (line: string) => void,
+): Promise<number> {
+  const { modelDir, dataDir } = parseEvalArguments(args);
+  const [manifest, weights] = await Promise.all([
+    readFile(join(modelDir, "manifest.json")),
+    readFile(join(modelDir, "model.safetensors")),
+  ]);
+  const model = await loadModel({ manifest, weights });
+  try {
+    const { name, dataset, metrics } = model.manifest;
+    const dir = dataDir ?? join(appData, dataset);
+    const test = await parseIdxDataset(
+      await readMaybeGzipped(join(dir, "test-images-idx3-ubyte")),
+      await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
+    );
+    const result = model.evaluate(test.images, test.labels);
+    const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
+    print(
+      `${name}: test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}) on ${dataset}`,
+    );
+    // The manifest records what training measured; the same weights and data must reproduce it.
+    const recorded = (metric: string): number => {
+      const value = metrics[metric];
+      if (value === undefined)
+        throw new Error(`manifest.json metrics has no '${metric}'`);
+      return value;
+    };
+    const reproduced =
+      recorded("test_correct") === result.correct &&
+      recorded("test_count") === result.count;
+    print(
+      `recorded in manifest: ${percent(recorded("test_accuracy"))} (${recorded("test_correct")} / ${recorded("test_count")}): ${reproduced ? "reproduced" : "NOT reproduced"}`,
+    );
+    return reproduced ? 0 : 1;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Runs the CLI on `args` (the arguments after `quantlab`); resolves to the exit code. */
+export async function main(
+  args: string[],
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
+  const [command, ...rest] = args;
+  if (command !== "eval") {
+    printError(
+      command === undefined
+        ? USAGE
+        : `quantlab: unknown command '${command}'\n${USAGE}`,
+    );
+    return 2;
+  }
+  try {
+    return await evalCommand(rest, print);
+  } catch (error) {
+    printError(
+      `quantlab eval: error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+}
+
+// Run when executed (directly or through the npm bin link), not when imported by tests.
+const invokedAs = process.argv[1];
+if (
+  invokedAs !== undefined &&
+  pathToFileURL(realpathSync(invokedAs)).href === import.meta.url
+) {
+  process.exitCode = await main(process.argv.slice(2));
+}

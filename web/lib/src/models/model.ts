@@ -1,0 +1,117 @@
+// Models and datasets in the library: the engine parses and validates every file (its errors
+// arrive as Errors named "InvalidArgument" with the engine's message); this file undoes gzip,
+// converts types and frees the engine's memory on dispose().
+import type { RawEngineModule } from "../raw-module";
+import { loadRawModule } from "../loader";
+import { gunzipIfNeeded } from "./gzip";
+import type { RawLoadedModel, RawModelsModule } from "./raw-models";
+
+/** One layer of the manifest's architecture (fields of its kind, e.g. in_features). */
+export interface LayerDescription {
+  kind: string;
+  name: string;
+  output_shape: number[];
+  parameters: Record<string, number[]>;
+  [field: string]: unknown;
+}
+
+/** manifest.json, as the engine writes it (engine/include/quantlab/io.h). */
+export interface ModelManifest {
+  format: "quantlab-model";
+  version: 1;
+  name: string;
+  /** "mnist" or "fashion-mnist": whose test split the recorded metrics are measured on. */
+  dataset: string;
+  /** Network input = (pixel × pixel_scale − mean) / std, one sample of `shape`. */
+  input: { shape: number[]; pixel_scale: number; mean: number; std: number };
+  labels: string[];
+  architecture: { layers: LayerDescription[] };
+  recipe: Record<string, unknown>;
+  /** Measured numbers: test_accuracy (fraction), test_correct, test_count, train_seconds, ... */
+  metrics: Record<string, number>;
+}
+
+/** A labelled image set: images row-major [count, rows, cols] u8, labels [count]. */
+export interface IdxDataset {
+  count: number;
+  rows: number;
+  cols: number;
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+export interface Evaluation {
+  correct: number;
+  count: number;
+  accuracy: number;
+}
+
+export interface Model {
+  readonly manifest: ModelManifest;
+  /** FP32 accuracy on u8 images (count × input size) with their labels. */
+  evaluate(images: Uint8Array, labels: Uint8Array): Evaluation;
+  /** The highest-scoring class of each image. */
+  classify(images: Uint8Array): Int32Array;
+  /** The two files exactly as the engine saves them: loading them gives this model again. */
+  files(): { manifestJson: string; weights: Uint8Array };
+  /** Frees the engine memory; the model cannot be used afterwards. */
+  dispose(): void;
+}
+
+async function modelsModule(): Promise<RawModelsModule> {
+  // The Embind module carries every binding file's exports; RawEngineModule types only the
+  // quantization part, raw-models.ts this file's part.
+  const raw: RawEngineModule = await loadRawModule();
+  return raw as unknown as RawModelsModule;
+}
+
+/** Parses an IDX images file and its labels file (each raw or gzipped) and checks they agree. */
+export async function parseIdxDataset(
+  images: Uint8Array,
+  labels: Uint8Array,
+): Promise<IdxDataset> {
+  const raw = await modelsModule();
+  const [imageBytes, labelBytes] = await Promise.all([
+    gunzipIfNeeded(images),
+    gunzipIfNeeded(labels),
+  ]);
+  return raw.parseIdxDataset(imageBytes, labelBytes);
+}
+
+/** A model from its manifest.json and model.safetensors contents. */
+export async function loadModel(files: {
+  manifest: Uint8Array | string;
+  weights: Uint8Array;
+}): Promise<Model> {
+  const raw = await modelsModule();
+  const manifestBytes =
+    typeof files.manifest === "string"
+      ? new TextEncoder().encode(files.manifest)
+      : files.manifest;
+  return wrapModel(raw.loadModel(manifestBytes, files.weights));
+}
+
+function wrapModel(handle: RawLoadedModel): Model {
+  let live: RawLoadedModel | undefined = handle;
+  const use = (): RawLoadedModel => {
+    if (live === undefined) throw new Error("this model was disposed");
+    return live;
+  };
+  const manifest = JSON.parse(handle.manifestJson()) as ModelManifest;
+  return {
+    manifest,
+    evaluate(images, labels) {
+      const { correct, count } = use().evaluate(images, labels);
+      return { correct, count, accuracy: count > 0 ? correct / count : 0 };
+    },
+    classify: (images) => use().classify(images),
+    files: () => ({
+      manifestJson: use().manifestJson(),
+      weights: use().weightsBytes(),
+    }),
+    dispose() {
+      live?.delete();
+      live = undefined;
+    },
+  };
+}
