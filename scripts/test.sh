@@ -14,6 +14,7 @@ run() {
 
 run "engine, native (ctest)" ctest --test-dir build/native --output-on-failure -j "$(nproc)"
 run "engine, wasm under Node (ctest)" ctest --test-dir build/wasm --output-on-failure -j "$(nproc)"
+run "TypeScript types (tsc)" npx tsc -p web
 run "library (vitest)" npx vitest run --config web/vitest.config.ts
 run "app in Chromium (playwright)" npx playwright test --config tests/e2e/playwright.config.ts
 

@@ -76,9 +76,7 @@ RoundTrip round_trip_js(val x, val dims, QuantScheme scheme) {
 
 // Which scale/zero point (param_index) each element uses, for showing one group's grid.
 val param_indices(QuantizedTensor qt) {
-  std::vector<uint32_t> indices(qt.shape.element_count());
-  for (size_t i = 0; i < indices.size(); ++i) indices[i] = static_cast<uint32_t>(qt.param_index(i));
-  return to_typed_array(std::span<const uint32_t>(indices));
+  return to_typed_array(std::span<const uint32_t>(qt.param_indices()));
 }
 
 void validate_scheme_js(QuantScheme scheme, val dims) {

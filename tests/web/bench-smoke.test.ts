@@ -68,6 +68,20 @@ describe("ONNX graphs", () => {
   );
 });
 
+describe("bench bindings", () => {
+  it("names the problem when a buffer has the wrong size", () => {
+    expect(() =>
+      engine.benchMatmulF32(2, 3, 4, new Float32Array(12), new Float32Array(7)),
+    ).toThrow(/activations has 7 values, expected 8/);
+  });
+
+  it("rejects a stream probe smaller than one unrolled step", () => {
+    expect(() => new engine.RooflineStreamRead(64)).toThrow(
+      /at least 128 bytes/,
+    );
+  });
+});
+
 describe("benchmark harness on tiny shapes", () => {
   let report: BenchReport;
   beforeAll(async () => {

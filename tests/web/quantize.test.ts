@@ -158,6 +158,20 @@ describe("error and size trade-off", () => {
     });
   });
 
+  it.each([8, 4] as const)(
+    "restores an all-zero tensor exactly (INT%i)",
+    (bits) => {
+      const zeros = new Float32Array(70);
+      const { restored, error } = engine.roundTrip(zeros, [2, 35], {
+        bits,
+        granularity: "per_group",
+      });
+      expect(restored).toEqual(zeros);
+      expect(error.mse).toBe(0);
+      expect(error.sqnrDb).toBe(Infinity);
+    },
+  );
+
   it("reports an exact round trip as infinite SQNR", () => {
     const stats = engine.errorStats([1, 2, 3], new Float32Array([1, 2, 3]));
     expect(stats.mse).toBe(0);
@@ -238,6 +252,21 @@ describe("errors carry the engine message", () => {
         }),
       /groupSize must be a non-negative integer/,
     );
+  });
+
+  it("rejects a quantized tensor whose parts no longer fit together", () => {
+    // A QuantizedTensor is plain data in JS and may be edited or corrupted in transit.
+    const q = engine.quantize([1, 2, 3, 4], [2, 2], {
+      bits: 4,
+      granularity: "per_channel",
+    });
+    for (const broken of [
+      { ...q, data: q.data.subarray(0, 1) },
+      { ...q, scales: q.scales.subarray(0, 1) },
+      { ...q, shape: [4, 4] },
+    ]) {
+      expectError(() => engine.dequantize(broken), /inconsistent/);
+    }
   });
 
   it("rejects comparing arrays of different lengths", () => {

@@ -72,6 +72,8 @@ struct QuantizedTensor {
 
   // Index into scales/zero_points of the element at flat (row-major) position i.
   size_t param_index(size_t i) const;
+  // param_index of every element, in one pass.
+  std::vector<uint32_t> param_indices() const;
   // The integer q of element i, unpacked.
   int32_t q(size_t i) const;
 

@@ -107,21 +107,30 @@ void gemm_rest(size_t rows, size_t k, const float* a, size_t lda, const float* w
 void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w,
                         const float* bias, float* c, size_t ldc) {
   const float* packed = reinterpret_cast<const float*>(w.data.data());
-  for (size_t col0 = 0; col0 < w.n; col0 += kF32TileN) {
-    const size_t cols = std::min(kF32TileN, w.n - col0);
-    const float* tile = packed + col0 * w.k;
-    const TileBias tile_bias(bias, col0, cols);
-    if (m == 1) {
-      gemv_tile(w.k, a, tile, tile_bias, c + col0, cols);
-      continue;
+  // Rows are taken in chunks whose A rows stay in the L2 cache while every column tile passes
+  // over them; each tile (8 · K floats) then stays in L1 across the chunk's register blocks.
+  constexpr size_t kChunkBytes = 128 * 1024;
+  const size_t chunk_rows = std::max(kRows, kChunkBytes / (w.k * sizeof(float)) / kRows * kRows);
+  for (size_t row0 = 0; row0 < m; row0 += chunk_rows) {
+    const size_t rows = std::min(chunk_rows, m - row0);
+    for (size_t col0 = 0; col0 < w.n; col0 += kF32TileN) {
+      const size_t cols = std::min(kF32TileN, w.n - col0);
+      const float* tile = packed + col0 * w.k;
+      const TileBias tile_bias(bias, col0, cols);
+      const float* a_rows = a + row0 * lda;
+      float* c_rows = c + row0 * ldc + col0;
+      if (rows == 1) {
+        gemv_tile(w.k, a_rows, tile, tile_bias, c_rows, cols);
+        continue;
+      }
+      size_t row = 0;
+      for (; row + kRows <= rows; row += kRows) {
+        gemm_block<kRows>(w.k, a_rows + row * lda, lda, tile, tile_bias, c_rows + row * ldc, ldc,
+                          cols);
+      }
+      gemm_rest(rows - row, w.k, a_rows + row * lda, lda, tile, tile_bias, c_rows + row * ldc,
+                ldc, cols, std::make_index_sequence<kRows - 1>());
     }
-    size_t row = 0;
-    for (; row + kRows <= m; row += kRows) {
-      gemm_block<kRows>(w.k, a + row * lda, lda, tile, tile_bias, c + row * ldc + col0, ldc,
-                        cols);
-    }
-    gemm_rest(m - row, w.k, a + row * lda, lda, tile, tile_bias, c + row * ldc + col0, ldc, cols,
-              std::make_index_sequence<kRows - 1>());
   }
 }
 

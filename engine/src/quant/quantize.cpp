@@ -133,6 +133,14 @@ size_t QuantizedTensor::param_index(size_t i) const {
   return RunLayout(shape, scheme).param_index(i);
 }
 
+std::vector<uint32_t> QuantizedTensor::param_indices() const {
+  std::vector<uint32_t> indices(shape.element_count());
+  RunLayout(shape, scheme).for_each_run([&](const Run& run) {
+    std::fill_n(indices.begin() + run.offset, run.length, static_cast<uint32_t>(run.param));
+  });
+  return indices;
+}
+
 int32_t QuantizedTensor::q(size_t i) const {
   require(i < shape.element_count(), "element index " + std::to_string(i) + " is out of range");
   const RunLayout layout(shape, scheme);

@@ -140,7 +140,7 @@ TEST(Safetensors, EntryProblemsNameTheTensor) {
                "safetensors header repeats the key 'a'");
   EXPECT_ERROR(parse(object_of({entry("a", "U8", "[-4]", 0, 4)}), 4),
                "tensor 'a' shape dim must be a non-negative integer, got -4");
-  EXPECT_ERROR(parse(object_of({entry("a", "U8", "[4294967296,4294967296,4294967296]", 0, 4)}), 4),
+  EXPECT_ERROR(parse(object_of({entry("a", "U8", "[4294967295,4294967295,4294967295]", 0, 4)}), 4),
                "tensor 'a' has a shape whose byte size overflows");
   EXPECT_ERROR(parse(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"extra":1}})", 1),
                "tensor 'a' has an unknown field 'extra'");

@@ -139,7 +139,7 @@ Values reference_forward(const Model& m, Image x) {
 // Every layer kind, BatchNorm after both a conv and a linear, stride and padding exercised.
 Model every_kind_model() {
   Model m;
-  m.input_shape = Shape{2, 9, 9};
+  m.input_shape = Shape{2, 11, 11};
   m.layers = {conv2d("conv1", 2, 4, 3, 1, 1), batchnorm("bn1", 4),     relu("relu1"),
               maxpool2d("pool1", 2, 2),        conv2d("conv2", 4, 6, 3, 2, 1),
               relu("relu2"),                   avgpool2d("pool2", 2, 1), flatten("flat"),
@@ -166,16 +166,16 @@ Tensor random_batch(const Shape& shape, uint64_t seed) {
 TEST(Executor, MatchesScalarReference) {
   const Model model = every_kind_model();
   const size_t batch = 3;
-  const Tensor input = random_batch(Shape{batch, 2, 9, 9}, 4);
+  const Tensor input = random_batch(Shape{batch, 2, 11, 11}, 4);
   for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
     const Executor executor(model, impl);
     const RunResult result = executor.run(input);
     ASSERT_EQ(result.output.shape(), (Shape{batch, 5}));
     auto out = result.output.values<float>();
-    const size_t per_sample = 2 * 9 * 9;
+    const size_t per_sample = 2 * 11 * 11;
     for (size_t s = 0; s < batch; ++s) {
       auto x = input.values<float>().subspan(s * per_sample, per_sample);
-      const Values expected = reference_forward(model, {2, 9, 9, Values(x.begin(), x.end())});
+      const Values expected = reference_forward(model, {2, 11, 11, Values(x.begin(), x.end())});
       for (size_t i = 0; i < expected.size(); ++i) {
         EXPECT_NEAR(out[s * 5 + i], expected[i], 1e-4 + 1e-4 * std::abs(expected[i]))
             << impl_name(impl) << " sample " << s << " output " << i;
@@ -196,7 +196,7 @@ TEST(Executor, FoldsBatchNormAndDropsDropout) {
 
 TEST(Executor, CapturesEveryActivationAndTimesEveryLayer) {
   const Executor executor(every_kind_model());
-  const Tensor input = random_batch(Shape{2, 2, 9, 9}, 1);
+  const Tensor input = random_batch(Shape{2, 2, 11, 11}, 1);
   const RunResult plain = executor.run(input);
   EXPECT_TRUE(plain.activations.empty());
   const RunResult captured = executor.run(input, {.capture_activations = true});
@@ -243,8 +243,8 @@ TEST(Executor, RunsAReplacedLayer) {
 
 TEST(Executor, RejectsAWrongInputShape) {
   const Executor executor(every_kind_model());
-  EXPECT_THROW(executor.run(random_batch(Shape{1, 2, 8, 9}, 1)), InvalidArgument);
-  EXPECT_THROW(executor.run(random_batch(Shape{2, 9, 9}, 1)), InvalidArgument);
+  EXPECT_THROW(executor.run(random_batch(Shape{1, 2, 10, 11}, 1)), InvalidArgument);
+  EXPECT_THROW(executor.run(random_batch(Shape{2, 11, 11}, 1)), InvalidArgument);
 }
 
 }  // namespace

@@ -116,6 +116,8 @@ TEST(Quantize, GroupsRunAlongRowsAndTheLastGroupMayBeShort) {
   EXPECT_EQ(qt.param_index(64), 2u);
   EXPECT_EQ(qt.param_index(69), 2u);
   EXPECT_EQ(qt.param_index(70), 3u);
+  const std::vector<uint32_t> indices = qt.param_indices();
+  for (size_t i = 0; i < indices.size(); ++i) ASSERT_EQ(indices[i], qt.param_index(i));
   // The short group's scale comes from its own six values only.
   float max_abs = 0;
   for (size_t i = 64; i < 70; ++i) max_abs = std::max(max_abs, std::abs(x[i]));

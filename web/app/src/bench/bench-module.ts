@@ -2,6 +2,8 @@
 // quant layer's quantize (engine/bindings/quant.cpp), so ONNX Runtime gets the very same
 // quantized weights as our kernels.
 
+import type { ConvCase } from "./cases";
+
 /** An Embind object: its wasm memory is freed by delete(), not by the garbage collector. */
 interface Deletable {
   delete(): void;
@@ -39,17 +41,8 @@ export interface RawQuantizedTensor {
   zeroPoints: Int32Array;
 }
 
-/** NCHW convolution geometry, field names as in cases.ts's ConvCase. */
-export interface RawConvShape {
-  batch: number;
-  inChannels: number;
-  height: number;
-  width: number;
-  outChannels: number;
-  kernel: number;
-  stride: number;
-  padding: number;
-}
+/** NCHW convolution geometry: the fields of a ConvCase. */
+export type RawConvShape = Omit<ConvCase, "op" | "name">;
 
 export interface BenchModule {
   RooflineStreamRead: new (bytes: number) => StreamReadProbe;

@@ -23,6 +23,13 @@ export function formatReport(report: BenchReport): string {
     "",
     formatTable(report.results),
   ];
+  if (report.results.some((r) => r.percentOfRoof > 100)) {
+    lines.push(
+      "",
+      "above 100% of the roof: the data stays in cache between calls, so the streaming-read " +
+        "bandwidth of memory does not bound it",
+    );
+  }
   if (report.unavailable.length > 0)
     lines.push(
       "",

@@ -1,5 +1,6 @@
 // The benchmark itself, shared by `npm run bench` (Node) and the bench page (a Worker): the
 // roofline first, then every case and kernel kind, ours and ONNX Runtime's, in one process.
+import { seededRandom } from "../../../lib/src/index";
 import { rmsAgreement, roundingAgreement, type Agreement } from "./agreement";
 import type { BenchCall, BenchModule } from "./bench-module";
 import {
@@ -242,8 +243,12 @@ function compareOutputs(
       `${c.name} ${kind}: ONNX Runtime gave ${theirs.length} outputs, ours ${ours.length}`,
     );
   }
-  if (c.op === "conv" || kind === "qd8" || kind === "w4a8")
+  // Quantized activations differ by quantization noise. A convolution has no plain product to
+  // bound its rounding against here, so it gets the RMS test too: loose for f32, yet far below
+  // the ~100% of a wrong layout.
+  if (c.op === "conv" || kind === "qd8" || kind === "w4a8") {
     return rmsAgreement(kind, ours, theirs);
+  }
   const effectiveWeights = prepared.quantized
     ? engine.dequantize(prepared.quantized)
     : weights;
@@ -265,19 +270,7 @@ function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: a small deterministic generator, so every run times the same data. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Uniform in [-1, 1). */
+/** Uniform in (-1, 1). */
 function randomFloats(random: () => number, count: number): Float32Array {
   const values = new Float32Array(count);
   for (let i = 0; i < count; ++i) values[i] = 2 * random() - 1;

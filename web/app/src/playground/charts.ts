@@ -33,6 +33,17 @@ interface GridOptions {
   levels?: Float64Array;
 }
 
+const MIN_LINE_SPACING_PX = 5;
+
+function isDense(chart: Chart, levels: Float64Array): boolean {
+  if (levels.length < 2) return false;
+  const x = chart.scales.x!;
+  const span =
+    x.getPixelForValue(levels[levels.length - 1]!) -
+    x.getPixelForValue(levels[0]!);
+  return span / (levels.length - 1) < MIN_LINE_SPACING_PX;
+}
+
 // Draws one vertical line per representable value. When lines would be closer than a few pixels
 // (INT8 over a wide range) the grid is drawn as a band with ticks, which reads as "dense"
 // instead of as a solid block of colour.
@@ -45,9 +56,7 @@ const gridLinesPlugin: Plugin<"bar"> = {
     const x = scales.x!;
     const first = x.getPixelForValue(levels[0]!);
     const last = x.getPixelForValue(levels[levels.length - 1]!);
-    const spacing =
-      levels.length > 1 ? (last - first) / (levels.length - 1) : Infinity;
-    const dense = spacing < 5;
+    const dense = isDense(chart, levels);
     ctx.save();
     ctx.strokeStyle = GRID_COLOR;
     if (dense) {
@@ -126,7 +135,8 @@ export class ValueChart {
     });
   }
 
-  show(values: ArrayLike<number>, levels: Float64Array): void {
+  /** Returns whether the grid was too dense to draw line by line. */
+  show(values: ArrayLike<number>, levels: Float64Array): boolean {
     const bins = gridHistogram(values, levels);
     const halfBin =
       bins.centers.length > 1 ? (bins.centers[1]! - bins.centers[0]!) / 2 : 0;
@@ -148,6 +158,7 @@ export class ValueChart {
       levels,
     };
     this.chart.update();
+    return isDense(this.chart as unknown as Chart, levels);
   }
 }
 

@@ -275,7 +275,7 @@ function showSelection(): void {
   const zeroPoint = zeroPoints[selected]!;
   const levels = gridLevels(range, scale, zeroPoint);
 
-  valueChart.show(values, levels);
+  byId("legend-dense").hidden = !valueChart.show(values, levels);
   errorChart.show(values, restored, scale);
 
   const inspect = byId("inspect");
