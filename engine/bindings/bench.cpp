@@ -50,6 +50,7 @@ class BenchCall {
 
  private:
   Kernel kernel_;
+  // Shared rather than owned: Embind copies the object a factory returns, the buffers need not.
   std::shared_ptr<std::vector<float>> input_;
   std::shared_ptr<std::vector<float>> output_;
   double weight_bytes_;

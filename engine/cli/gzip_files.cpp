@@ -35,9 +35,8 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& compressed, const std::s
 }  // namespace
 
 std::vector<uint8_t> read_maybe_gzipped(const std::string& path) {
-  if (std::filesystem::exists(path) || !std::filesystem::exists(path + ".gz")) {
-    return read_file_bytes(path);
-  }
+  if (std::filesystem::exists(path)) return read_file_bytes(path);
+  require(std::filesystem::exists(path + ".gz"), "found neither " + path + " nor " + path + ".gz");
   return gunzip(read_file_bytes(path + ".gz"), path + ".gz");
 }
 

@@ -111,8 +111,8 @@ int run_train(const std::vector<std::string>& args) {
   require(parsed.positional.size() == 1, "train needs exactly one recipe file");
   const std::string recipe_path = parsed.positional[0];
   Recipe recipe = parse_recipe(recipe_path);
-  const std::string out_dir = parsed.option(
-      "out", std::filesystem::path(recipe_path).parent_path().string());
+  const std::string out_dir =
+      parsed.option("out", std::filesystem::path(recipe_path).parent_path().string());
   const std::string data_dir = parsed.option("data", default_data_dir(recipe.manifest.dataset));
 
   const train::Examples training = load_examples(data_dir, "train", recipe.manifest.input);
@@ -124,8 +124,8 @@ int run_train(const std::vector<std::string>& args) {
 
   const auto report = [](const train::Progress& p) {
     if (p.batch == p.batches) {
-      std::printf("epoch %zu/%zu  loss %.4f  train accuracy %.2f%%  lr %.5f\n", p.epoch,
-                  p.epochs, p.loss, 100.0 * p.accuracy, p.learning_rate);
+      std::printf("epoch %zu/%zu  loss %.4f  train accuracy %.2f%%  lr %.5f\n", p.epoch, p.epochs,
+                  p.loss, 100.0 * p.accuracy, p.learning_rate);
       std::fflush(stdout);
     }
     return true;
@@ -145,9 +145,8 @@ int run_train(const std::vector<std::string>& args) {
   };
   std::filesystem::create_directories(out_dir);
   save_model(out_dir, recipe.model, manifest);
-  std::printf("trained in %.1f s; test accuracy %.2f%% (%zu / %zu); saved to %s\n",
-              trained.seconds, 100.0 * evaluation.accuracy(), evaluation.correct,
-              evaluation.count, out_dir.c_str());
+  std::printf("trained in %.1f s; test accuracy %.2f%% (%zu / %zu); saved to %s\n", trained.seconds,
+              100.0 * evaluation.accuracy(), evaluation.correct, evaluation.count, out_dir.c_str());
   return 0;
 }
 

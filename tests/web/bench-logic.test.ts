@@ -25,7 +25,11 @@ import {
   TABLE_HEADER,
 } from "../../web/app/src/bench/table";
 import { checkTargets, formatCheck } from "../../web/app/src/bench/targets";
-import { measure, type Timing } from "../../web/app/src/bench/timing";
+import {
+  measure,
+  measureInterleaved,
+  type Timing,
+} from "../../web/app/src/bench/timing";
 
 const roofline: Roofline = {
   streamGBs: 20,
@@ -101,6 +105,37 @@ describe("timing loop", () => {
     );
     expect(t.repetitions).toBeGreaterThanOrEqual(20 / 0.003);
     expect(t.median).toBeCloseTo(0.003, 3);
+  });
+
+  it("interleaves the samples of several workloads, each with its own calls per sample", async () => {
+    let now = 0;
+    const log: string[] = [];
+    const workload = (name: string, msPerCall: number) => (n: number) => {
+      log.push(`${name}${n}`);
+      now += msPerCall * n;
+    };
+    const [fast, slow] = await measureInterleaved(
+      [workload("a", 1), workload("b", 10)],
+      { warmupMs: 0, samples: 3, minSampleMs: 4 },
+      () => now,
+    );
+    // calibration one after the other (a: batches of 1, 2, 4 calls; b: 1 call, twice),
+    // then samples in turn.
+    expect(log).toEqual([
+      "a1",
+      "a2",
+      "a4",
+      "b1",
+      "b1",
+      "a4",
+      "b1",
+      "a4",
+      "b1",
+      "a4",
+      "b1",
+    ]);
+    expect(fast).toMatchObject({ median: 1, repetitions: 4, count: 3 });
+    expect(slow).toMatchObject({ median: 10, repetitions: 1, count: 3 });
   });
 
   it("awaits asynchronous workloads", async () => {

@@ -6,8 +6,8 @@
 // File formats (layer 9): IDX datasets, safetensors weights and the JSON model manifest. Every
 // file is untrusted input: each size, offset, dtype and shape is checked before a byte is
 // used, and errors name the file part (tensor, field, item count) and the problem.
-// Gzip is undone by the caller (zlib in the CLI, Node's zlib or DecompressionStream in the
-// library): these functions take the raw bytes.
+// Gzip is undone by the caller (zlib in the native CLI, DecompressionStream in the library):
+// these functions take the raw bytes.
 #pragma once
 
 #include <cstddef>
@@ -64,13 +64,11 @@ std::vector<uint8_t> read_file_bytes(const std::string& path);
 Dataset read_idx_dataset(const std::string& dir, const std::string& split,
                          FileReader read = read_file_bytes);
 
-// ---- safetensors
-// --------------------------------------------------------------------------------- u64
-// little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of 8),
-// then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape": [..],
-// "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the tensors tile it
-// exactly. Readable dtypes: F32, I32, I8, U8.
-
+// ---- safetensors -------------------------------------------------------------------------------
+// u64 little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of
+// 8), then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape":
+// [..], "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the tensors
+// tile it exactly. Readable dtypes: F32, I32, I8, U8. The header may be at most this long:
 inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 
 struct TensorFile {

@@ -56,8 +56,7 @@ PackedQC8W pack_qc8w(const QuantizedTensor& w);
 
 // Raw accumulators: acc[M, N] = Σ_k (a[m, k] - a_zero_point) · w[n, k], exact int32.
 void gemm_qs8_qc8w_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,
-                       const PackedQC8W& w, int32_t* acc, size_t ldacc,
-                       Impl impl = Impl::wasmsimd);
+                       const PackedQC8W& w, int32_t* acc, size_t ldacc, Impl impl = Impl::wasmsimd);
 
 // Static activations (calibrated a_params): C = a_scale · w_scale[n] · acc + bias, as f32.
 void gemm_qs8_qc8w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
@@ -71,8 +70,8 @@ void gemm_qs8_qc8w_qs8(size_t m, const int8_t* a, size_t lda, AffineParams a_par
 
 // Dynamic activations: each row of A is quantized to asymmetric int8 with its own min-max
 // parameters, then multiplied like gemm_qs8_qc8w_f32.
-void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w,
-                       const float* bias, float* c, size_t ldc, Impl impl = Impl::wasmsimd);
+void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w, const float* bias,
+                       float* c, size_t ldc, Impl impl = Impl::wasmsimd);
 
 // ---- INT4 weights (qc4w) ----------------------------------------------------------------------
 
@@ -106,8 +105,8 @@ void gemm_f32_qc4w(size_t m, const float* a, size_t lda, const PackedQC4W& w, co
 
 // W4A8: rows of A quantized dynamically to int8 (as gemm_qd8_qc8w_f32); each group's integer
 // dot product is exact in int32, then scaled by a_scale · w_scale[group] and summed in f32.
-void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w,
-                       const float* bias, float* c, size_t ldc, Impl impl = Impl::wasmsimd);
+void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
+                       float* c, size_t ldc, Impl impl = Impl::wasmsimd);
 
 // W4A8 with static int8 activations (calibrated a_params).
 void gemm_qs8_qc4w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
@@ -140,8 +139,8 @@ void validate_conv2d(const Conv2dShape& shape);
 
 // output[b, o, y, x] = bias[o] + Σ input · weight, weights packed from [out, in*kh*kw]. All
 // variants lower to im2col + the matching GEMM; bias may be null.
-void conv2d_f32(const Conv2dShape& shape, const float* input, const PackedF32& w,
-                const float* bias, float* output, Impl impl = Impl::wasmsimd);
+void conv2d_f32(const Conv2dShape& shape, const float* input, const PackedF32& w, const float* bias,
+                float* output, Impl impl = Impl::wasmsimd);
 
 // Static int8 input (NCHW codes with input_params; padding is the zero point, i.e. real 0).
 void conv2d_qs8_qc8w_f32(const Conv2dShape& shape, const int8_t* input, AffineParams input_params,

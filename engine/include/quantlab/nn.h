@@ -43,7 +43,7 @@ LayerKind parse_layer_kind(std::string_view name);
 // One layer of an architecture. Only the fields of its kind are meaningful.
 struct LayerSpec {
   LayerKind kind = LayerKind::relu;
-  std::string name;  // unique within the model; prefixes its parameter names
+  std::string name;         // unique within the model; prefixes its parameter names
   size_t in_features = 0;   // linear
   size_t out_features = 0;  // linear
   size_t in_channels = 0;   // conv2d
@@ -98,7 +98,8 @@ std::vector<Shape> layer_output_shapes(const Model& model);
 // and dtype f32, no unexpected parameter. Errors name the layer or tensor.
 void validate_model(const Model& model);
 
-// (Re)allocates zero-filled parameters for every layer of model.layers (BatchNorm: weight 1, running_var 1).
+// (Re)allocates zero-filled parameters for every layer of model.layers (BatchNorm: weight 1,
+// running_var 1).
 void allocate_parameters(Model& model);
 
 // Total FP32 parameter count (sizes the 2 MB budget of shipped models).

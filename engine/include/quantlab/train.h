@@ -25,7 +25,7 @@ class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
   uint64_t next();
-  float uniform();          // [0, 1)
+  float uniform();         // [0, 1)
   size_t below(size_t n);  // [0, n), n > 0
   // Fisher–Yates shuffle of `order`.
   void shuffle(std::vector<size_t>& order);
@@ -112,8 +112,7 @@ class Optimizer {
  public:
   explicit Optimizer(const OptimizerConfig& config);
   // Updates every parameter that has a gradient.
-  void step(nn::Model& model, const std::map<std::string, Tensor>& gradients,
-            float learning_rate);
+  void step(nn::Model& model, const std::map<std::string, Tensor>& gradients, float learning_rate);
 
  private:
   OptimizerConfig config_;
@@ -160,8 +159,7 @@ struct TrainResult {
 // Trains model in place from its current parameters (call initialize_parameters first for a
 // fresh model). `cancel` (may be null) is polled between batches, like the callback.
 TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
-                  const ProgressCallback& progress = {},
-                  const std::atomic<bool>* cancel = nullptr);
+                  const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
 struct Evaluation {
   size_t correct = 0;

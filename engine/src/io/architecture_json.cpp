@@ -100,7 +100,7 @@ void check_stated_shapes(const json& value, const LayerSpec& layer, const Shape&
   const std::vector<nn::ParameterSpec> specs = nn::parameter_specs(layer);
   require(parameters.is_object() && parameters.size() == specs.size(),
           where + " parameters must list exactly its " + std::to_string(specs.size()) +
-              " parameters, got " + parameters.dump());
+              " parameters, got " + excerpt(parameters));
   for (const nn::ParameterSpec& spec : specs) {
     const std::string what = where + " parameter '" + spec.name + "'";
     const Shape shape(as_dims(field(parameters, spec.name, where + " parameters"), what));

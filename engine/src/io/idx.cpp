@@ -75,9 +75,11 @@ Tensor parse_idx_labels(std::span<const uint8_t> bytes, const std::string& what)
   std::vector<size_t> dims = parse_idx_header(bytes, 1, what);
   const uint8_t* values = bytes.data() + 8;
   for (size_t i = 0; i < dims[0]; ++i) {
-    require(values[i] < kClassCount, what + " item " + std::to_string(i) + " has label " +
-                                         std::to_string(values[i]) + ", expected 0.." +
-                                         std::to_string(kClassCount - 1));
+    if (values[i] >= kClassCount) {  // not require(): its message would be built for every item
+      throw InvalidArgument(what + " item " + std::to_string(i) + " has label " +
+                            std::to_string(values[i]) + ", expected 0.." +
+                            std::to_string(kClassCount - 1));
+    }
   }
   return u8_tensor(std::move(dims), values);
 }

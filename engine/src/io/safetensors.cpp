@@ -72,7 +72,7 @@ Entry parse_entry(const std::string& name, const json& value) {
               as_dims(field(value, "shape", tensor), tensor + " shape"), 0, 0};
   const json& offsets = field(value, "data_offsets", tensor);
   require(offsets.is_array() && offsets.size() == 2,
-          tensor + " data_offsets must be a list [begin, end], got " + offsets.dump());
+          tensor + " data_offsets must be a list [begin, end], got " + excerpt(offsets));
   entry.begin = as_size(offsets[0], tensor + " data_offsets begin");
   entry.end = as_size(offsets[1], tensor + " data_offsets end");
   require(entry.begin <= entry.end, tensor + " data_offsets " + range_text(entry.begin, entry.end) +
@@ -131,7 +131,7 @@ std::map<std::string, std::string> parse_metadata(const json& value) {
   std::map<std::string, std::string> metadata;
   for (const auto& [key, text] : value.items()) {
     require(text.is_string(),
-            "safetensors __metadata__ '" + key + "' must be a string, got " + text.dump());
+            "safetensors __metadata__ '" + key + "' must be a string, got " + excerpt(text));
     metadata.emplace(key, text.get<std::string>());
   }
   return metadata;

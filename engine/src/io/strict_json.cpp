@@ -61,28 +61,41 @@ const json& field(const json& object, const std::string& key, const std::string&
   return object[key];
 }
 
+std::string excerpt(const json& value) {
+  constexpr size_t kMaxChars = 60;
+  std::string text = value.dump();
+  if (text.size() > kMaxChars) text = text.substr(0, kMaxChars) + "...";
+  return text;
+}
+
+// The checks below build their message only when they fail: they run once per dim and field.
+
 uint64_t as_size(const json& value, const std::string& what) {
-  require(value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0),
-          what + " must be a non-negative integer, got " + value.dump());
+  if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0)) {
+    throw InvalidArgument(what + " must be a non-negative integer, got " + excerpt(value));
+  }
   return value.get<uint64_t>();
 }
 
 double as_number(const json& value, const std::string& what) {
-  require(value.is_number(), what + " must be a number, got " + value.dump());
+  if (!value.is_number()) throw InvalidArgument(what + " must be a number, got " + excerpt(value));
   return value.get<double>();
 }
 
 std::string as_string(const json& value, const std::string& what) {
-  require(value.is_string(), what + " must be a string, got " + value.dump());
+  if (!value.is_string()) throw InvalidArgument(what + " must be a string, got " + excerpt(value));
   return value.get<std::string>();
 }
 
 std::vector<size_t> as_dims(const json& value, const std::string& what) {
-  require(value.is_array(), what + " must be a list of dims, got " + value.dump());
+  if (!value.is_array()) {
+    throw InvalidArgument(what + " must be a list of dims, got " + excerpt(value));
+  }
   std::vector<size_t> dims;
   for (const json& dim : value) {
     const uint64_t size = as_size(dim, what + " dim");
-    require(size <= SIZE_MAX, what + " dim " + std::to_string(size) + " is too large");
+    if (size > SIZE_MAX)
+      throw InvalidArgument(what + " dim " + std::to_string(size) + " is too large");
     dims.push_back(static_cast<size_t>(size));
   }
   return dims;

@@ -23,6 +23,8 @@ void require_only_fields(const nlohmann::json& value, const std::vector<std::str
 
 const nlohmann::json& field(const nlohmann::json& object, const std::string& key,
                             const std::string& where);
+// At most 60 characters of value's JSON text, for error messages.
+std::string excerpt(const nlohmann::json& value);
 uint64_t as_size(const nlohmann::json& value, const std::string& what);
 double as_number(const nlohmann::json& value, const std::string& what);
 std::string as_string(const nlohmann::json& value, const std::string& what);

@@ -24,8 +24,7 @@ void center_row(const int8_t* q, size_t k, int32_t zero_point, int16_t* out) {
 
 }  // namespace
 
-CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k,
-                             AffineParams params) {
+CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, AffineParams params) {
   CenteredRows rows = empty_rows(m, k);
   for (size_t i = 0; i < m; ++i) {
     center_row(a + i * lda, k, params.zero_point, rows.values.data() + i * rows.kpad);

@@ -15,8 +15,8 @@ namespace quantlab::kernels {
 
 struct CenteredRows {
   size_t m = 0;
-  size_t k = 0;     // real values per row
-  size_t kpad = 0;  // stored values per row (k rounded up to the weight block)
+  size_t k = 0;                 // real values per row
+  size_t kpad = 0;              // stored values per row (k rounded up to the weight block)
   std::vector<int16_t> values;  // [m][kpad]
   std::vector<float> scales;    // per row
 

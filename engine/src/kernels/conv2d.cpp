@@ -58,53 +58,79 @@ void lower_to_gemm(const Conv2dShape& s, Prepare prepare, Gemm gemm, float* outp
   for (size_t b = 0; b < s.batch; ++b) {
     const auto [image, pad] = prepare(b);
     im2col<T>(s, image, pad, patches.data());
-    gemm(b, patches.data(), pixels, product.data());
+    gemm(patches.data(), pixels, product.data());
     float* out = output + b * s.out_channels * pixels;
     for (size_t p = 0; p < pixels; ++p) {
-      for (size_t o = 0; o < s.out_channels; ++o) out[o * pixels + p] = product[p * s.out_channels + o];
+      for (size_t o = 0; o < s.out_channels; ++o) {
+        out[o * pixels + p] = product[p * s.out_channels + o];
+      }
     }
   }
 }
 
 size_t image_size(const Conv2dShape& s) { return s.in_channels * s.height * s.width; }
 
-struct QuantizedImage {
-  std::vector<int8_t> codes;
+// Float activations: patches hold input values, padding is 0.
+// gemm(patches, pixels, product) multiplies [pixels, K] patches into [pixels, out].
+template <typename PackedW, typename Gemm>
+void conv_f32_input(const Conv2dShape& s, const float* input, const PackedW& w, float* output,
+                    Gemm gemm) {
+  check_weights(s, w.n, w.k);
+  check_io(input, output);
+  lower_to_gemm<float>(
+      s, [&](size_t b) { return std::pair<const float*, float>(input + b * image_size(s), 0.0f); },
+      gemm, output);
+}
+
+struct Int8Image {
+  const int8_t* codes;
   AffineParams params;
 };
 
-// Dynamic activations of a convolution: one min-max mapping per image, so padding (real 0)
-// and every tap of a patch share it.
-QuantizedImage quantize_image(const float* image, size_t size, Impl impl) {
-  const std::span<const float> values(image, size);
-  require_finite(values, "conv input");
-  const auto [min, max] = std::minmax_element(values.begin(), values.end());
-  QuantizedImage q{std::vector<int8_t>(size), choose_params_minmax(*min, *max, 8, false)};
-  if (impl == Impl::ref) {
-    quantize_row_i8_ref(image, size, q.params, int_range(8, false), q.codes.data());
-  } else {
-    quantize_row_i8_wasmsimd(image, size, q.params, int_range(8, false), q.codes.data());
-  }
-  return q;
-}
-
-template <typename PackedW, typename Gemm>
-void conv_dynamic_int8(const Conv2dShape& s, const float* input, const PackedW& w, float* output,
-                       Impl impl, Gemm gemm) {
+// Int8 activations: image(b) gives image b's codes and mapping; padding is its zero point (the
+// code of real 0). gemm(patches, pixels, params, product) as above.
+template <typename PackedW, typename Image, typename Gemm>
+void conv_int8_input(const Conv2dShape& s, const void* input, const PackedW& w, float* output,
+                     Image image, Gemm gemm) {
   check_weights(s, w.n, w.k);
   check_io(input, output);
-  QuantizedImage image;
+  AffineParams params;
   lower_to_gemm<int8_t>(
       s,
       [&](size_t b) {
-        image = quantize_image(input + b * image_size(s), image_size(s), impl);
-        return std::pair<const int8_t*, int8_t>(image.codes.data(),
-                                                static_cast<int8_t>(image.params.zero_point));
+        const Int8Image view = image(b);
+        params = view.params;
+        return std::pair<const int8_t*, int8_t>(view.codes,
+                                                static_cast<int8_t>(view.params.zero_point));
       },
-      [&](size_t, const int8_t* patches, size_t pixels, float* product) {
-        gemm(pixels, patches, image.params, product);
+      [&](const int8_t* patches, size_t pixels, float* product) {
+        gemm(patches, pixels, params, product);
       },
       output);
+}
+
+// Dynamic activations of a convolution: one min-max mapping per image, so padding (real 0)
+// and every tap of a patch share it.
+template <typename PackedW, typename Gemm>
+void conv_dynamic_int8(const Conv2dShape& s, const float* input, const PackedW& w, float* output,
+                       Impl impl, Gemm gemm) {
+  const size_t size = image_size(s);
+  std::vector<int8_t> codes(size);
+  conv_int8_input(
+      s, input, w, output,
+      [&](size_t b) {
+        const std::span<const float> values(input + b * size, size);
+        require_finite(values, "conv input");
+        const auto [min, max] = std::minmax_element(values.begin(), values.end());
+        const AffineParams params = choose_params_minmax(*min, *max, 8, false);
+        if (impl == Impl::ref) {
+          quantize_row_i8_ref(values.data(), size, params, int_range(8, false), codes.data());
+        } else {
+          quantize_row_i8_wasmsimd(values.data(), size, params, int_range(8, false), codes.data());
+        }
+        return Int8Image{codes.data(), params};
+      },
+      gemm);
 }
 
 }  // namespace
@@ -115,67 +141,51 @@ void validate_conv2d(const Conv2dShape& s) {
           "conv2d sizes, channels, kernel and stride must all be positive");
   require(s.kernel_h <= s.height + 2 * s.padding && s.kernel_w <= s.width + 2 * s.padding,
           "conv2d kernel " + std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-              " is larger than the padded input " + std::to_string(s.height + 2 * s.padding) +
-              "x" + std::to_string(s.width + 2 * s.padding));
+              " is larger than the padded input " + std::to_string(s.height + 2 * s.padding) + "x" +
+              std::to_string(s.width + 2 * s.padding));
 }
 
 void conv2d_f32(const Conv2dShape& s, const float* input, const PackedF32& w, const float* bias,
                 float* output, Impl impl) {
-  check_weights(s, w.n, w.k);
-  check_io(input, output);
-  lower_to_gemm<float>(
-      s,
-      [&](size_t b) { return std::pair<const float*, float>(input + b * image_size(s), 0.0f); },
-      [&](size_t, const float* patches, size_t pixels, float* product) {
-        gemm_f32(pixels, patches, s.reduction(), w, bias, product, s.out_channels, impl);
-      },
-      output);
+  conv_f32_input(s, input, w, output, [&](const float* patches, size_t pixels, float* product) {
+    gemm_f32(pixels, patches, s.reduction(), w, bias, product, s.out_channels, impl);
+  });
 }
 
 void conv2d_qs8_qc8w_f32(const Conv2dShape& s, const int8_t* input, AffineParams input_params,
                          const PackedQC8W& w, const float* bias, float* output, Impl impl) {
-  check_weights(s, w.n, w.k);
-  check_io(input, output);
-  lower_to_gemm<int8_t>(
-      s,
+  conv_int8_input(
+      s, input, w, output,
       [&](size_t b) {
-        return std::pair<const int8_t*, int8_t>(input + b * image_size(s),
-                                                static_cast<int8_t>(input_params.zero_point));
+        return Int8Image{input + b * image_size(s), input_params};
       },
-      [&](size_t, const int8_t* cols, size_t rows, float* out) {
-        gemm_qs8_qc8w_f32(rows, cols, s.reduction(), input_params, w, bias, out, s.out_channels,
+      [&](const int8_t* patches, size_t pixels, AffineParams params, float* product) {
+        gemm_qs8_qc8w_f32(pixels, patches, s.reduction(), params, w, bias, product, s.out_channels,
                           impl);
-      },
-      output);
+      });
 }
 
 void conv2d_qd8_qc8w_f32(const Conv2dShape& s, const float* input, const PackedQC8W& w,
                          const float* bias, float* output, Impl impl) {
   conv_dynamic_int8(s, input, w, output, impl,
-                    [&](size_t pixels, const int8_t* patches, AffineParams params, float* out) {
-                      gemm_qs8_qc8w_f32(pixels, patches, s.reduction(), params, w, bias, out,
+                    [&](const int8_t* patches, size_t pixels, AffineParams params, float* product) {
+                      gemm_qs8_qc8w_f32(pixels, patches, s.reduction(), params, w, bias, product,
                                         s.out_channels, impl);
                     });
 }
 
 void conv2d_f32_qc4w(const Conv2dShape& s, const float* input, const PackedQC4W& w,
                      const float* bias, float* output, Impl impl) {
-  check_weights(s, w.n, w.k);
-  check_io(input, output);
-  lower_to_gemm<float>(
-      s,
-      [&](size_t b) { return std::pair<const float*, float>(input + b * image_size(s), 0.0f); },
-      [&](size_t, const float* patches, size_t pixels, float* product) {
-        gemm_f32_qc4w(pixels, patches, s.reduction(), w, bias, product, s.out_channels, impl);
-      },
-      output);
+  conv_f32_input(s, input, w, output, [&](const float* patches, size_t pixels, float* product) {
+    gemm_f32_qc4w(pixels, patches, s.reduction(), w, bias, product, s.out_channels, impl);
+  });
 }
 
 void conv2d_qd8_qc4w_f32(const Conv2dShape& s, const float* input, const PackedQC4W& w,
                          const float* bias, float* output, Impl impl) {
   conv_dynamic_int8(s, input, w, output, impl,
-                    [&](size_t pixels, const int8_t* patches, AffineParams params, float* out) {
-                      gemm_qs8_qc4w_f32(pixels, patches, s.reduction(), params, w, bias, out,
+                    [&](const int8_t* patches, size_t pixels, AffineParams params, float* product) {
+                      gemm_qs8_qc4w_f32(pixels, patches, s.reduction(), params, w, bias, product,
                                         s.out_channels, impl);
                     });
 }

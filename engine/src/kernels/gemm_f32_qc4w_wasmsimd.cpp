@@ -4,10 +4,10 @@
 // by the group's scales; then each row does two mul+add with splatted activations. The
 // dequantization is paid once per block and shared by all rows of the register block.
 #include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "common/simd128.h"
+#include "kernels/gemm_blocking.h"
 #include "kernels/kernel_impls.h"
 #include "kernels/qc4w_blocks.h"
 
@@ -33,7 +33,8 @@ template <int Pair, size_t Rows, size_t Tiles>
 inline void mul_add_pair(const float* const* rows, size_t k0, const v128_t* blocks,
                          const GroupParams<Tiles>& params, v128_t (&out)[Rows][Tiles]) {
   for (size_t t = 0; t < Tiles; ++t) {
-    const v128_t centered = wasm_i16x8_sub(block_pair_codes<Pair>(blocks[t]), params.zero_points[t]);
+    const v128_t centered =
+        wasm_i16x8_sub(block_pair_codes<Pair>(blocks[t]), params.zero_points[t]);
     const v128_t even = wasm_i32x4_shr(wasm_i32x4_shl(centered, 16), 16);
     const v128_t odd = wasm_i32x4_shr(centered, 16);
     const v128_t w_even = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(even), params.scales[t]);
@@ -41,8 +42,8 @@ inline void mul_add_pair(const float* const* rows, size_t k0, const v128_t* bloc
     for (size_t r = 0; r < Rows; ++r) {
       const v128_t x_even = wasm_v128_load32_splat(rows[r] + k0 + 2 * Pair);
       const v128_t x_odd = wasm_v128_load32_splat(rows[r] + k0 + 2 * Pair + 1);
-      out[r][t] = wasm_f32x4_add(out[r][t], wasm_f32x4_add(wasm_f32x4_mul(x_even, w_even),
-                                                           wasm_f32x4_mul(x_odd, w_odd)));
+      out[r][t] = wasm_f32x4_add(
+          out[r][t], wasm_f32x4_add(wasm_f32x4_mul(x_even, w_even), wasm_f32x4_mul(x_odd, w_odd)));
     }
   }
 }
@@ -65,41 +66,29 @@ void block(const Problem& p, size_t row0, size_t col0) {
       params.zero_points[t] = wasm_v128_or(zp, wasm_i32x4_shl(zp, 16));
       params.scales[t] = wasm_v128_load(w.scales.data() + param);
     }
-    const BlockRange range = group_blocks(w, g);
-    for (size_t b = range.begin; b < range.end; ++b) {
-      v128_t blocks[Tiles];
-      for (size_t t = 0; t < Tiles; ++t) {
-        blocks[t] = wasm_v128_load(tile_data + (t * blocks_per_tile + b) * 16);
-      }
-      const size_t k0 = b * kIntBlockK;
-      mul_add_pair<0>(rows, k0, blocks, params, out);
-      mul_add_pair<1>(rows, k0, blocks, params, out);
-      mul_add_pair<2>(rows, k0, blocks, params, out);
-      mul_add_pair<3>(rows, k0, blocks, params, out);
-    }
+    for_each_group_block<Tiles>(w, tile_data, blocks_per_tile, g,
+                                [&](size_t k0, const v128_t* blocks) {
+                                  mul_add_pair<0>(rows, k0, blocks, params, out);
+                                  mul_add_pair<1>(rows, k0, blocks, params, out);
+                                  mul_add_pair<2>(rows, k0, blocks, params, out);
+                                  mul_add_pair<3>(rows, k0, blocks, params, out);
+                                });
   }
   const size_t cols = std::min(Tiles * kIntTileN, w.n - col0);
   for (size_t r = 0; r < Rows; ++r) {
-    alignas(16) float values[Tiles * kIntTileN];
-    for (size_t t = 0; t < Tiles; ++t) wasm_v128_store(values + t * kIntTileN, out[r][t]);
-    float* c = p.c + (row0 + r) * p.ldc + col0;
-    for (size_t j = 0; j < cols; ++j) {
-      c[j] = p.bias != nullptr ? values[j] + p.bias[col0 + j] : values[j];
-    }
+    store_with_bias(out[r], cols, p.bias != nullptr ? p.bias + col0 : nullptr,
+                    p.c + (row0 + r) * p.ldc + col0);
   }
 }
 
+// Columns of a panel: `Tiles` tiles at a time while they fill it, then single tiles.
 template <size_t Rows, size_t Tiles>
-void row_block(const Problem& p, size_t row0) {
-  constexpr size_t kCols = Tiles * kIntTileN;
-  size_t col = 0;
-  for (; col + kCols <= p.w.n; col += kCols) block<Rows, Tiles>(p, row0, col);
-  for (; col < p.w.n; col += kIntTileN) block<Rows, 1>(p, row0, col);
-}
-
-template <size_t... Rows>
-void rest_rows(const Problem& p, size_t rows, size_t row0, std::index_sequence<Rows...>) {
-  ((rows == Rows + 1 ? row_block<Rows + 1, 1>(p, row0) : void()), ...);
+void panel(const Problem& p, size_t row0, size_t col0, size_t cols) {
+  if (cols == Tiles * kIntTileN) {
+    block<Rows, Tiles>(p, row0, col0);
+    return;
+  }
+  for (size_t col = col0; col < col0 + cols; col += kIntTileN) block<Rows, 1>(p, row0, col);
 }
 
 }  // namespace
@@ -109,16 +98,22 @@ void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQ
   // The kernel reads whole blocks of 8 k: give it rows padded with zeros.
   const size_t kpad = round_up(w.k, kIntBlockK);
   std::vector<float> padded(m * kpad, 0.0f);
-  for (size_t i = 0; i < m; ++i) std::copy(a + i * lda, a + i * lda + w.k, padded.data() + i * kpad);
+  for (size_t i = 0; i < m; ++i)
+    std::copy(a + i * lda, a + i * lda + w.k, padded.data() + i * kpad);
   const Problem p{padded.data(), kpad, w, bias, c, ldc};
+  // GEMV (M = 1) dequantizes 2 tiles per activation splat; GEMM shares each dequantized tile
+  // among 4 rows.
   constexpr size_t kRows = 4;
-  if (m == 1) {
-    row_block<1, 2>(p, 0);
-    return;
-  }
-  size_t row = 0;
-  for (; row + kRows <= m; row += kRows) row_block<kRows, 1>(p, row);
-  rest_rows(p, m - row, row, std::make_index_sequence<kRows - 1>());
+  constexpr size_t kGemvTiles = 2;
+  const size_t panel_cols = (m == 1 ? kGemvTiles : 1) * kIntTileN;
+  for_each_block<kRows>(m, w.n, kpad * sizeof(float), panel_cols,
+                        [&](size_t row0, size_t rows, size_t col0, size_t cols) {
+                          if (m == 1) {
+                            panel<1, kGemvTiles>(p, row0, col0, cols);
+                            return;
+                          }
+                          with_rows<kRows>(rows, [&](auto r) { panel<r, 1>(p, row0, col0, cols); });
+                        });
 }
 
 }  // namespace quantlab::kernels

@@ -11,9 +11,9 @@
 // loads.
 #include <algorithm>
 #include <cstring>
-#include <utility>
 
 #include "common/simd128.h"
+#include "kernels/gemm_blocking.h"
 #include "kernels/kernel_impls.h"
 #include "kernels/packed_layouts.h"
 
@@ -73,8 +73,8 @@ void gemv_tile(size_t k, const float* a, const float* w, const TileBias& bias, f
   constexpr size_t kUnroll = 4;
   v128_t lo[kUnroll] = {wasm_v128_load(bias.values), wasm_f32x4_splat(0), wasm_f32x4_splat(0),
                         wasm_f32x4_splat(0)};
-  v128_t hi[kUnroll] = {wasm_v128_load(bias.values + 4), wasm_f32x4_splat(0),
-                        wasm_f32x4_splat(0), wasm_f32x4_splat(0)};
+  v128_t hi[kUnroll] = {wasm_v128_load(bias.values + 4), wasm_f32x4_splat(0), wasm_f32x4_splat(0),
+                        wasm_f32x4_splat(0)};
   size_t i = 0;
   for (; i + kUnroll <= k; i += kUnroll) {
     for (size_t u = 0; u < kUnroll; ++u) {
@@ -94,44 +94,25 @@ void gemv_tile(size_t k, const float* a, const float* w, const TileBias& bias, f
             wasm_f32x4_add(wasm_f32x4_add(hi[0], hi[1]), wasm_f32x4_add(hi[2], hi[3])), c, cols);
 }
 
-template <size_t... Rows>
-void gemm_rest(size_t rows, size_t k, const float* a, size_t lda, const float* w,
-               const TileBias& bias, float* c, size_t ldc, size_t cols,
-               std::index_sequence<Rows...>) {
-  // Dispatches the 1..kRows-1 leftover rows to the matching register block.
-  ((rows == Rows + 1 ? gemm_block<Rows + 1>(k, a, lda, w, bias, c, ldc, cols) : void()), ...);
-}
-
 }  // namespace
 
-void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w,
-                        const float* bias, float* c, size_t ldc) {
+void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w, const float* bias,
+                        float* c, size_t ldc) {
   const float* packed = reinterpret_cast<const float*>(w.data.data());
-  // Rows are taken in chunks whose A rows stay in the L2 cache while every column tile passes
-  // over them; each tile (8 · K floats) then stays in L1 across the chunk's register blocks.
-  constexpr size_t kChunkBytes = 128 * 1024;
-  const size_t chunk_rows = std::max(kRows, kChunkBytes / (w.k * sizeof(float)) / kRows * kRows);
-  for (size_t row0 = 0; row0 < m; row0 += chunk_rows) {
-    const size_t rows = std::min(chunk_rows, m - row0);
-    for (size_t col0 = 0; col0 < w.n; col0 += kF32TileN) {
-      const size_t cols = std::min(kF32TileN, w.n - col0);
-      const float* tile = packed + col0 * w.k;
-      const TileBias tile_bias(bias, col0, cols);
-      const float* a_rows = a + row0 * lda;
-      float* c_rows = c + row0 * ldc + col0;
-      if (rows == 1) {
-        gemv_tile(w.k, a_rows, tile, tile_bias, c_rows, cols);
-        continue;
-      }
-      size_t row = 0;
-      for (; row + kRows <= rows; row += kRows) {
-        gemm_block<kRows>(w.k, a_rows + row * lda, lda, tile, tile_bias, c_rows + row * ldc, ldc,
-                          cols);
-      }
-      gemm_rest(rows - row, w.k, a_rows + row * lda, lda, tile, tile_bias, c_rows + row * ldc,
-                ldc, cols, std::make_index_sequence<kRows - 1>());
-    }
-  }
+  for_each_block<kRows>(m, w.n, w.k * sizeof(float), kF32TileN,
+                        [&](size_t row0, size_t rows, size_t col0, size_t cols) {
+                          const float* tile = packed + col0 * w.k;
+                          const TileBias tile_bias(bias, col0, cols);
+                          const float* a_rows = a + row0 * lda;
+                          float* c_rows = c + row0 * ldc + col0;
+                          if (m == 1) {
+                            gemv_tile(w.k, a_rows, tile, tile_bias, c_rows, cols);
+                            return;
+                          }
+                          with_rows<kRows>(rows, [&](auto r) {
+                            gemm_block<r>(w.k, a_rows, lda, tile, tile_bias, c_rows, ldc, cols);
+                          });
+                        });
 }
 
 }  // namespace quantlab::kernels

@@ -27,8 +27,8 @@ void gemm_centered_f32(const CenteredRows& rows, const PackedQC4W& w, const floa
 
 }  // namespace
 
-void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w,
-                       const float* bias, float* c, size_t ldc, Impl impl) {
+void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
+                       float* c, size_t ldc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, c, ldc);
   gemm_centered_f32(quantize_rows_qd8(m, a, lda, w.k, impl), w, bias, c, ldc, impl);
 }

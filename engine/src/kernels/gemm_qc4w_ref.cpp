@@ -25,13 +25,14 @@ float scale_of(const PackedQC4W& w, size_t n, size_t group) {
 
 }  // namespace
 
-void gemm_qd8_qc4w_f32_ref(const CenteredRows& a, const PackedQC4W& w, const float* bias,
-                           float* c, size_t ldc) {
+void gemm_qd8_qc4w_f32_ref(const CenteredRows& a, const PackedQC4W& w, const float* bias, float* c,
+                           size_t ldc) {
   for (size_t i = 0; i < a.m; ++i) {
     for (size_t j = 0; j < w.n; ++j) {
       float sum = 0.0f;
       for (size_t g = 0; g < w.groups(); ++g) {
-        sum += scale_of(w, j, g) * static_cast<float>(group_dot<int16_t, int32_t>(a.row(i), w, j, g));
+        sum +=
+            scale_of(w, j, g) * static_cast<float>(group_dot<int16_t, int32_t>(a.row(i), w, j, g));
       }
       sum *= a.scales[i];
       c[i * ldc + j] = bias != nullptr ? sum + bias[j] : sum;
@@ -49,8 +50,8 @@ void gemm_qs8_qc4w_group_i32_ref(const CenteredRows& a, const PackedQC4W& w, int
   }
 }
 
-void gemm_f32_qc4w_ref(size_t m, const float* a, size_t lda, const PackedQC4W& w,
-                       const float* bias, float* c, size_t ldc) {
+void gemm_f32_qc4w_ref(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
+                       float* c, size_t ldc) {
   for (size_t i = 0; i < m; ++i) {
     for (size_t j = 0; j < w.n; ++j) {
       float sum = 0.0f;

@@ -75,8 +75,8 @@ void gemm_qs8_qc8w_qs8(size_t m, const int8_t* a, size_t lda, AffineParams a_par
   }
 }
 
-void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w,
-                       const float* bias, float* c, size_t ldc, Impl impl) {
+void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w, const float* bias,
+                       float* c, size_t ldc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, c, ldc);
   gemm_f32_output(quantize_rows_qd8(m, a, lda, w.k, impl), w, bias, c, ldc, impl);
 }

@@ -4,8 +4,7 @@
 
 namespace quantlab::kernels {
 
-void gemm_qs8_qc8w_i32_ref(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
-                           size_t ldacc) {
+void gemm_qs8_qc8w_i32_ref(const CenteredRows& a, const PackedQC8W& w, int32_t* acc, size_t ldacc) {
   for (size_t i = 0; i < a.m; ++i) {
     for (size_t j = 0; j < w.n; ++j) {
       int32_t sum = 0;

@@ -12,26 +12,25 @@ namespace quantlab::kernels {
 
 void gemm_f32_ref(size_t m, const float* a, size_t lda, const PackedF32& w, const float* bias,
                   float* c, size_t ldc);
-void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w,
-                        const float* bias, float* c, size_t ldc);
+void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w, const float* bias,
+                        float* c, size_t ldc);
 
 // acc[m, n] = Σ_k a[m, k] · w[n, k] over centered activations (exact int32).
-void gemm_qs8_qc8w_i32_ref(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
-                           size_t ldacc);
+void gemm_qs8_qc8w_i32_ref(const CenteredRows& a, const PackedQC8W& w, int32_t* acc, size_t ldacc);
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
                                  size_t ldacc);
 
 // c[m, n] = a.scales[m] · Σ_g scale[n, g] · G[m, n, g] + bias[n], G the exact group sums.
-void gemm_qd8_qc4w_f32_ref(const CenteredRows& a, const PackedQC4W& w, const float* bias,
-                           float* c, size_t ldc);
+void gemm_qd8_qc4w_f32_ref(const CenteredRows& a, const PackedQC4W& w, const float* bias, float* c,
+                           size_t ldc);
 void gemm_qd8_qc4w_f32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, const float* bias,
                                  float* c, size_t ldc);
 // acc[(m · N + n) · groups + g] = G[m, n, g].
 void gemm_qs8_qc4w_group_i32_ref(const CenteredRows& a, const PackedQC4W& w, int32_t* acc);
 void gemm_qs8_qc4w_group_i32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, int32_t* acc);
 
-void gemm_f32_qc4w_ref(size_t m, const float* a, size_t lda, const PackedQC4W& w,
-                       const float* bias, float* c, size_t ldc);
+void gemm_f32_qc4w_ref(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
+                       float* c, size_t ldc);
 void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQC4W& w,
                              const float* bias, float* c, size_t ldc);
 

@@ -6,9 +6,8 @@
 namespace quantlab::kernels {
 
 PackedF32 pack_f32(const float* w, size_t n, size_t k) {
-  require(n > 0 && k > 0 && w != nullptr,
-          "pack_f32 needs a non-empty weight, got N = " + std::to_string(n) +
-              ", K = " + std::to_string(k));
+  require(n > 0 && k > 0 && w != nullptr, "pack_f32 needs a non-empty weight, got N = " +
+                                              std::to_string(n) + ", K = " + std::to_string(k));
   PackedF32 packed;
   packed.n = n;
   packed.k = k;

@@ -7,8 +7,6 @@
 namespace quantlab::kernels {
 namespace {
 
-constexpr int16_t kSymmetricZeroPoint = 8;
-
 // Unsigned code u in [0, 15] whose real value is scale · (u - zero_point): two's complement
 // nibbles q become q + 8, which flipping the top bit does.
 uint8_t unsigned_code(const uint8_t* row, size_t i, bool symmetric) {
@@ -52,8 +50,8 @@ PackedQC4W pack_qc4w(const uint8_t* codes, const float* scales, const int32_t* z
       packed.scales[param] = scales[col * groups + g];
       if (!symmetric) {
         const int32_t zp = zero_points[col * groups + g];
-        require(zp >= 0 && zp <= 15, "4-bit zero point must be in [0, 15], got " +
-                                         std::to_string(zp));
+        require(zp >= 0 && zp <= 15,
+                "4-bit zero point must be in [0, 15], got " + std::to_string(zp));
         packed.zero_points[param] = static_cast<int16_t>(zp);
       }
     }
@@ -73,9 +71,8 @@ PackedQC4W pack_qc4w(const QuantizedTensor& w) {
   require(s.bits == 4, "qc4w weights must be 4-bit, got " + s.to_string());
   const size_t n = w.shape.rows();
   const size_t k = w.shape.row_length();
-  const size_t groups_per_row = s.granularity == Granularity::per_group
-                                    ? (k + s.group_size - 1) / s.group_size
-                                    : 1;
+  const size_t groups_per_row =
+      s.granularity == Granularity::per_group ? (k + s.group_size - 1) / s.group_size : 1;
   require(s.granularity != Granularity::per_channel || s.axis == 0,
           "4-bit per-channel weights need axis 0, got " + s.to_string());
   const size_t params = s.granularity == Granularity::per_tensor ? 1 : n * groups_per_row;
@@ -90,8 +87,7 @@ PackedQC4W pack_qc4w(const QuantizedTensor& w) {
     if (!s.symmetric) zero_points = w.zero_points;
   }
   const size_t group_size = s.granularity == Granularity::per_group ? s.group_size : k;
-  return pack_qc4w(w.data.data(), scales.data(), zero_points.data(), n, k, group_size,
-                   s.symmetric);
+  return pack_qc4w(w.data.data(), scales.data(), zero_points.data(), n, k, group_size, s.symmetric);
 }
 
 }  // namespace quantlab::kernels

@@ -33,7 +33,8 @@ PackedQC8W pack_qc8w(const QuantizedTensor& w) {
           "qc8w weights need per-tensor or per-output-channel scales, got " + s.to_string());
   const size_t n = w.shape.rows();
   const size_t k = w.shape.row_length();
-  require(w.data.size() == n * k && w.scales.size() == (s.granularity == Granularity::per_tensor ? 1 : n),
+  require(w.data.size() == n * k &&
+              w.scales.size() == (s.granularity == Granularity::per_tensor ? 1 : n),
           "quantized weight " + w.shape.to_string() + " has inconsistent data or scales");
   std::vector<float> scales(n, w.scales[0]);
   if (s.granularity == Granularity::per_channel) scales = w.scales;

@@ -9,7 +9,9 @@
 
 namespace quantlab::kernels {
 
-inline size_t round_up(size_t x, size_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+inline size_t round_up(size_t x, size_t multiple) {
+  return (x + multiple - 1) / multiple * multiple;
+}
 
 // FP32: columns in tiles of 8; a tile stores, for each k, its 8 weights contiguously (two v128),
 // so the GEMM micro-kernel loads both vectors with one pointer bump per k. Missing columns of
@@ -41,6 +43,8 @@ inline int8_t packed_qc8w_at(const PackedQC8W& w, size_t n, size_t k) {
 // weight scale · (u - zero_point): symmetric two's complement q is stored as u = q + 8 with zero
 // point 8, so one kernel serves both. Groups are whole blocks (group_size is a multiple of 8 or
 // the whole row). Scales and zero points are stored per (tile, group, column of the tile).
+inline constexpr int16_t kSymmetricZeroPoint = 8;
+
 inline uint8_t packed_qc4w_code(const PackedQC4W& w, size_t n, size_t k) {
   const size_t block = n / kIntTileN * (round_up(w.k, kIntBlockK) / kIntBlockK) + k / kIntBlockK;
   const size_t lane = n % kIntTileN * 2 + k % 2;

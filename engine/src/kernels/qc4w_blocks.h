@@ -33,4 +33,28 @@ inline v128_t block_pair_codes(v128_t block) {
   }
 }
 
+// Calls step(k0, blocks) for each block of `group`, blocks[t] holding tile t's 16 bytes; tile t
+// starts at tile_data + t · blocks_per_tile · 16.
+template <size_t Tiles, typename Step>
+inline void for_each_group_block(const PackedQC4W& w, const uint8_t* tile_data,
+                                 size_t blocks_per_tile, size_t group, Step&& step) {
+  const BlockRange range = group_blocks(w, group);
+  for (size_t b = range.begin; b < range.end; ++b) {
+    v128_t blocks[Tiles];
+    for (size_t t = 0; t < Tiles; ++t) {
+      blocks[t] = wasm_v128_load(tile_data + (t * blocks_per_tile + b) * 16);
+    }
+    step(b * kIntBlockK, blocks);
+  }
+}
+
+// Stores the first `cols` lanes of Tiles f32x4 results to c, adding bias (may be null).
+template <size_t Tiles>
+inline void store_with_bias(const v128_t (&values)[Tiles], size_t cols, const float* bias,
+                            float* c) {
+  alignas(16) float lanes[Tiles * kIntTileN];
+  for (size_t t = 0; t < Tiles; ++t) wasm_v128_store(lanes + t * kIntTileN, values[t]);
+  for (size_t j = 0; j < cols; ++j) c[j] = bias != nullptr ? lanes[j] + bias[j] : lanes[j];
+}
+
 }  // namespace quantlab::kernels

@@ -63,8 +63,8 @@ RunResult Executor::run(const Tensor& input, const RunOptions& options) const {
 }
 
 std::vector<int32_t> argmax_rows(const Tensor& scores) {
-  require(scores.shape().rank() == 2, "argmax_rows needs a [batch, classes] tensor, got " +
-                                          scores.shape().to_string());
+  require(scores.shape().rank() == 2,
+          "argmax_rows needs a [batch, classes] tensor, got " + scores.shape().to_string());
   const size_t cols = scores.shape()[1];
   auto values = scores.values<float>();
   std::vector<int32_t> best(scores.shape()[0]);

@@ -10,8 +10,7 @@ namespace {
 
 // Scales the output rows of `weight` and rewrites `bias` so that the layer computes
 // BatchNorm(layer(x)) with the running statistics.
-void fold_batchnorm_into(const Model& source, const LayerSpec& norm, Tensor& weight,
-                         Tensor& bias) {
+void fold_batchnorm_into(const Model& source, const LayerSpec& norm, Tensor& weight, Tensor& bias) {
   auto gamma = source.parameter(norm.name + ".weight").values<float>();
   auto beta = source.parameter(norm.name + ".bias").values<float>();
   auto mean = source.parameter(norm.name + ".running_mean").values<float>();

@@ -40,8 +40,7 @@ class Conv2dF32 final : public Layer {
   Conv2dF32(const Model& model, const LayerSpec& spec, Shape in, Shape out, Impl impl)
       : Layer(spec, std::move(in), std::move(out)),
         weight_(kernels::pack_f32(model.parameter(spec.name + ".weight").values<float>().data(),
-                                  spec.out_channels,
-                                  spec.in_channels * spec.kernel * spec.kernel)),
+                                  spec.out_channels, spec.in_channels * spec.kernel * spec.kernel)),
         bias_(model.parameter(spec.name + ".bias")),
         impl_(impl) {}
 
@@ -55,8 +54,8 @@ class Conv2dF32 final : public Layer {
     shape.kernel_h = shape.kernel_w = spec().kernel;
     shape.stride = spec().stride;
     shape.padding = spec().padding;
-    kernels::conv2d_f32(shape, input.values<float>().data(), weight_,
-                        bias_.values<float>().data(), output.values<float>().data(), impl_);
+    kernels::conv2d_f32(shape, input.values<float>().data(), weight_, bias_.values<float>().data(),
+                        output.values<float>().data(), impl_);
   }
 
  private:

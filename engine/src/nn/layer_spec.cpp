@@ -33,8 +33,8 @@ std::string where(const LayerSpec& layer) {
 }
 
 Shape pooled_shape(const LayerSpec& layer, const Shape& input) {
-  require(input.rank() == 3, where(layer) + " needs a [channels, height, width] input, got " +
-                                 input.to_string());
+  require(input.rank() == 3,
+          where(layer) + " needs a [channels, height, width] input, got " + input.to_string());
   require(layer.kernel > 0 && layer.stride > 0,
           where(layer) + " needs kernel and stride of at least 1");
   require(layer.kernel <= input[1] && layer.kernel <= input[2],
@@ -117,9 +117,9 @@ std::vector<ParameterSpec> parameter_specs(const LayerSpec& layer) {
       return {{n + ".weight", Shape{layer.out_features, layer.in_features}},
               {n + ".bias", Shape{layer.out_features}}};
     case LayerKind::conv2d:
-      return {{n + ".weight",
-               Shape{layer.out_channels, layer.in_channels, layer.kernel, layer.kernel}},
-              {n + ".bias", Shape{layer.out_channels}}};
+      return {
+          {n + ".weight", Shape{layer.out_channels, layer.in_channels, layer.kernel, layer.kernel}},
+          {n + ".bias", Shape{layer.out_channels}}};
     case LayerKind::batchnorm:
       return {{n + ".weight", Shape{layer.channels}},
               {n + ".bias", Shape{layer.channels}},
@@ -140,9 +140,9 @@ Shape output_shape(const LayerSpec& layer, const Shape& input) {
                   input.to_string());
       return Shape{layer.out_features};
     case LayerKind::conv2d: {
-      require(layer.in_channels > 0 && layer.out_channels > 0 && layer.kernel > 0 &&
-                  layer.stride > 0,
-              where(layer) + " needs channels, kernel and stride of at least 1");
+      require(
+          layer.in_channels > 0 && layer.out_channels > 0 && layer.kernel > 0 && layer.stride > 0,
+          where(layer) + " needs channels, kernel and stride of at least 1");
       require(input.rank() == 3 && input[0] == layer.in_channels,
               where(layer) + " expects input [" + std::to_string(layer.in_channels) +
                   ", height, width], got " + input.to_string());

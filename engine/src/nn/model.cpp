@@ -37,8 +37,8 @@ void validate_model(const Model& model) {
   std::set<std::string> names;
   std::set<std::string> expected;
   for (const LayerSpec& layer : model.layers) {
-    require(!layer.name.empty(), "a layer of kind " + std::string(layer_kind_name(layer.kind)) +
-                                     " has an empty name");
+    require(!layer.name.empty(),
+            "a layer of kind " + std::string(layer_kind_name(layer.kind)) + " has an empty name");
     require(names.insert(layer.name).second, "layer name '" + layer.name + "' is used twice");
     for (const ParameterSpec& p : parameter_specs(layer)) {
       const Tensor& tensor = model.parameter(p.name);
@@ -63,7 +63,10 @@ void allocate_parameters(Model& model) {
       Tensor tensor(DType::f32, p.shape);
       const bool starts_at_one = layer.kind == LayerKind::batchnorm &&
                                  (p.name.ends_with(".weight") || p.name.ends_with(".running_var"));
-      if (starts_at_one) { auto v = tensor.values<float>(); std::fill(v.begin(), v.end(), 1.0f); }
+      if (starts_at_one) {
+        auto v = tensor.values<float>();
+        std::fill(v.begin(), v.end(), 1.0f);
+      }
       model.parameters.emplace(p.name, std::move(tensor));
     }
   }

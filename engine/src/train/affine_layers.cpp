@@ -10,14 +10,26 @@ namespace quantlab::train {
 
 namespace {
 
-class LinearLayer final : public TrainLayer {
+// Weight [out, ...] and bias [out] with their gradients, shared by Linear and Conv2d.
+class AffineLayer : public TrainLayer {
  public:
-  LinearLayer(const nn::LayerSpec& spec, const Shape& input, LayerContext& context)
+  AffineLayer(const nn::LayerSpec& spec, const Shape& input, LayerContext& context)
       : TrainLayer(spec, input, nn::output_shape(spec, input)),
         weight_(context.model.parameter(spec.name + ".weight")),
         bias_(context.model.parameter(spec.name + ".bias")),
         weight_grad_(add_gradient(context, spec.name + ".weight")),
         bias_grad_(add_gradient(context, spec.name + ".bias")) {}
+
+ protected:
+  const Tensor& weight_;
+  const Tensor& bias_;
+  Tensor& weight_grad_;
+  Tensor& bias_grad_;
+};
+
+class LinearLayer final : public AffineLayer {
+ public:
+  using AffineLayer::AffineLayer;
 
   Tensor forward(const Tensor& input, bool) override {
     input_ = input;
@@ -52,21 +64,13 @@ class LinearLayer final : public TrainLayer {
   }
 
  private:
-  const Tensor& weight_;
-  const Tensor& bias_;
-  Tensor& weight_grad_;
-  Tensor& bias_grad_;
   Tensor input_;
 };
 
-class Conv2dLayer final : public TrainLayer {
+class Conv2dLayer final : public AffineLayer {
  public:
   Conv2dLayer(const nn::LayerSpec& spec, const Shape& input, LayerContext& context)
-      : TrainLayer(spec, input, nn::output_shape(spec, input)),
-        weight_(context.model.parameter(spec.name + ".weight")),
-        bias_(context.model.parameter(spec.name + ".bias")),
-        weight_grad_(add_gradient(context, spec.name + ".weight")),
-        bias_grad_(add_gradient(context, spec.name + ".bias")),
+      : AffineLayer(spec, input, context),
         height_(input.dims()[1]),
         width_(input.dims()[2]),
         out_height_(output_shape().dims()[1]),
@@ -159,10 +163,6 @@ class Conv2dLayer final : public TrainLayer {
     for_each_tap([&](size_t patch, size_t in) { dx[in] += dpatches[patch]; });
   }
 
-  const Tensor& weight_;
-  const Tensor& bias_;
-  Tensor& weight_grad_;
-  Tensor& bias_grad_;
   // Cached because Shape::operator[] is checked, too slow for per-element use.
   size_t height_, width_, out_height_, out_width_;
   size_t batch_ = 0;

@@ -27,8 +27,8 @@ class BatchNormLayer final : public TrainLayer {
     training_ = training;
     const size_t channels = spec().channels;
     const size_t count = batch_ * spatial();
-    require(!training || count > 1, "batchnorm '" + spec().name +
-                                        "' needs more than one value per channel to train");
+    require(!training || count > 1,
+            "batchnorm '" + spec().name + "' needs more than one value per channel to train");
     const float* x = input.values<float>().data();
     auto rm = running_mean_.values<float>();
     auto rv = running_var_.values<float>();
@@ -91,7 +91,8 @@ class BatchNormLayer final : public TrainLayer {
       // Batch statistics depend on every input: the two mean terms remove that dependence.
       const float mean_dy = static_cast<float>(sum_dy) / count;
       const float mean_dy_xhat = static_cast<float>(sum_dy_xhat) / count;
-      for_each_index(c, [&](size_t i) { dx[i] = scale * (dy[i] - mean_dy - xhat[i] * mean_dy_xhat); });
+      for_each_index(c,
+                     [&](size_t i) { dx[i] = scale * (dy[i] - mean_dy - xhat[i] * mean_dy_xhat); });
     }
     return grad_input;
   }

@@ -50,8 +50,8 @@ std::unique_ptr<TrainLayer> make_affine_layer(const nn::LayerSpec& spec, const S
                                               LayerContext& context);
 std::unique_ptr<TrainLayer> make_batchnorm_layer(const nn::LayerSpec& spec, const Shape& input,
                                                  LayerContext& context);
-std::unique_ptr<TrainLayer> make_parameterless_layer(const nn::LayerSpec& spec,
-                                                     const Shape& input, LayerContext& context);
+std::unique_ptr<TrainLayer> make_parameterless_layer(const nn::LayerSpec& spec, const Shape& input,
+                                                     LayerContext& context);
 
 std::unique_ptr<TrainLayer> make_train_layer(const nn::LayerSpec& spec, const Shape& input,
                                              LayerContext& context);

@@ -8,8 +8,8 @@ namespace quantlab::train {
 
 LossResult softmax_cross_entropy(const Tensor& logits, std::span<const int32_t> labels,
                                  Tensor* grad) {
-  require(logits.shape().rank() == 2, "cross-entropy needs logits [batch, classes], got " +
-                                          logits.shape().to_string());
+  require(logits.shape().rank() == 2,
+          "cross-entropy needs logits [batch, classes], got " + logits.shape().to_string());
   const size_t batch = logits.shape()[0];
   const size_t classes = logits.shape()[1];
   require(labels.size() == batch, "cross-entropy got " + std::to_string(labels.size()) +

@@ -31,8 +31,7 @@ void matmul_ab(size_t m, size_t n, size_t k, const float* a, const float* b, flo
   matmul_abt(m, n, k, a, bt.data(), c);
 }
 
-void matmul_atb_accumulate(size_t m, size_t n, size_t k, const float* a, const float* b,
-                           float* c) {
+void matmul_atb_accumulate(size_t m, size_t n, size_t k, const float* a, const float* b, float* c) {
   std::vector<float> at(m * k);
   std::vector<float> bt(n * k);
   std::vector<float> product(m * n);

@@ -14,7 +14,6 @@ void matmul_abt(size_t m, size_t n, size_t k, const float* a, const float* b, fl
 // C[m, n] = A[m, k] · B[k, n]
 void matmul_ab(size_t m, size_t n, size_t k, const float* a, const float* b, float* c);
 // C[m, n] += A[k, m]ᵀ · B[k, n]
-void matmul_atb_accumulate(size_t m, size_t n, size_t k, const float* a, const float* b,
-                           float* c);
+void matmul_atb_accumulate(size_t m, size_t n, size_t k, const float* a, const float* b, float* c);
 
 }  // namespace quantlab::train

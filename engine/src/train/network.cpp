@@ -42,7 +42,10 @@ Tensor Network::backward(const Tensor& grad_output) {
 }
 
 void Network::zero_gradients() {
-  for (auto& [name, gradient] : gradients_) { auto v = gradient.values<float>(); std::fill(v.begin(), v.end(), 0.0f); }
+  for (auto& [name, gradient] : gradients_) {
+    auto v = gradient.values<float>();
+    std::fill(v.begin(), v.end(), 0.0f);
+  }
 }
 
 }  // namespace quantlab::train

@@ -93,7 +93,9 @@ class FlattenLayer final : public TrainLayer {
  public:
   using TrainLayer::TrainLayer;
 
-  Tensor forward(const Tensor& input, bool) override { return reshaped(input, new_output(input.shape()[0])); }
+  Tensor forward(const Tensor& input, bool) override {
+    return reshaped(input, new_output(input.shape()[0]));
+  }
   Tensor backward(const Tensor& grad_output) override {
     return reshaped(grad_output, new_input_gradient(grad_output.shape()[0]));
   }
@@ -170,8 +172,8 @@ class DropoutLayer final : public TrainLayer {
 
 }  // namespace
 
-std::unique_ptr<TrainLayer> make_parameterless_layer(const nn::LayerSpec& spec,
-                                                     const Shape& input, LayerContext& context) {
+std::unique_ptr<TrainLayer> make_parameterless_layer(const nn::LayerSpec& spec, const Shape& input,
+                                                     LayerContext& context) {
   const Shape output = nn::output_shape(spec, input);
   switch (spec.kind) {
     case LayerKind::relu:

@@ -62,11 +62,10 @@ TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& con
       const size_t end = std::min(begin + config.batch_size, data.size());
       const Tensor inputs = gather(data, model.input_shape, order, begin, end, labels);
       network.zero_gradients();
-      const LossResult loss =
-          softmax_cross_entropy(network.forward(inputs, true), labels, &grad);
+      const LossResult loss = softmax_cross_entropy(network.forward(inputs, true), labels, &grad);
       network.backward(grad);
-      const float lr = scheduled_learning_rate(config.optimizer, epoch * batches + b, batches,
-                                               total_steps);
+      const float lr =
+          scheduled_learning_rate(config.optimizer, epoch * batches + b, batches, total_steps);
       optimizer.step(model, network.gradients(), lr);
 
       loss_sum += loss.loss;
@@ -74,8 +73,8 @@ TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& con
       seen += end - begin;
       result.loss = loss_sum / static_cast<double>(b + 1);
       result.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
-      const Progress report{epoch + 1, config.epochs, b + 1, batches, result.loss,
-                            result.accuracy, lr};
+      const Progress report{epoch + 1,   config.epochs,   b + 1, batches,
+                            result.loss, result.accuracy, lr};
       const bool keep_going = !progress || progress(report);
       if (!keep_going || (cancel && cancel->load())) {
         result.cancelled = true;
@@ -84,8 +83,7 @@ TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& con
     }
     if (!result.cancelled) result.epochs_completed = epoch + 1;
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

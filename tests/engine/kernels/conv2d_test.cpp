@@ -112,9 +112,8 @@ TEST_P(Conv2dSweep, AllWeightTypesMatchDirectConvolution) {
           };
           const auto real_w4 = [&](size_t o, size_t r) { return w4.real(o, r); };
 
-          const auto f32_want = direct_conv(s, real_input, [&](size_t o, size_t r) {
-            return double{weights[o * k + r]};
-          }, bias);
+          const auto f32_want = direct_conv(
+              s, real_input, [&](size_t o, size_t r) { return double{weights[o * k + r]}; }, bias);
           const auto qd8_qc8w_want = direct_conv(s, dynamic_input, real_w8, bias);
           const auto qs8_qc8w_want = direct_conv(s, static_input, real_w8, bias);
           const auto f32_qc4w_want = direct_conv(s, real_input, real_w4, bias);
@@ -142,13 +141,15 @@ TEST_P(Conv2dSweep, AllWeightTypesMatchDirectConvolution) {
 }
 
 INSTANTIATE_TEST_SUITE_P(KernelStride, Conv2dSweep,
-                         ::testing::Combine(::testing::Values(1, 2, 3, 5), ::testing::Values(1, 2)));
+                         ::testing::Combine(::testing::Values(1, 2, 3, 5),
+                                            ::testing::Values(1, 2)));
 
 TEST(Conv2d, RejectsMismatchedWeightsAndShapes) {
   const Conv2dShape s{1, 2, 4, 4, 3, 3, 3, 1, 1};
   const std::vector<float> w(3 * 2 * 9, 0.1f), input(2 * 16), bias(3);
   std::vector<float> output(3 * 16);
-  EXPECT_NO_THROW(conv2d_f32(s, input.data(), pack_f32(w.data(), 3, 18), bias.data(), output.data()));
+  EXPECT_NO_THROW(
+      conv2d_f32(s, input.data(), pack_f32(w.data(), 3, 18), bias.data(), output.data()));
   EXPECT_THROW(conv2d_f32(s, input.data(), pack_f32(w.data(), 2, 27), bias.data(), output.data()),
                InvalidArgument);
   Conv2dShape too_big = s;

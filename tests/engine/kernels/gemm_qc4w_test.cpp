@@ -14,7 +14,8 @@ namespace {
 using namespace quantlab::kernels;
 
 // Exact Σ a·w + bias for f32 activations `a` (row i at stride lda).
-Expected exact_f32(const float* row, const Qc4wWeights& w, size_t j, const std::vector<float>& bias) {
+Expected exact_f32(const float* row, const Qc4wWeights& w, size_t j,
+                   const std::vector<float>& bias) {
   Expected e{bias[j], std::fabs(bias[j])};
   for (size_t kk = 0; kk < w.k; ++kk) {
     e.value += double{row[kk]} * w.real(j, kk);
@@ -76,8 +77,10 @@ TEST_P(Qc4wSweep, FloatOutputsMatchDequantizedProduct) {
           const std::string where = std::string(impl_name(impl)) + " " + shape_name(m, n, k()) +
                                     (symmetric ? " symmetric" : " asymmetric");
           StridedOutput<float> w4a32(m, n), w4a8(m, n), w4a8_static(m, n);
-          gemm_f32_qc4w(m, a.data(), lda, w.packed, bias.data(), w4a32.data.data(), w4a32.ldc, impl);
-          gemm_qd8_qc4w_f32(m, a.data(), lda, w.packed, bias.data(), w4a8.data.data(), w4a8.ldc, impl);
+          gemm_f32_qc4w(m, a.data(), lda, w.packed, bias.data(), w4a32.data.data(), w4a32.ldc,
+                        impl);
+          gemm_qd8_qc4w_f32(m, a.data(), lda, w.packed, bias.data(), w4a8.data.data(), w4a8.ldc,
+                            impl);
           gemm_qs8_qc4w_f32(m, a8.data(), lda, a8_params, w.packed, bias.data(),
                             w4a8_static.data.data(), w4a8_static.ldc, impl);
           for (size_t i = 0; i < m; ++i) {
@@ -90,11 +93,13 @@ TEST_P(Qc4wSweep, FloatOutputsMatchDequantizedProduct) {
             std::vector<float> row_q(k()), row_static(k());
             for (size_t kk = 0; kk < k(); ++kk) {
               row_q[kk] = static_cast<float>(q[kk] - p.zero_point) * p.scale;
-              row_static[kk] = static_cast<float>(a8[i * lda + kk] - a8_params.zero_point) * a8_params.scale;
+              row_static[kk] =
+                  static_cast<float>(a8[i * lda + kk] - a8_params.zero_point) * a8_params.scale;
             }
             for (size_t j = 0; j < n; ++j) {
               expect_close(w4a32.at(i, j), exact_f32(row, w, j, bias), k(), "W4A32 " + where);
-              expect_close(w4a8.at(i, j), exact_f32(row_q.data(), w, j, bias), k(), "W4A8 " + where);
+              expect_close(w4a8.at(i, j), exact_f32(row_q.data(), w, j, bias), k(),
+                           "W4A8 " + where);
               expect_close(w4a8_static.at(i, j), exact_f32(row_static.data(), w, j, bias), k(),
                            "W4A8 static " + where);
             }
@@ -118,11 +123,10 @@ TEST(Qc4w, PackedQuantizedTensorMatchesDequantize) {
   Random random(11);
   const std::vector<float> w = random.floats(n * k);
   const std::vector<float> a = random.floats(3 * k);
-  for (const QuantScheme& scheme :
-       {QuantScheme{4, true, Granularity::per_group, 0, 32},
-        QuantScheme{4, false, Granularity::per_group, 0, 64},
-        QuantScheme{4, false, Granularity::per_channel, 0, 32},
-        QuantScheme{4, true, Granularity::per_tensor, 0, 32}}) {
+  for (const QuantScheme& scheme : {QuantScheme{4, true, Granularity::per_group, 0, 32},
+                                    QuantScheme{4, false, Granularity::per_group, 0, 64},
+                                    QuantScheme{4, false, Granularity::per_channel, 0, 32},
+                                    QuantScheme{4, true, Granularity::per_tensor, 0, 32}}) {
     const QuantizedTensor qt = quantize(w, Shape{n, k}, scheme);
     const std::vector<float> dq = dequantize(qt, Impl::ref);
     const PackedQC4W packed = pack_qc4w(qt);

@@ -22,14 +22,21 @@ struct Qc8wCase {
   PackedQC8W packed;
 
   Qc8wCase(Random& random, size_t m_, size_t n_, size_t k_)
-      : m(m_), n(n_), k(k_), lda(strided(k_)), a(random.ints<int8_t>(m * lda, -128, 127)),
-        a_params{0.02f, random.integer(-128, 127)}, w(random.ints<int8_t>(n * k, -128, 127)),
-        w_scales(random.floats(n, 0.001f, 0.01f)), bias(random.floats(n)),
+      : m(m_),
+        n(n_),
+        k(k_),
+        lda(strided(k_)),
+        a(random.ints<int8_t>(m * lda, -128, 127)),
+        a_params{0.02f, random.integer(-128, 127)},
+        w(random.ints<int8_t>(n * k, -128, 127)),
+        w_scales(random.floats(n, 0.001f, 0.01f)),
+        bias(random.floats(n)),
         packed(pack_qc8w(w.data(), w_scales.data(), n, k)) {}
 
   int32_t exact_acc(size_t i, size_t j) const {
     int32_t sum = 0;
-    for (size_t kk = 0; kk < k; ++kk) sum += (a[i * lda + kk] - a_params.zero_point) * w[j * k + kk];
+    for (size_t kk = 0; kk < k; ++kk)
+      sum += (a[i * lda + kk] - a_params.zero_point) * w[j * k + kk];
     return sum;
   }
   Expected real(size_t i, size_t j) const {
@@ -148,10 +155,12 @@ TEST(Qc8w, PacksQuantizedTensorPerChannel) {
 
 TEST(Qc8w, RejectsAsymmetricOrGroupedWeights) {
   const std::vector<float> w(8, 0.5f);
-  EXPECT_THROW(pack_qc8w(quantize(w, Shape{2, 4}, QuantScheme{8, false, Granularity::per_channel, 0, 32})),
-               InvalidArgument);
-  EXPECT_THROW(pack_qc8w(quantize(w, Shape{2, 4}, QuantScheme{4, true, Granularity::per_channel, 0, 32})),
-               InvalidArgument);
+  EXPECT_THROW(
+      pack_qc8w(quantize(w, Shape{2, 4}, QuantScheme{8, false, Granularity::per_channel, 0, 32})),
+      InvalidArgument);
+  EXPECT_THROW(
+      pack_qc8w(quantize(w, Shape{2, 4}, QuantScheme{4, true, Granularity::per_channel, 0, 32})),
+      InvalidArgument);
 }
 
 TEST(Qc8w, RejectsBadActivationParameters) {

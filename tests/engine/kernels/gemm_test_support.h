@@ -15,7 +15,7 @@
 namespace quantlab::testing {
 
 inline const std::vector<size_t> kSweepM = {1, 2, 3, 4, 7, 16, 33};
-inline const std::vector<size_t> kSweepK = {1,  3,  4,  5,  8,   15,  16,  17,  31,
+inline const std::vector<size_t> kSweepK = {1,  3,  4,  5,  8,  15,  16,  17,  31,
                                             32, 33, 63, 64, 65, 100, 128, 129, 257};
 inline const std::vector<size_t> kSweepN = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
                                             11, 12, 13, 14, 15, 16, 17, 31, 33, 65};

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "quantlab/error.h"
+#include "quantlab/io.h"
 #include "quantlab/nn.h"
 #include "quantlab/train.h"
 
@@ -39,8 +40,10 @@ Values param(const Model& m, const std::string& name) {
 Image reference_conv(const Model& m, const LayerSpec& l, const Image& in) {
   const Values w = param(m, l.name + ".weight"), b = param(m, l.name + ".bias");
   const size_t k = l.kernel;
-  Image out{l.out_channels, (in.height + 2 * l.padding - k) / l.stride + 1,
-            (in.width + 2 * l.padding - k) / l.stride + 1, {}};
+  Image out{l.out_channels,
+            (in.height + 2 * l.padding - k) / l.stride + 1,
+            (in.width + 2 * l.padding - k) / l.stride + 1,
+            {}};
   for (size_t o = 0; o < out.channels; ++o) {
     for (size_t y = 0; y < out.height; ++y) {
       for (size_t x = 0; x < out.width; ++x) {
@@ -62,8 +65,8 @@ Image reference_conv(const Model& m, const LayerSpec& l, const Image& in) {
 }
 
 Image reference_pool(const LayerSpec& l, const Image& in) {
-  Image out{in.channels, (in.height - l.kernel) / l.stride + 1,
-            (in.width - l.kernel) / l.stride + 1, {}};
+  Image out{
+      in.channels, (in.height - l.kernel) / l.stride + 1, (in.width - l.kernel) / l.stride + 1, {}};
   for (size_t c = 0; c < in.channels; ++c) {
     for (size_t y = 0; y < out.height; ++y) {
       for (size_t x = 0; x < out.width; ++x) {
@@ -75,8 +78,7 @@ Image reference_pool(const LayerSpec& l, const Image& in) {
             sum += v;
           }
         }
-        out.v.push_back(l.kind == LayerKind::maxpool2d ? best
-                                                       : sum / (l.kernel * l.kernel));
+        out.v.push_back(l.kind == LayerKind::maxpool2d ? best : sum / (l.kernel * l.kernel));
       }
     }
   }
@@ -140,11 +142,20 @@ Values reference_forward(const Model& m, Image x) {
 Model every_kind_model() {
   Model m;
   m.input_shape = Shape{2, 11, 11};
-  m.layers = {conv2d("conv1", 2, 4, 3, 1, 1), batchnorm("bn1", 4),     relu("relu1"),
-              maxpool2d("pool1", 2, 2),        conv2d("conv2", 4, 6, 3, 2, 1),
-              relu("relu2"),                   avgpool2d("pool2", 2, 1), flatten("flat"),
-              linear("fc1", 24, 12),           batchnorm("bn2", 12),     relu("relu3"),
-              dropout("drop", 0.3f),           linear("fc2", 12, 5),     softmax("probs")};
+  m.layers = {conv2d("conv1", 2, 4, 3, 1, 1),
+              batchnorm("bn1", 4),
+              relu("relu1"),
+              maxpool2d("pool1", 2, 2),
+              conv2d("conv2", 4, 6, 3, 2, 1),
+              relu("relu2"),
+              avgpool2d("pool2", 2, 1),
+              flatten("flat"),
+              linear("fc1", 24, 12),
+              batchnorm("bn2", 12),
+              relu("relu3"),
+              dropout("drop", 0.3f),
+              linear("fc2", 12, 5),
+              softmax("probs")};
   train::initialize_parameters(m, 5);
   train::Rng rng(9);
   for (auto& [name, t] : m.parameters) {
@@ -179,6 +190,37 @@ TEST(Executor, MatchesScalarReference) {
       for (size_t i = 0; i < expected.size(); ++i) {
         EXPECT_NEAR(out[s * 5 + i], expected[i], 1e-4 + 1e-4 * std::abs(expected[i]))
             << impl_name(impl) << " sample " << s << " output " << i;
+      }
+    }
+  }
+}
+
+// The shipped models on seeded inputs in their normalised range. Tolerance: fc1 of the CNNs
+// sums K = 1568 float products, so 1e-3 + 1e-4·|reference| (logits are of order 10) bounds the
+// float accumulation error K·ε_f32·Σ|terms| with margin.
+TEST(Executor, MatchesScalarReferenceOnShippedModels) {
+  for (const char* name : {"mnist-mlp", "mnist-cnn", "fashion-mlp", "fashion-cnn"}) {
+    ModelManifest manifest;
+    const Model model =
+        load_model(std::string(QUANTLAB_SOURCE_DIR) + "/models/" + name, manifest);
+    std::vector<size_t> dims{4};
+    dims.insert(dims.end(), model.input_shape.dims().begin(), model.input_shape.dims().end());
+    Tensor input = random_batch(Shape(dims), 3);
+    for (float& v : input.values<float>()) v = 1.5f * v + 0.5f;
+    const RunResult result = Executor(model).run(input);
+    const size_t per_sample = model.input_shape.element_count();
+    const size_t classes = result.output.shape().dims()[1];
+    const bool image = model.input_shape.rank() == 3;
+    for (size_t s = 0; s < 4; ++s) {
+      auto x = input.values<float>().subspan(s * per_sample, per_sample);
+      const Image sample{image ? model.input_shape.dims()[0] : per_sample,
+                         image ? model.input_shape.dims()[1] : 1,
+                         image ? model.input_shape.dims()[2] : 1, Values(x.begin(), x.end())};
+      const Values expected = reference_forward(model, sample);
+      for (size_t i = 0; i < classes; ++i) {
+        EXPECT_NEAR(result.output.values<float>()[s * classes + i], expected[i],
+                    1e-3 + 1e-4 * std::abs(expected[i]))
+            << name << " sample " << s << " class " << i;
       }
     }
   }
@@ -233,7 +275,8 @@ TEST(Executor, RunsAReplacedLayer) {
   Executor executor(model);
   const LayerSpec spec = executor.layer(0).spec();
   executor.replace_layer(0, std::make_unique<Doubling>(spec, Shape{3}, Shape{3}));
-  const RunResult result = executor.run(Tensor::from_f32(Shape{1, 3}, std::vector<float>{-1, 1, 2}));
+  const RunResult result =
+      executor.run(Tensor::from_f32(Shape{1, 3}, std::vector<float>{-1, 1, 2}));
   EXPECT_EQ(std::vector<float>(result.output.values<float>().begin(),
                                result.output.values<float>().end()),
             (std::vector<float>{0, 2, 4}));

@@ -10,8 +10,8 @@ namespace {
 Model small_cnn() {
   Model m;
   m.input_shape = Shape{1, 8, 8};
-  m.layers = {conv2d("conv", 1, 2, 3, 1, 1), relu("act"), maxpool2d("pool", 2, 2),
-              flatten("flat"), linear("fc", 32, 3)};
+  m.layers = {conv2d("conv", 1, 2, 3, 1, 1), relu("act"), maxpool2d("pool", 2, 2), flatten("flat"),
+              linear("fc", 32, 3)};
   allocate_parameters(m);
   return m;
 }

@@ -97,22 +97,21 @@ void check_gradients(Model model, size_t batch, bool spaced = false) {
   EXPECT_FALSE(gradients.empty());
 }
 
-TEST(GradientCheck, Linear) {
-  check_gradients({Shape{6}, {nn::linear("fc", 6, 4)}, {}}, 3);
-}
+TEST(GradientCheck, Linear) { check_gradients({Shape{6}, {nn::linear("fc", 6, 4)}, {}}, 3); }
 
 TEST(GradientCheck, Conv2dWithStrideAndPadding) {
-  check_gradients({Shape{2, 5, 5},
-                   {nn::conv2d("conv", 2, 3, 3, 2, 1), nn::flatten("flat"),
-                    nn::linear("fc", 27, 4)},
-                   {}},
-                  2);
+  check_gradients(
+      {Shape{2, 5, 5},
+       {nn::conv2d("conv", 2, 3, 3, 2, 1), nn::flatten("flat"), nn::linear("fc", 27, 4)},
+       {}},
+      2);
 }
 
 TEST(GradientCheck, Conv2dUnpadded) {
-  check_gradients(
-      {Shape{1, 5, 4}, {nn::conv2d("conv", 1, 2, 2), nn::flatten("flat"), nn::linear("fc", 24, 3)}, {}},
-      2);
+  check_gradients({Shape{1, 5, 4},
+                   {nn::conv2d("conv", 1, 2, 2), nn::flatten("flat"), nn::linear("fc", 24, 3)},
+                   {}},
+                  2);
 }
 
 TEST(GradientCheck, Relu) {
@@ -138,10 +137,9 @@ TEST(GradientCheck, Softmax) {
 }
 
 TEST(GradientCheck, BatchNormOverFeatures) {
-  check_gradients({Shape{6},
-                   {nn::linear("fc1", 6, 5), nn::batchnorm("norm", 5), nn::linear("fc2", 5, 3)},
-                   {}},
-                  4);
+  check_gradients(
+      {Shape{6}, {nn::linear("fc1", 6, 5), nn::batchnorm("norm", 5), nn::linear("fc2", 5, 3)}, {}},
+      4);
 }
 
 TEST(GradientCheck, BatchNormOverChannels) {

@@ -21,7 +21,8 @@ Examples striped_images(size_t count, uint64_t seed) {
     data.labels.push_back(label);
     for (size_t j = 0; j < 32; ++j) {
       const size_t row = (j % 16) / 4;
-      x[i * 32 + j] = (row == static_cast<size_t>(label) ? 1.0f : 0.0f) + 0.6f * (rng.uniform() - 0.5f);
+      x[i * 32 + j] =
+          (row == static_cast<size_t>(label) ? 1.0f : 0.0f) + 0.6f * (rng.uniform() - 0.5f);
     }
   }
   return data;
@@ -31,8 +32,12 @@ Examples striped_images(size_t count, uint64_t seed) {
 nn::Model tiny_cnn() {
   nn::Model m;
   m.input_shape = Shape{2, 4, 4};
-  m.layers = {nn::conv2d("conv", 2, 4, 3, 1, 1), nn::batchnorm("bn", 4), nn::relu("relu"),
-              nn::maxpool2d("pool", 2, 2),       nn::flatten("flat"),    nn::dropout("drop", 0.2f),
+  m.layers = {nn::conv2d("conv", 2, 4, 3, 1, 1),
+              nn::batchnorm("bn", 4),
+              nn::relu("relu"),
+              nn::maxpool2d("pool", 2, 2),
+              nn::flatten("flat"),
+              nn::dropout("drop", 0.2f),
               nn::linear("fc", 16, 3)};
   initialize_parameters(m, 42);
   return m;
@@ -102,16 +107,16 @@ TEST(Trainer, StopsWhenTheCallbackOrTheFlagSaysSo) {
   const Examples data = striped_images(64, 4);
   nn::Model model = tiny_cnn();
   size_t calls = 0;
-  TrainResult result = train(model, data, tiny_config(), [&](const Progress&) {
-    return ++calls < 2;
-  });
+  TrainResult result =
+      train(model, data, tiny_config(), [&](const Progress&) { return ++calls < 2; });
   EXPECT_TRUE(result.cancelled);
   EXPECT_EQ(calls, 2u);
   EXPECT_EQ(result.epochs_completed, 0u);
 
   std::atomic<bool> cancel{true};
   calls = 0;
-  result = train(model, data, tiny_config(), [&](const Progress&) { return ++calls > 0; }, &cancel);
+  result = train(
+      model, data, tiny_config(), [&](const Progress&) { return ++calls > 0; }, &cancel);
   EXPECT_TRUE(result.cancelled);
   EXPECT_EQ(calls, 1u);
 }

@@ -10,7 +10,12 @@ import {
   type BenchCase,
   type KernelKind,
 } from "./cases";
-import { configureOrt, createOrtCall, type OrtModule } from "./ort-backend";
+import {
+  configureOrt,
+  createOrtCall,
+  type OrtCall,
+  type OrtModule,
+} from "./ort-backend";
 import { ortSupports } from "./ort-models";
 import {
   createOurCall,
@@ -21,7 +26,7 @@ import {
 import { kernelResult, withComparisons, type KernelResult } from "./results";
 import { measureRoofline, type ProbeSizes, type Roofline } from "./roofline";
 import { checkTargets, type TargetCheck } from "./targets";
-import { measure, type Timing, type TimingOptions } from "./timing";
+import { measureInterleaved, type TimingOptions } from "./timing";
 
 export interface BenchOptions {
   cases: readonly BenchCase[];
@@ -76,7 +81,20 @@ export interface CaseOutcome {
   unavailable: string[];
 }
 
-/** Every kind on one case, ours and ONNX Runtime's; `roofline` places the rows under its roofs. */
+/** One kernel kind on a case: our call and, where it has one, ONNX Runtime's. */
+interface Contender {
+  kind: KernelKind;
+  step: string;
+  prepared: PreparedWeights;
+  ours: BenchCall;
+  ort?: OrtCall;
+}
+
+/**
+ * Every kind on one case, ours and ONNX Runtime's, all timed interleaved (see
+ * measureInterleaved) so the ratios against FP32 and ONNX Runtime compare like with like;
+ * `roofline` places the rows under its roofs.
+ */
 export async function runCase(
   engine: BenchModule,
   c: BenchCase,
@@ -89,34 +107,49 @@ export async function runCase(
   const random = seededRandom(hashString(c.name));
   const weights = randomFloats(random, weightCount(c));
   const input = randomFloats(random, inputCount(c));
-  let f32Ms: number | undefined;
-  for (const kind of options.kinds) {
-    const step = `${c.name} ${kind}`;
-    if (!engineSupports(engine, c, kind)) {
-      outcome.unavailable.push(step);
-      options.onKind?.(step);
-      continue;
-    }
-    const prepared = prepareWeights(engine, c, kind, weights);
-    const ours = await timeOurs(
-      engine,
-      c,
-      kind,
-      prepared,
-      input,
-      options.timing,
-    );
-    let ortTiming: Timing | undefined;
-    if (options.ort && ortSupports(c, kind)) {
-      const ort = await timeOrt(
-        options.ort,
-        c,
+  const inputDims =
+    c.op === "conv" ? [c.batch, c.inChannels, c.height, c.width] : [c.m, c.k];
+
+  const contenders: Contender[] = [];
+  try {
+    for (const kind of options.kinds) {
+      const step = `${c.name} ${kind}`;
+      if (!engineSupports(engine, c, kind)) {
+        outcome.unavailable.push(step);
+        options.onKind?.(step);
+        continue;
+      }
+      const prepared = prepareWeights(engine, c, kind, weights);
+      const contender: Contender = {
+        kind,
+        step,
         prepared,
-        input,
-        options.timing,
-      );
-      ortTiming = ort.timing;
-      if (options.checkAgreement) {
+        ours: createOurCall(engine, c, kind, prepared, input),
+      };
+      contenders.push(contender);
+      if (options.ort && ortSupports(c, kind)) {
+        contender.ort = await createOrtCall(
+          options.ort,
+          c,
+          prepared.forOrt,
+          input,
+          inputDims,
+        );
+      }
+    }
+
+    const workloads = contenders.flatMap(({ ours, ort }) => [
+      (n: number) => ours.run(n),
+      ...(ort ? [(n: number) => ort.run(n)] : []),
+    ]);
+    const timings = await measureInterleaved(workloads, options.timing);
+
+    let next = 0;
+    let f32Ms: number | undefined;
+    for (const { kind, step, prepared, ours, ort } of contenders) {
+      const oursTiming = timings[next++]!;
+      const ortTiming = ort ? timings[next++] : undefined;
+      if (ort && options.checkAgreement) {
         outcome.agreement.push(
           compareOutputs(
             engine,
@@ -125,20 +158,25 @@ export async function runCase(
             prepared,
             input,
             weights,
-            ours.output,
-            ort.output,
+            ours.output(),
+            ort.output(),
           ),
         );
       }
+      const result = withComparisons(
+        kernelResult(c, kind, ours.weightBytes(), oursTiming, roofline),
+        f32Ms,
+        ortTiming,
+      );
+      if (kind === "f32") f32Ms = result.ms;
+      outcome.results.push(result);
+      options.onKind?.(step, result);
     }
-    const result = withComparisons(
-      kernelResult(c, kind, ours.weightBytes, ours.timing, roofline),
-      f32Ms,
-      ortTiming,
-    );
-    if (kind === "f32") f32Ms = result.ms;
-    outcome.results.push(result);
-    options.onKind?.(step, result);
+  } finally {
+    for (const { ours, ort } of contenders) {
+      ours.delete();
+      await ort?.release();
+    }
   }
   return outcome;
 }
@@ -185,47 +223,6 @@ export async function runBench(
     checks: checkTargets(results),
     unavailable: outcomes.flatMap((o) => o.unavailable),
   };
-}
-
-async function timeOurs(
-  engine: BenchModule,
-  c: BenchCase,
-  kind: KernelKind,
-  prepared: PreparedWeights,
-  input: Float32Array,
-  timing: TimingOptions,
-): Promise<{ timing: Timing; weightBytes: number; output: Float32Array }> {
-  const call: BenchCall = createOurCall(engine, c, kind, prepared, input);
-  try {
-    const measured = await measure((n) => call.run(n), timing);
-    return {
-      timing: measured,
-      weightBytes: call.weightBytes(),
-      output: call.output(),
-    };
-  } finally {
-    call.delete();
-  }
-}
-
-async function timeOrt(
-  ort: OrtModule,
-  c: BenchCase,
-  prepared: PreparedWeights,
-  input: Float32Array,
-  timing: TimingOptions,
-): Promise<{ timing: Timing; output: Float32Array }> {
-  const dims =
-    c.op === "conv" ? [c.batch, c.inChannels, c.height, c.width] : [c.m, c.k];
-  const call = await createOrtCall(ort, c, prepared.forOrt, input, dims);
-  try {
-    return {
-      timing: await measure((n) => call.run(n), timing),
-      output: call.output(),
-    };
-  } finally {
-    await call.release();
-  }
 }
 
 function compareOutputs(

@@ -37,7 +37,24 @@ export async function measure(
   options: TimingOptions = DEFAULT_TIMING,
   clock: Clock = () => performance.now(),
 ): Promise<Timing> {
-  const timeOnce = async (repetitions: number): Promise<number> => {
+  const [timing] = await measureInterleaved([run], options, clock);
+  return timing!;
+}
+
+/**
+ * Times several workloads with their samples interleaved (a sample of each in turn, `samples`
+ * rounds), so that load from other processes falls on all of them alike and their ratios stay
+ * fair on a shared machine.
+ */
+export async function measureInterleaved(
+  runs: readonly Workload[],
+  options: TimingOptions = DEFAULT_TIMING,
+  clock: Clock = () => performance.now(),
+): Promise<Timing[]> {
+  const timeOnce = async (
+    run: Workload,
+    repetitions: number,
+  ): Promise<number> => {
     const start = clock();
     await run(repetitions);
     return clock() - start;
@@ -46,25 +63,38 @@ export async function measure(
   // Warm-up doubles as calibration: the calls per sample double until one batch lasts
   // minSampleMs, measured rather than extrapolated from a single call that a coarse clock may
   // read as zero.
-  let repetitions = 1;
-  let calls = 0;
-  let elapsed = 0;
-  for (;;) {
-    const batch = await timeOnce(repetitions);
-    elapsed += batch;
-    calls += 1;
-    if (batch < options.minSampleMs) {
-      repetitions *= 2;
-      if (repetitions > MAX_REPETITIONS)
-        throw new Error("benchmark clock does not advance");
-    } else if (calls >= 2 && elapsed >= options.warmupMs) break;
-  }
+  const calibrate = async (run: Workload): Promise<number> => {
+    let repetitions = 1;
+    let calls = 0;
+    let elapsed = 0;
+    for (;;) {
+      const batch = await timeOnce(run, repetitions);
+      elapsed += batch;
+      calls += 1;
+      if (batch < options.minSampleMs) {
+        repetitions *= 2;
+        if (repetitions > MAX_REPETITIONS)
+          throw new Error("benchmark clock does not advance");
+      } else if (calls >= 2 && elapsed >= options.warmupMs) {
+        return repetitions;
+      }
+    }
+  };
 
-  const perCall: number[] = [];
-  for (let i = 0; i < options.samples; ++i) {
-    perCall.push((await timeOnce(repetitions)) / repetitions);
+  const repetitions: number[] = [];
+  for (const run of runs) repetitions.push(await calibrate(run));
+  const perCall: number[][] = runs.map(() => []);
+  for (let sample = 0; sample < options.samples; ++sample) {
+    for (const [i, run] of runs.entries()) {
+      perCall[i]!.push(
+        (await timeOnce(run, repetitions[i]!)) / repetitions[i]!,
+      );
+    }
   }
-  return { ...summarize(perCall), repetitions };
+  return perCall.map((values, i) => ({
+    ...summarize(values),
+    repetitions: repetitions[i]!,
+  }));
 }
 
 /** A rough run: enough to see the shape of the table, not to quote. */
