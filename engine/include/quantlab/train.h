@@ -44,8 +44,8 @@ void initialize_parameters(nn::Model& model, uint64_t seed);
 // updated in the Model, which must outlive the Network.
 class Network {
  public:
-  // `seed` draws the dropout masks.
-  Network(nn::Model& model, uint64_t seed);
+  // `seed` draws the dropout masks. Only the first `layer_count` layers run (all by default).
+  Network(nn::Model& model, uint64_t seed, size_t layer_count = SIZE_MAX);
   ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
@@ -157,7 +157,8 @@ struct TrainResult {
 };
 
 // Trains model in place from its current parameters (call initialize_parameters first for a
-// fresh model). `cancel` (may be null) is polled between batches, like the callback.
+// fresh model). The loss is softmax cross-entropy of the last layer's output; a final Softmax
+// layer is skipped during training, since the loss applies it. `cancel` (may be null) is polled between batches, like the callback.
 TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
                   const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);
 

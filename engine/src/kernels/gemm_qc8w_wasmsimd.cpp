@@ -3,10 +3,9 @@
 // load32_splat per row (the centered activation pair), and one dot + one add per (row, tile).
 // Accumulator lanes are columns (packed_layouts.h), so no horizontal sums are needed.
 //
-// GEMM blocks 6 rows × 2 tiles (12 accumulators + 2 weight vectors + 1 splat: 15 of the 16
-// registers; measured faster under V8 than 4×2, 3×3 and 2×4). GEMV (M = 1) reuses nothing and
-// runs one tile at a time: it then reads the weights as one sequential stream, which measured
-// faster on large matrices under V8 than reading 4 tiles in parallel to share the splats.
+// GEMM blocks 4 rows × 2 tiles (8 accumulators); GEMV (M = 1) takes 4 tiles per activation
+// splat. Both measured fastest under Node 20's V8 among 1/2/4-tile GEMVs and 2×4, 3×3, 4×2,
+// 6×2 GEMMs (2-tile GEMV panels were slowest: the tiles sit a multiple of 4 KiB apart).
 #include <algorithm>
 
 #include "common/simd128.h"
@@ -17,20 +16,6 @@
 namespace quantlab::kernels {
 namespace {
 
-// Pair `Pair` (0..3) of the current block of 8 k; rows and tiles point at the block.
-template <size_t Pair, size_t Rows, size_t Tiles>
-inline void dot_pair(const int16_t* const* rows, const int8_t* const* tiles,
-                     v128_t (&sum)[Rows][Tiles]) {
-  v128_t wv[Tiles];
-  for (size_t t = 0; t < Tiles; ++t) wv[t] = wasm_i16x8_load8x8(tiles[t] + Pair * 2 * kIntTileN);
-  for (size_t r = 0; r < Rows; ++r) {
-    const v128_t x = wasm_v128_load32_splat(rows[r] + Pair * 2);
-    for (size_t t = 0; t < Tiles; ++t) {
-      sum[r][t] = wasm_i32x4_add(sum[r][t], wasm_i32x4_dot_i16x8(x, wv[t]));
-    }
-  }
-}
-
 template <size_t Rows, size_t Tiles>
 void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t ldacc,
            size_t cols) {
@@ -40,15 +25,20 @@ void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
   for (size_t t = 0; t < Tiles; ++t) tiles[t] = w + t * kpad * kIntTileN;
   v128_t sum[Rows][Tiles];
   for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
-  // kpad is a multiple of kIntBlockK: four k pairs per step, addressed as constant offsets
-  // from pointers bumped once per step (wasm loads take an immediate offset, not an index).
-  for (size_t k = 0; k < kpad; k += kIntBlockK) {
-    dot_pair<0>(rows, tiles, sum);
-    dot_pair<1>(rows, tiles, sum);
-    dot_pair<2>(rows, tiles, sum);
-    dot_pair<3>(rows, tiles, sum);
-    for (auto& row : rows) row += kIntBlockK;
-    for (auto& tile : tiles) tile += kIntBlockK * kIntTileN;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (size_t k = 0; k < kpad; k += 2) {
+    // One k pair per iteration, not unrolled: clang would hoist the loads of an unrolled body
+    // ahead of the arithmetic, and V8 then spills the accumulators.
+    v128_t wv[Tiles];
+    for (size_t t = 0; t < Tiles; ++t) wv[t] = wasm_i16x8_load8x8(tiles[t] + k * kIntTileN);
+    for (size_t r = 0; r < Rows; ++r) {
+      const v128_t x = wasm_v128_load32_splat(rows[r] + k);
+      for (size_t t = 0; t < Tiles; ++t) {
+        sum[r][t] = wasm_i32x4_add(sum[r][t], wasm_i32x4_dot_i16x8(x, wv[t]));
+      }
+    }
   }
   for (size_t r = 0; r < Rows; ++r) {
     alignas(16) int32_t row[Tiles * kIntTileN];
@@ -74,7 +64,7 @@ void panel(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
 
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
                                  size_t ldacc) {
-  constexpr size_t kRows = 6;
+  constexpr size_t kRows = 4;
   constexpr size_t kTiles = 2;
   constexpr size_t kGemvTiles = 4;
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());

@@ -11,12 +11,15 @@ class Network::Layers {
   std::vector<std::unique_ptr<TrainLayer>> list;
 };
 
-Network::Network(nn::Model& model, uint64_t seed) : layers_(std::make_unique<Layers>()) {
+Network::Network(nn::Model& model, uint64_t seed, size_t layer_count)
+    : layers_(std::make_unique<Layers>()) {
   nn::validate_model(model);
   Rng layer_seeds(seed);
   LayerContext context{model, gradients_, 0};
   Shape current = model.input_shape;
-  for (const nn::LayerSpec& spec : model.layers) {
+  const size_t count = std::min(layer_count, model.layers.size());
+  for (size_t i = 0; i < count; ++i) {
+    const nn::LayerSpec& spec = model.layers[i];
     context.seed = layer_seeds.next();
     layers_->list.push_back(make_train_layer(spec, current, context));
     current = nn::output_shape(spec, current);

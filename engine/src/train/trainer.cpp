@@ -12,6 +12,7 @@ namespace quantlab::train {
 namespace {
 
 void check_examples(const nn::Model& model, const Examples& data) {
+  nn::validate_model(model);
   require(data.size() > 0, "no examples");
   require(data.inputs.dtype() == DType::f32, "example inputs must be f32");
   require(data.inputs.shape() == nn::ops::batched_shape(data.size(), model.input_shape),
@@ -41,7 +42,8 @@ TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& con
   check_examples(model, data);
   require(config.epochs > 0 && config.batch_size > 0, "epochs and batch size must be at least 1");
   const auto start = std::chrono::steady_clock::now();
-  Network network(model, config.seed);
+  const bool ends_in_softmax = model.layers.back().kind == nn::LayerKind::softmax;
+  Network network(model, config.seed, model.layers.size() - (ends_in_softmax ? 1 : 0));
   Optimizer optimizer(config.optimizer);
   // A stream separate from the network's dropout streams.
   Rng shuffler(config.seed ^ 0x5eed5eed5eed5eedULL);

@@ -103,6 +103,13 @@ TEST(Trainer, LearnsAndReportsProgress) {
   EXPECT_GT(after, before);
 }
 
+TEST(Trainer, TrainsAModelEndingInSoftmaxThroughItsLogits) {
+  nn::Model model = tiny_cnn();
+  model.layers.push_back(nn::softmax("probs"));
+  train(model, striped_images(300, 2), tiny_config());
+  EXPECT_GT(evaluate(model, striped_images(100, 3)).accuracy(), 0.95);
+}
+
 TEST(Trainer, StopsWhenTheCallbackOrTheFlagSaysSo) {
   const Examples data = striped_images(64, 4);
   nn::Model model = tiny_cnn();
