@@ -16,13 +16,14 @@
 namespace quantlab::kernels {
 namespace {
 
+// `w` points at the block's first tile within its panel (packed_layouts.h); the padded panel
+// always holds `Tiles` whole tiles, so only the store is cut to `cols`.
 template <size_t Rows, size_t Tiles>
 void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t ldacc,
            size_t cols) {
+  static_assert(Tiles * kIntTileN <= kQC8WPanelN);
   const int16_t* rows[Rows];
   for (size_t r = 0; r < Rows; ++r) rows[r] = a + r * kpad;
-  const int8_t* tiles[Tiles];
-  for (size_t t = 0; t < Tiles; ++t) tiles[t] = w + t * kpad * kIntTileN;
   v128_t sum[Rows][Tiles];
   for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
 #if defined(__clang__)
@@ -32,7 +33,9 @@ void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
     // One k pair per iteration, not unrolled: clang would hoist the loads of an unrolled body
     // ahead of the arithmetic, and V8 then spills the accumulators.
     v128_t wv[Tiles];
-    for (size_t t = 0; t < Tiles; ++t) wv[t] = wasm_i16x8_load8x8(tiles[t] + k * kIntTileN);
+    for (size_t t = 0; t < Tiles; ++t) {
+      wv[t] = wasm_i16x8_load8x8(w + k * kQC8WPanelN + t * 2 * kIntTileN);
+    }
     for (size_t r = 0; r < Rows; ++r) {
       const v128_t x = wasm_v128_load32_splat(rows[r] + k);
       for (size_t t = 0; t < Tiles; ++t) {
@@ -47,38 +50,19 @@ void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
   }
 }
 
-// Columns of a panel: `Tiles` tiles at a time while they fill it, then single tiles.
-template <size_t Rows, size_t Tiles>
-void panel(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t ldacc,
-           size_t cols) {
-  if (cols == Tiles * kIntTileN) {
-    block<Rows, Tiles>(a, kpad, w, acc, ldacc, cols);
-    return;
-  }
-  for (size_t col = 0; col < cols; col += kIntTileN) {
-    block<Rows, 1>(a, kpad, w + col * kpad, acc + col, ldacc, std::min(kIntTileN, cols - col));
-  }
-}
-
 }  // namespace
 
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
                                  size_t ldacc) {
-  constexpr size_t kRows = 4;
-  constexpr size_t kTiles = 2;
-  constexpr size_t kGemvTiles = 4;
+  constexpr size_t kRows = 2;
+  constexpr size_t kPanelTiles = kQC8WPanelN / kIntTileN;
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  const size_t panel_cols = (a.m == 1 ? kGemvTiles : kTiles) * kIntTileN;
-  for_each_block<kRows>(a.m, w.n, a.kpad * sizeof(int16_t), panel_cols,
+  for_each_block<kRows>(a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
                         [&](size_t row0, size_t rows, size_t col0, size_t cols) {
-                          const int8_t* tiles = packed + col0 * a.kpad;
+                          const int8_t* panel = packed + col0 * a.kpad;
                           int32_t* out = acc + row0 * ldacc + col0;
-                          if (a.m == 1) {
-                            panel<1, kGemvTiles>(a.row(0), a.kpad, tiles, out, ldacc, cols);
-                            return;
-                          }
                           with_rows<kRows>(rows, [&](auto r) {
-                            panel<r, kTiles>(a.row(row0), a.kpad, tiles, out, ldacc, cols);
+                            block<r, kPanelTiles>(a.row(row0), a.kpad, panel, out, ldacc, cols);
                           });
                         });
 }

@@ -14,11 +14,11 @@ PackedQC8W pack_qc8w(const int8_t* codes, const float* scales, size_t n, size_t 
   packed.k = k;
   packed.scales.assign(scales, scales + n);
   const size_t kpad = round_up(k, kIntBlockK);
-  packed.data = AlignedBuffer(round_up(n, kIntTileN) * kpad);
+  packed.data = AlignedBuffer(round_up(n, kQC8WPanelN) * kpad);
   int8_t* out = reinterpret_cast<int8_t*>(packed.data.data());
   for (size_t col = 0; col < n; ++col) {
     for (size_t i = 0; i < k; ++i) {
-      out[(col / kIntTileN * kpad + i / 2 * 2) * kIntTileN + col % kIntTileN * 2 + i % 2] =
+      out[(col / kQC8WPanelN * kpad + i / 2 * 2) * kQC8WPanelN + col % kQC8WPanelN * 2 + i % 2] =
           codes[col * k + i];
     }
   }

@@ -31,11 +31,16 @@ inline float packed_f32_at(const PackedF32& w, size_t n, size_t k) {
 inline constexpr size_t kIntTileN = 4;
 inline constexpr size_t kIntBlockK = 8;
 
-// QC8W: per tile, per k pair, 8 int8 codes (read with i16x8.load8x8_s).
+// QC8W: columns in panels of 4 tiles; per panel, per k pair, the 4 tiles' 8 int8 codes follow
+// each other (32 bytes, each tile read with i16x8.load8x8_s). Interleaving the tiles keeps a
+// panel one sequential stream: with tiles stored K apart, the streams of a 4-tile GEMV sat a
+// multiple of 4 KiB apart and collided in the L1 sets. Missing columns of the last panel are 0.
+inline constexpr size_t kQC8WPanelN = 4 * kIntTileN;
+
 inline int8_t packed_qc8w_at(const PackedQC8W& w, size_t n, size_t k) {
   const size_t kpad = round_up(w.k, kIntBlockK);
   const int8_t* data = reinterpret_cast<const int8_t*>(w.data.data());
-  return data[(n / kIntTileN * kpad + k / 2 * 2) * kIntTileN + n % kIntTileN * 2 + k % 2];
+  return data[(n / kQC8WPanelN * kpad + k / 2 * 2) * kQC8WPanelN + n % kQC8WPanelN * 2 + k % 2];
 }
 
 // QC4W: per tile, per block of 8 k, 16 bytes read as i16x8; nibble p (bits 4p..4p+3) of lane l

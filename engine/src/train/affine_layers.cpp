@@ -80,7 +80,8 @@ class Conv2dLayer final : public AffineLayer {
     batch_ = input.shape().dims()[0];
     build_patches(input.values<float>().data());
     // Yᵀ[batch·P, O] = patches[batch·P, K] · W[O, K]ᵀ, then each sample's [P, O] → [O, P].
-    std::vector<float> transposed(batch_ * positions() * channels_out());
+    std::vector<float>& transposed = transposed_output_;
+    transposed.resize(batch_ * positions() * channels_out());
     matmul_abt(batch_ * positions(), channels_out(), reduction(), patches_.data(),
                weight_.values<float>().data(), transposed.data());
     Tensor output = new_output(batch_);
@@ -101,7 +102,8 @@ class Conv2dLayer final : public AffineLayer {
     const float* dy = grad_output.values<float>().data();
     const size_t plane = positions() * channels_out();
     // dYᵀ as [batch·P, O], the layout shared by both products below.
-    std::vector<float> dy_t(batch_ * plane);
+    std::vector<float>& dy_t = dy_t_;
+    dy_t.resize(batch_ * plane);
     float* db = bias_grad_.values<float>().data();
     for (size_t s = 0; s < batch_; ++s) {
       transpose(dy + s * plane, channels_out(), positions(), dy_t.data() + s * plane);
@@ -114,7 +116,8 @@ class Conv2dLayer final : public AffineLayer {
     matmul_atb_accumulate(channels_out(), reduction(), batch_ * positions(), dy_t.data(),
                           patches_.data(), weight_grad_.values<float>().data());
     // dpatches[batch·P, K] = dYᵀ · W
-    std::vector<float> dpatches(batch_ * positions() * reduction());
+    std::vector<float>& dpatches = dpatches_;
+    dpatches.resize(batch_ * positions() * reduction());
     matmul_ab(batch_ * positions(), reduction(), channels_out(), dy_t.data(),
               weight_.values<float>().data(), dpatches.data());
     Tensor grad_input = new_input_gradient(batch_);
@@ -167,6 +170,10 @@ class Conv2dLayer final : public AffineLayer {
   size_t height_, width_, out_height_, out_width_;
   size_t batch_ = 0;
   std::vector<float> patches_;
+  // Reused between steps to avoid reallocating megabytes per batch.
+  std::vector<float> transposed_output_;
+  std::vector<float> dy_t_;
+  std::vector<float> dpatches_;
 };
 
 }  // namespace

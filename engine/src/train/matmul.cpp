@@ -6,6 +6,18 @@
 
 namespace quantlab::train {
 
+namespace {
+
+// Scratch reused across calls: the operands of a batch are megabytes, and allocating them afresh
+// every step made page faults a sizeable share of training time.
+std::vector<float>& scratch(size_t slot, size_t size) {
+  thread_local std::vector<float> buffers[3];
+  buffers[slot].resize(size);
+  return buffers[slot];
+}
+
+}  // namespace
+
 void transpose(const float* src, size_t rows, size_t cols, float* dst) {
   // Blocked so both sides stay in cache for the large activation matrices of a batch.
   constexpr size_t kBlock = 32;
@@ -26,15 +38,15 @@ void matmul_abt(size_t m, size_t n, size_t k, const float* a, const float* b, fl
 }
 
 void matmul_ab(size_t m, size_t n, size_t k, const float* a, const float* b, float* c) {
-  std::vector<float> bt(n * k);
+  std::vector<float>& bt = scratch(0, n * k);
   transpose(b, k, n, bt.data());
   matmul_abt(m, n, k, a, bt.data(), c);
 }
 
 void matmul_atb_accumulate(size_t m, size_t n, size_t k, const float* a, const float* b, float* c) {
-  std::vector<float> at(m * k);
-  std::vector<float> bt(n * k);
-  std::vector<float> product(m * n);
+  std::vector<float>& at = scratch(0, m * k);
+  std::vector<float>& bt = scratch(1, n * k);
+  std::vector<float>& product = scratch(2, m * n);
   transpose(a, k, m, at.data());
   transpose(b, k, n, bt.data());
   matmul_abt(m, n, k, at.data(), bt.data(), product.data());
