@@ -158,7 +158,8 @@ struct TrainResult {
 
 // Trains model in place from its current parameters (call initialize_parameters first for a
 // fresh model). The loss is softmax cross-entropy of the last layer's output; a final Softmax
-// layer is skipped during training, since the loss applies it. `cancel` (may be null) is polled between batches, like the callback.
+// layer is skipped during training, since the loss applies it. `cancel` (may be null) is polled
+// between batches, like the callback.
 TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
                   const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);
 

@@ -51,8 +51,8 @@ inline void mul_add_pair(const float* const* rows, size_t k0, const v128_t* bloc
 template <size_t Rows, size_t Tiles>
 void block(const Problem& p, size_t row0, size_t col0) {
   const PackedQC4W& w = p.w;
-  const size_t blocks_per_tile = p.kpad / kIntBlockK;
-  const uint8_t* tile_data = w.data.data() + col0 / kIntTileN * blocks_per_tile * 16;
+  const uint8_t* tile_blocks = qc4w_tile_blocks(w, col0);
+  const size_t panel_tiles = qc4w_panel_tiles(w, col0);
   const float* rows[Rows];
   for (size_t r = 0; r < Rows; ++r) rows[r] = p.a + (row0 + r) * p.kpad;
 
@@ -66,7 +66,7 @@ void block(const Problem& p, size_t row0, size_t col0) {
       params.zero_points[t] = wasm_v128_or(zp, wasm_i32x4_shl(zp, 16));
       params.scales[t] = wasm_v128_load(w.scales.data() + param);
     }
-    for_each_group_block<Tiles>(w, tile_data, blocks_per_tile, g,
+    for_each_group_block<Tiles>(w, tile_blocks, panel_tiles, g,
                                 [&](size_t k0, const v128_t* blocks) {
                                   mul_add_pair<0>(rows, k0, blocks, params, out);
                                   mul_add_pair<1>(rows, k0, blocks, params, out);

@@ -16,12 +16,11 @@
 namespace quantlab::kernels {
 namespace {
 
-// `w` points at the block's first tile within its panel (packed_layouts.h); the padded panel
-// always holds `Tiles` whole tiles, so only the store is cut to `cols`.
+// `w` points at the block's first tile within its panel of `panel_width` columns
+// (packed_layouts.h); only the store is cut to `cols`.
 template <size_t Rows, size_t Tiles>
-void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t ldacc,
-           size_t cols) {
-  static_assert(Tiles * kIntTileN <= kQC8WPanelN);
+void block(const int16_t* a, size_t kpad, const int8_t* w, size_t panel_width, int32_t* acc,
+           size_t ldacc, size_t cols) {
   const int16_t* rows[Rows];
   for (size_t r = 0; r < Rows; ++r) rows[r] = a + r * kpad;
   v128_t sum[Rows][Tiles];
@@ -34,7 +33,7 @@ void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
     // ahead of the arithmetic, and V8 then spills the accumulators.
     v128_t wv[Tiles];
     for (size_t t = 0; t < Tiles; ++t) {
-      wv[t] = wasm_i16x8_load8x8(w + k * kQC8WPanelN + t * 2 * kIntTileN);
+      wv[t] = wasm_i16x8_load8x8(w + k * panel_width + t * 2 * kIntTileN);
     }
     for (size_t r = 0; r < Rows; ++r) {
       const v128_t x = wasm_v128_load32_splat(rows[r] + k);
@@ -50,21 +49,45 @@ void block(const int16_t* a, size_t kpad, const int8_t* w, int32_t* acc, size_t 
   }
 }
 
+// Calls f(std::integral_constant<size_t, tiles>{}) for the tiles covering `cols` columns.
+template <size_t MaxTiles, typename F>
+void with_tiles(size_t cols, F&& f) {
+  with_rows<MaxTiles>((cols + kIntTileN - 1) / kIntTileN, f);
+}
+
 }  // namespace
 
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
                                  size_t ldacc) {
-  constexpr size_t kRows = 2;
-  constexpr size_t kPanelTiles = kQC8WPanelN / kIntTileN;
+  constexpr size_t kRows = 4;
+  constexpr size_t kTiles = 2;
+  constexpr size_t kHalf = kTiles * kIntTileN;
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  for_each_block<kRows>(a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
-                        [&](size_t row0, size_t rows, size_t col0, size_t cols) {
-                          const int8_t* panel = packed + col0 * a.kpad;
-                          int32_t* out = acc + row0 * ldacc + col0;
-                          with_rows<kRows>(rows, [&](auto r) {
-                            block<r, kPanelTiles>(a.row(row0), a.kpad, panel, out, ldacc, cols);
-                          });
-                        });
+  for_each_block<kRows>(
+      a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
+      [&](size_t row0, size_t rows, size_t col0, size_t cols) {
+        const int8_t* panel = packed + col0 * a.kpad;
+        const size_t width = qc8w_panel_width(w, col0);
+        int32_t* out = acc + row0 * ldacc + col0;
+        if (a.m == 1) {
+          with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
+            block<1, tiles>(a.row(0), a.kpad, panel, width, out, ldacc, cols);
+          });
+          return;
+        }
+        // The panel stays in L1 while its two halves pass over the rows.
+        with_rows<kRows>(rows, [&](auto r) {
+          with_tiles<kTiles>(std::min(cols, kHalf), [&](auto tiles) {
+            block<r, tiles>(a.row(row0), a.kpad, panel, width, out, ldacc, std::min(cols, kHalf));
+          });
+          if (cols > kHalf) {
+            with_tiles<kTiles>(cols - kHalf, [&](auto tiles) {
+              block<r, tiles>(a.row(row0), a.kpad, panel + kHalf * 2, width, out + kHalf, ldacc,
+                              cols - kHalf);
+            });
+          }
+        });
+      });
 }
 
 }  // namespace quantlab::kernels

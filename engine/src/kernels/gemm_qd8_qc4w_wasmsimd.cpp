@@ -46,8 +46,8 @@ template <GroupOutput Output, bool Symmetric, size_t Rows, size_t Tiles>
 void block(const Problem& p, size_t row0, size_t col0) {
   const PackedQC4W& w = p.w;
   const size_t groups = w.groups();
-  const size_t blocks_per_tile = round_up(w.k, kIntBlockK) / kIntBlockK;
-  const uint8_t* tile_data = w.data.data() + col0 / kIntTileN * blocks_per_tile * 16;
+  const uint8_t* tile_blocks = qc4w_tile_blocks(w, col0);
+  const size_t panel_tiles = qc4w_panel_tiles(w, col0);
   const int16_t* rows[Rows];
   for (size_t r = 0; r < Rows; ++r) rows[r] = p.a.row(row0 + r);
 
@@ -56,7 +56,7 @@ void block(const Problem& p, size_t row0, size_t col0) {
   for (size_t g = 0; g < groups; ++g) {
     v128_t sum[Rows][Tiles];
     for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
-    for_each_group_block<Tiles>(w, tile_data, blocks_per_tile, g,
+    for_each_group_block<Tiles>(w, tile_blocks, panel_tiles, g,
                                 [&](size_t k0, const v128_t* blocks) {
                                   dot_pair<0>(rows, k0, blocks, sum);
                                   dot_pair<1>(rows, k0, blocks, sum);

@@ -56,11 +56,11 @@ PackedQC4W pack_qc4w(const uint8_t* codes, const float* scales, const int32_t* z
       }
     }
     for (size_t i = 0; i < k; ++i) {
-      const size_t block = col / kIntTileN * (kpad / kIntBlockK) + i / kIntBlockK;
+      const size_t block = packed_qc4w_block(packed, col, i / kIntBlockK);
       const size_t lane = col % kIntTileN * 2 + i % 2;
       const size_t nibble = i % kIntBlockK / 2;  // 0..3 within the lane's 16 bits
       const uint8_t code = unsigned_code(codes + col * row_bytes, i, symmetric);
-      out[block * 16 + lane * 2 + nibble / 2] |= static_cast<uint8_t>(code << (4 * (nibble % 2)));
+      out[block + lane * 2 + nibble / 2] |= static_cast<uint8_t>(code << (4 * (nibble % 2)));
     }
   }
   return packed;

@@ -14,12 +14,13 @@ PackedQC8W pack_qc8w(const int8_t* codes, const float* scales, size_t n, size_t 
   packed.k = k;
   packed.scales.assign(scales, scales + n);
   const size_t kpad = round_up(k, kIntBlockK);
-  packed.data = AlignedBuffer(round_up(n, kQC8WPanelN) * kpad);
+  packed.data = AlignedBuffer(round_up(n, kIntTileN) * kpad);
   int8_t* out = reinterpret_cast<int8_t*>(packed.data.data());
   for (size_t col = 0; col < n; ++col) {
+    const size_t col0 = col / kQC8WPanelN * kQC8WPanelN;
+    const size_t width = qc8w_panel_width(packed, col0);
     for (size_t i = 0; i < k; ++i) {
-      out[(col / kQC8WPanelN * kpad + i / 2 * 2) * kQC8WPanelN + col % kQC8WPanelN * 2 + i % 2] =
-          codes[col * k + i];
+      out[col0 * kpad + i / 2 * 2 * width + col % kQC8WPanelN * 2 + i % 2] = codes[col * k + i];
     }
   }
   return packed;

@@ -33,19 +33,32 @@ inline v128_t block_pair_codes(v128_t block) {
   }
 }
 
-// Calls step(k0, blocks) for each block of `group`, blocks[t] holding tile t's 16 bytes; tile t
-// starts at tile_data + t · blocks_per_tile · 16.
+// Where the blocks of the tile holding column col0 start (packed_layouts.h): block b of that tile
+// and of the t-th tile after it in the same panel of `panel_tiles` tiles sits at
+// tile_blocks + (b · panel_tiles + t) · 16.
+inline const uint8_t* qc4w_tile_blocks(const PackedQC4W& w, size_t col0) {
+  return w.data.data() + packed_qc4w_block(w, col0, 0);
+}
+
+// Calls step(k0, blocks) for each block in `range`, blocks[t] holding the 16 bytes of the t-th
+// tile from tile_blocks (all Tiles in one panel).
 template <size_t Tiles, typename Step>
-inline void for_each_group_block(const PackedQC4W& w, const uint8_t* tile_data,
-                                 size_t blocks_per_tile, size_t group, Step&& step) {
-  const BlockRange range = group_blocks(w, group);
+inline void for_each_packed_block(const uint8_t* tile_blocks, size_t panel_tiles, BlockRange range,
+                                  Step&& step) {
   for (size_t b = range.begin; b < range.end; ++b) {
     v128_t blocks[Tiles];
     for (size_t t = 0; t < Tiles; ++t) {
-      blocks[t] = wasm_v128_load(tile_data + (t * blocks_per_tile + b) * 16);
+      blocks[t] = wasm_v128_load(tile_blocks + (b * panel_tiles + t) * 16);
     }
     step(b * kIntBlockK, blocks);
   }
+}
+
+// The same over the blocks of `group`.
+template <size_t Tiles, typename Step>
+inline void for_each_group_block(const PackedQC4W& w, const uint8_t* tile_blocks,
+                                 size_t panel_tiles, size_t group, Step&& step) {
+  for_each_packed_block<Tiles>(tile_blocks, panel_tiles, group_blocks(w, group), step);
 }
 
 // Stores the first `cols` lanes of Tiles f32x4 results to c, adding bias (may be null).

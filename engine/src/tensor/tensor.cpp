@@ -56,8 +56,11 @@ Shape::Shape(std::vector<size_t> dims)
     : dims_(std::move(dims)), element_count_(checked_element_count(dims_)) {}
 
 size_t Shape::operator[](size_t axis) const {
-  require(axis < dims_.size(), "axis " + std::to_string(axis) + " is out of range for shape " +
-                                   to_string());
+  // Hot in layer loops: build the message only when it is needed.
+  if (axis >= dims_.size()) {
+    throw InvalidArgument("axis " + std::to_string(axis) + " is out of range for shape " +
+                          to_string());
+  }
   return dims_[axis];
 }
 
@@ -109,8 +112,10 @@ Tensor Tensor::from_f32(Shape shape, std::span<const float> values) {
 }
 
 void Tensor::check_view(DType wanted) const {
-  require(dtype_ == wanted, std::string("tensor holds ") + dtype_name(dtype_) +
-                                " values, not " + dtype_name(wanted));
+  if (dtype_ != wanted) {
+    throw InvalidArgument(std::string("tensor holds ") + dtype_name(dtype_) + " values, not " +
+                          dtype_name(wanted));
+  }
 }
 
 }  // namespace quantlab

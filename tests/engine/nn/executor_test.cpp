@@ -201,8 +201,7 @@ TEST(Executor, MatchesScalarReference) {
 TEST(Executor, MatchesScalarReferenceOnShippedModels) {
   for (const char* name : {"mnist-mlp", "mnist-cnn", "fashion-mlp", "fashion-cnn"}) {
     ModelManifest manifest;
-    const Model model =
-        load_model(std::string(QUANTLAB_SOURCE_DIR) + "/models/" + name, manifest);
+    const Model model = load_model(std::string(QUANTLAB_SOURCE_DIR) + "/models/" + name, manifest);
     std::vector<size_t> dims{4};
     dims.insert(dims.end(), model.input_shape.dims().begin(), model.input_shape.dims().end());
     Tensor input = random_batch(Shape(dims), 3);
