@@ -26,6 +26,7 @@ done
 url="http://127.0.0.1:${port}/"
 echo
 echo "  QuantLab is running at:  ${url}"
-echo "  (Playground: ${url}index.html)   Stop it with Ctrl+C."
+echo "  Playground: ${url}   Kernel benchmark: ${url}bench.html"
+echo "  Stop it with Ctrl+C."
 echo
 exec node_modules/.bin/vite preview --config web/app/vite.config.ts --host 127.0.0.1 --port "$port" --strictPort --logLevel warn

@@ -101,10 +101,10 @@ void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQ
   for (size_t i = 0; i < m; ++i)
     std::copy(a + i * lda, a + i * lda + w.k, padded.data() + i * kpad);
   const Problem p{padded.data(), kpad, w, bias, c, ldc};
-  // GEMV (M = 1) dequantizes 2 tiles per activation splat; GEMM shares each dequantized tile
-  // among 4 rows.
+  // GEMV (M = 1) dequantizes a whole panel of 4 tiles per activation splat, so it streams the
+  // interleaved panel once (packed_layouts.h); GEMM shares each dequantized tile among 4 rows.
   constexpr size_t kRows = 4;
-  constexpr size_t kGemvTiles = 2;
+  constexpr size_t kGemvTiles = 4;
   const size_t panel_cols = (m == 1 ? kGemvTiles : 1) * kIntTileN;
   for_each_block<kRows>(m, w.n, kpad * sizeof(float), panel_cols,
                         [&](size_t row0, size_t rows, size_t col0, size_t cols) {

@@ -5,6 +5,7 @@
 // activations' group sum, then scaled by the group's weight scale and accumulated in f32; the
 // activation scale and the bias are applied once at the end.
 #include <array>
+#include <numeric>
 #include <vector>
 
 #include "common/simd128.h"
@@ -113,7 +114,11 @@ void panel(const Problem& p, size_t row0, size_t col0, size_t cols) {
 std::vector<int32_t> centered_group_sums(const CenteredRows& a, const PackedQC4W& w) {
   std::vector<int32_t> sums(a.m * w.groups(), 0);
   for (size_t i = 0; i < a.m; ++i) {
-    for (size_t kk = 0; kk < a.k; ++kk) sums[i * w.groups() + kk / w.group_size] += a.row(i)[kk];
+    for (size_t g = 0; g < w.groups(); ++g) {
+      const int16_t* begin = a.row(i) + g * w.group_size;
+      const int16_t* end = a.row(i) + std::min(a.k, (g + 1) * w.group_size);
+      sums[i * w.groups() + g] = std::accumulate(begin, end, int32_t{0});
+    }
   }
   return sums;
 }
