@@ -8,11 +8,11 @@
 
 namespace {
 
-void print_usage() {
-  std::cerr << "usage: quantlab <command> [arguments]\n\ncommands:\n";
+// To stdout when asked for (--help), to stderr after a usage error.
+void print_usage(std::ostream& out) {
+  out << "usage: quantlab <command> [arguments]\n\ncommands:\n";
   for (const auto& command : quantlab::cli::commands()) {
-    std::cerr << "  " << command.name << " " << command.usage << "\n      " << command.summary
-              << "\n";
+    out << "  " << command.name << " " << command.usage << "\n      " << command.summary << "\n";
   }
 }
 
@@ -20,7 +20,7 @@ void print_usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "help") {
-    print_usage();
+    print_usage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;
   }
   for (const auto& command : quantlab::cli::commands()) {
@@ -33,6 +33,6 @@ int main(int argc, char** argv) {
     }
   }
   std::cerr << "quantlab: unknown command '" << argv[1] << "'\n\n";
-  print_usage();
+  print_usage(std::cerr);
   return 2;
 }

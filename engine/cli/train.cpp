@@ -12,6 +12,7 @@
 //   augment "none"                             (the only augmentation so far)
 #include <cstdio>
 #include <filesystem>
+#include <type_traits>
 
 #include "command.h"
 #include "examples.h"
@@ -30,10 +31,16 @@ const json& field(const json& object, const std::string& key, const std::string&
 
 template <typename T>
 T get(const json& object, const std::string& key, const std::string& where) {
+  const json& value = field(object, key, where);
+  // nlohmann converts -1 (or 2.5) to an unsigned count without complaint: epochs = 2^64 - 1.
+  if constexpr (std::is_unsigned_v<T>) {
+    require(value.is_number_unsigned(),
+            where + " '" + key + "' must be a non-negative whole number, got " + value.dump());
+  }
   try {
-    return field(object, key, where).get<T>();
+    return value.get<T>();
   } catch (const json::exception&) {
-    throw InvalidArgument(where + " '" + key + "' has the wrong type: " + object[key].dump());
+    throw InvalidArgument(where + " '" + key + "' has the wrong type: " + value.dump());
   }
 }
 
@@ -76,7 +83,11 @@ Recipe parse_recipe(const std::string& path) {
   m.input.mean = get<float>(input, "mean", where + " input");
   m.input.std = get<float>(input, "std", where + " input");
   m.recipe = r;
-  architecture_from_json(field(r, "architecture", where), m.input.shape, recipe.model);
+  try {
+    architecture_from_json(field(r, "architecture", where), m.input.shape, recipe.model);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(where + ": " + error.what());
+  }
 
   recipe.seed = get<uint64_t>(r, "seed", where);
   train::TrainConfig& c = recipe.config;

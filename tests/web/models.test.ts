@@ -156,9 +156,23 @@ describe("quantlab eval (npm CLI)", () => {
       code: 2,
       out: expect.stringContaining("usage"),
     });
+    expect(await run(["--help"])).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("usage: quantlab eval"),
+    });
+    expect(await run(["eval", "models/mnist-mlp", "--data"])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("option --data needs a value"),
+    });
+    expect(
+      await run(["eval", "models/mnist-mlp", "--date", "x"]),
+    ).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("unknown option --date"),
+    });
     expect(await run(["eval", "models/none"])).toMatchObject({
       code: 1,
-      out: expect.stringContaining("quantlab eval: error: ENOENT"),
+      out: expect.stringContaining("quantlab eval: error: models/none: ENOENT"),
     });
   });
 

@@ -56,6 +56,22 @@ struct AffineParams {
 // Min-max parameter choice (Eqs. 5-7): the range is widened to contain 0 so that zero is exact.
 AffineParams choose_params_minmax(float min, float max, int bits, bool symmetric);
 
+// Smallest and largest of x (non-empty), and whether every value is finite (no NaN, no ±Inf),
+// in one pass.
+struct FloatRange {
+  float min;
+  float max;
+  bool finite;
+};
+FloatRange float_range(std::span<const float> x, Impl impl = Impl::wasmsimd);
+FloatRange float_range_ref(const float* x, size_t n);
+FloatRange float_range_wasmsimd(const float* x, size_t n);
+
+// Dynamic parameter choice: Eqs. 5-7 over the range of x, the per-row activation quantization
+// of the integer kernels. Throws InvalidArgument naming the first NaN/Inf of x (called `what`).
+AffineParams choose_params_dynamic(std::span<const float> x, int bits, bool symmetric,
+                                   const char* what, Impl impl = Impl::wasmsimd);
+
 // Round half to even (Eq. 2), the rule of ONNX QuantizeLinear and PyTorch.
 float round_half_to_even(float x);
 

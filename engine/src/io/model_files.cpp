@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -60,6 +61,21 @@ void check_labels(const nn::Model& model, const ModelManifest& manifest) {
   require(manifest.labels.size() == classes,
           kManifest + " lists " + std::to_string(manifest.labels.size()) +
               " labels but the network outputs " + std::to_string(classes) + " classes");
+}
+
+// Weights are untrusted input too: a NaN or Inf poisons every output downstream, or hides
+// silently behind a ReLU (NaN > 0 is false), so a model file carrying one is refused.
+void require_finite_parameters(const nn::Model& model) {
+  for (const auto& [name, tensor] : model.parameters) {
+    const std::span<const float> values = tensor.values<float>();
+    const auto bad =
+        std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+    if (bad != values.end()) {
+      throw InvalidArgument(std::string(kWeightsFileName) + ": tensor '" + name +
+                            "' holds a non-finite value (" + std::to_string(*bad) +
+                            ") at element " + std::to_string(bad - values.begin()));
+    }
+  }
 }
 
 }  // namespace
@@ -134,6 +150,7 @@ nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const ui
     throw InvalidArgument(std::string(kWeightsFileName) + " does not match " + kManifest + ": " +
                           error.what());
   }
+  require_finite_parameters(model);
   manifest = std::move(parsed);
   return model;
 }
@@ -158,6 +175,16 @@ Tensor to_network_input(const Tensor& images, const InputSpec& input) {
   require(count == 0 || pixels == sample.element_count(),
           "images of " + std::to_string(pixels) + " pixels do not fit the model input " +
               sample.to_string());
+  // Equal pixel counts would still let 14×56 images into a 28×28 model: where both the images
+  // and the model input have rows and columns, those must agree too.
+  const std::vector<size_t>& image_dims = images.shape().dims();
+  if (image_dims.size() >= 3 && input.shape.size() >= 2) {
+    const size_t rows = image_dims[image_dims.size() - 2];
+    const size_t cols = image_dims.back();
+    require(rows == input.shape[input.shape.size() - 2] && cols == input.shape.back(),
+            "images of " + std::to_string(rows) + "x" + std::to_string(cols) +
+                " pixels do not fit the model input " + sample.to_string());
+  }
   std::vector<size_t> dims = {count};
   dims.insert(dims.end(), input.shape.begin(), input.shape.end());
   Tensor batch(DType::f32, Shape(std::move(dims)));

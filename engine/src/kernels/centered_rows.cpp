@@ -39,9 +39,8 @@ CenteredRows quantize_rows_qd8(size_t m, const float* a, size_t lda, size_t k, I
   std::vector<int8_t> codes(k);
   for (size_t i = 0; i < m; ++i) {
     const float* row = a + i * lda;
-    require_finite(std::span<const float>(row, k), "activations");
-    const auto [min, max] = std::minmax_element(row, row + k);
-    const AffineParams params = choose_params_minmax(*min, *max, 8, false);
+    const AffineParams params =
+        choose_params_dynamic(std::span<const float>(row, k), 8, false, "activations", impl);
     if (impl == Impl::ref) {
       quantize_row_i8_ref(row, k, params, range, codes.data());
     } else {

@@ -120,9 +120,7 @@ void conv_dynamic_int8(const Conv2dShape& s, const float* input, const PackedW& 
       s, input, w, output,
       [&](size_t b) {
         const std::span<const float> values(input + b * size, size);
-        require_finite(values, "conv input");
-        const auto [min, max] = std::minmax_element(values.begin(), values.end());
-        const AffineParams params = choose_params_minmax(*min, *max, 8, false);
+        const AffineParams params = choose_params_dynamic(values, 8, false, "conv input", impl);
         if (impl == Impl::ref) {
           quantize_row_i8_ref(values.data(), size, params, int_range(8, false), codes.data());
         } else {

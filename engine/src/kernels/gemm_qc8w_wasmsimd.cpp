@@ -3,9 +3,12 @@
 // load32_splat per row (the centered activation pair), and one dot + one add per (row, tile).
 // Accumulator lanes are columns (packed_layouts.h), so no horizontal sums are needed.
 //
-// GEMM blocks 4 rows × 2 tiles (8 accumulators); GEMV (M = 1) takes 4 tiles per activation
-// splat. Both measured fastest under Node 20's V8 among 1/2/4-tile GEMVs and 2×4, 3×3, 4×2,
-// 6×2 GEMMs (2-tile GEMV panels were slowest: the tiles sit a multiple of 4 KiB apart).
+// GEMV (M = 1) takes a whole panel (4 tiles, one sequential stream) per activation splat and
+// runs at the streaming bandwidth. GEMM blocks 4 rows × 2 tiles (8 accumulators, no spills in
+// V8's code) and passes both halves of a panel over the rows while the panel sits in L1.
+// Measured under Node 20's V8: 2×4 over a whole panel, 3×4, 4×3, 5×2 and 6×2 were no faster or
+// spilled, and reading activation pairs interleaved by row block (fewer address computations)
+// did not change the GEMM time.
 #include <algorithm>
 
 #include "common/simd128.h"
@@ -63,31 +66,31 @@ void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int
   constexpr size_t kTiles = 2;
   constexpr size_t kHalf = kTiles * kIntTileN;
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  for_each_block<kRows>(
-      a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
-      [&](size_t row0, size_t rows, size_t col0, size_t cols) {
-        const int8_t* panel = packed + col0 * a.kpad;
-        const size_t width = qc8w_panel_width(w, col0);
-        int32_t* out = acc + row0 * ldacc + col0;
-        if (a.m == 1) {
-          with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
-            block<1, tiles>(a.row(0), a.kpad, panel, width, out, ldacc, cols);
-          });
-          return;
-        }
-        // The panel stays in L1 while its two halves pass over the rows.
-        with_rows<kRows>(rows, [&](auto r) {
-          with_tiles<kTiles>(std::min(cols, kHalf), [&](auto tiles) {
-            block<r, tiles>(a.row(row0), a.kpad, panel, width, out, ldacc, std::min(cols, kHalf));
-          });
-          if (cols > kHalf) {
-            with_tiles<kTiles>(cols - kHalf, [&](auto tiles) {
-              block<r, tiles>(a.row(row0), a.kpad, panel + kHalf * 2, width, out + kHalf, ldacc,
-                              cols - kHalf);
-            });
-          }
-        });
-      });
+  for_each_block<kRows>(a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
+                        [&](size_t row0, size_t rows, size_t col0, size_t cols) {
+                          const int8_t* panel = packed + col0 * a.kpad;
+                          const size_t width = qc8w_panel_width(w, col0);
+                          int32_t* out = acc + row0 * ldacc + col0;
+                          if (a.m == 1) {
+                            with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
+                              block<1, tiles>(a.row(0), a.kpad, panel, width, out, ldacc, cols);
+                            });
+                            return;
+                          }
+                          // The panel stays in L1 while its two halves pass over the rows.
+                          with_rows<kRows>(rows, [&](auto r) {
+                            with_tiles<kTiles>(std::min(cols, kHalf), [&](auto tiles) {
+                              block<r, tiles>(a.row(row0), a.kpad, panel, width, out, ldacc,
+                                              std::min(cols, kHalf));
+                            });
+                            if (cols > kHalf) {
+                              with_tiles<kTiles>(cols - kHalf, [&](auto tiles) {
+                                block<r, tiles>(a.row(row0), a.kpad, panel + kHalf * 2, width,
+                                                out + kHalf, ldacc, cols - kHalf);
+                              });
+                            }
+                          });
+                        });
 }
 
 }  // namespace quantlab::kernels

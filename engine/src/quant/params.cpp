@@ -50,4 +50,17 @@ AffineParams choose_params_minmax(float min, float max, int bits, bool symmetric
   return params;
 }
 
+FloatRange float_range(std::span<const float> x, Impl impl) {
+  require(!x.empty(), "the range of an empty tensor is undefined");
+  return impl == Impl::ref ? float_range_ref(x.data(), x.size())
+                           : float_range_wasmsimd(x.data(), x.size());
+}
+
+AffineParams choose_params_dynamic(std::span<const float> x, int bits, bool symmetric,
+                                   const char* what, Impl impl) {
+  const FloatRange range = float_range(x, impl);
+  if (!range.finite) require_finite(x, what);  // throws, naming the element
+  return choose_params_minmax(range.min, range.max, bits, symmetric);
+}
+
 }  // namespace quantlab

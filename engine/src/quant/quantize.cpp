@@ -57,15 +57,14 @@ QuantizedTensor quantize(std::span<const float> x, const Shape& shape, const Qua
                          Impl impl) {
   const RunLayout layout(shape, scheme);
   require_size(x, shape);
-  require_finite(x, "input");
   const size_t count = layout.parameter_count();
   std::vector<float> mins(count, std::numeric_limits<float>::max());
   std::vector<float> maxs(count, std::numeric_limits<float>::lowest());
   layout.for_each_run([&](const Run& run) {
-    const auto [lo, hi] = std::minmax_element(x.begin() + run.offset,
-                                              x.begin() + run.offset + run.length);
-    mins[run.param] = std::min(mins[run.param], *lo);
-    maxs[run.param] = std::max(maxs[run.param], *hi);
+    const FloatRange range = float_range(x.subspan(run.offset, run.length), impl);
+    if (!range.finite) require_finite(x, "input");  // throws, naming the element
+    mins[run.param] = std::min(mins[run.param], range.min);
+    maxs[run.param] = std::max(maxs[run.param], range.max);
   });
   std::vector<float> scales(count);
   std::vector<int32_t> zero_points(count);
@@ -82,7 +81,7 @@ QuantizedTensor quantize_with_params(std::span<const float> x, const Shape& shap
                                      std::span<const int32_t> zero_points, Impl impl) {
   const RunLayout layout(shape, scheme);
   require_size(x, shape);
-  require_finite(x, "input");
+  if (!float_range(x, impl).finite) require_finite(x, "input");  // throws, naming the element
   const size_t count = layout.parameter_count();
   require(scales.size() == count && zero_points.size() == count,
           scheme.to_string() + " on shape " + shape.to_string() + " needs " +

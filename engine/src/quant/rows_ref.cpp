@@ -1,10 +1,21 @@
 // Scalar reference of the row primitives: the oracle the SIMD versions must equal bit for bit.
 #include <algorithm>
+#include <cmath>
 
 #include "quant/rows_common.h"
 #include "quantlab/quant.h"
 
 namespace quantlab {
+
+FloatRange float_range_ref(const float* x, size_t n) {
+  FloatRange range{x[0], x[0], true};
+  for (size_t i = 0; i < n; ++i) {
+    range.finite = range.finite && std::isfinite(x[i]);
+    range.min = std::min(range.min, x[i]);
+    range.max = std::max(range.max, x[i]);
+  }
+  return range;
+}
 
 void quantize_row_i8_ref(const float* x, size_t n, AffineParams p, IntRange r, int8_t* q) {
   for (size_t i = 0; i < n; ++i) q[i] = static_cast<int8_t>(quantize_value(x[i], p, r));

@@ -1,5 +1,7 @@
 // WebAssembly SIMD128 row primitives. Each step is the float operation of rows_common.h on
 // four lanes (division, f32x4.nearest, add, min/max), so results equal the reference exactly.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "common/simd128.h"
@@ -59,6 +61,32 @@ inline v128_t pack_nibbles_16(v128_t q8) {
 }
 
 }  // namespace
+
+FloatRange float_range_wasmsimd(const float* x, size_t n) {
+  const size_t body = n / 4 * 4;
+  if (body == 0) return float_range_ref(x, n);
+  v128_t lo = wasm_v128_load(x);
+  v128_t hi = lo;
+  v128_t nan = wasm_f32x4_ne(lo, lo);  // only NaN differs from itself
+  for (size_t i = 4; i < body; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    lo = wasm_f32x4_min(lo, v);
+    hi = wasm_f32x4_max(hi, v);
+    nan = wasm_v128_or(nan, wasm_f32x4_ne(v, v));
+  }
+  FloatRange range = body < n ? float_range_ref(x + body, n - body) : FloatRange{x[0], x[0], true};
+  alignas(16) float los[4], his[4];
+  wasm_v128_store(los, lo);
+  wasm_v128_store(his, hi);
+  for (int lane = 0; lane < 4; ++lane) {
+    range.min = std::min(range.min, los[lane]);
+    range.max = std::max(range.max, his[lane]);
+  }
+  // An infinity ends up as the minimum or the maximum.
+  range.finite = range.finite && !wasm_v128_any_true(nan) && std::isfinite(range.min) &&
+                 std::isfinite(range.max);
+  return range;
+}
 
 void quantize_row_i8_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r, int8_t* q) {
   const QuantizeConstants c(p, r);

@@ -11,8 +11,9 @@ const char* optimizer_kind_name(OptimizerKind kind) {
 }
 
 OptimizerKind parse_optimizer_kind(const std::string& name) {
-  if (name == "sgd") return OptimizerKind::sgd;
-  if (name == "adam") return OptimizerKind::adam;
+  for (OptimizerKind kind : {OptimizerKind::sgd, OptimizerKind::adam}) {
+    if (name == optimizer_kind_name(kind)) return kind;
+  }
   throw InvalidArgument("unknown optimizer '" + name + "' (expected sgd or adam)");
 }
 

@@ -198,6 +198,17 @@ TEST_F(ModelFiles, DamagedWeightsNameTheFile) {
   }
 }
 
+TEST_F(ModelFiles, NonFiniteWeightsNameTheTensor) {
+  for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+    TensorFile damaged = weights_;
+    damaged.tensors.at("fc.bias").values<float>()[2] = bad;
+    ModelManifest manifest;
+    EXPECT_ERROR(parse_model(bytes_of(manifest_text_), serialize_safetensors(damaged), manifest),
+                 "model.safetensors: tensor 'fc.bias' holds a non-finite value")
+        << "value " << bad;
+  }
+}
+
 TEST_F(ModelFiles, MissingDirectoryIsNamed) {
   ModelManifest manifest;
   EXPECT_ERROR(load_model("/nonexistent/model", manifest),
@@ -208,6 +219,7 @@ TEST_F(ModelFiles, MissingDirectoryIsNamed) {
 TEST_F(ModelFiles, RandomMutationsNeverCrash) {
   const std::vector<uint8_t> weights = serialize_safetensors(weights_);
   std::mt19937 random(4);
+  int rejected = 0;
   for (int round = 0; round < 300; ++round) {
     std::string text = manifest_text_;
     std::vector<uint8_t> bytes = weights;
@@ -222,8 +234,11 @@ TEST_F(ModelFiles, RandomMutationsNeverCrash) {
     try {
       parse_model(bytes_of(text), bytes, manifest);
     } catch (const InvalidArgument&) {
+      ++rejected;
     }
   }
+  // Any other exception or a crash fails the test; and the mutations must reach the checks.
+  EXPECT_GT(rejected, 0);
 }
 
 TEST(NetworkInput, AppliesTheManifestNormalization) {
@@ -238,6 +253,8 @@ TEST(NetworkInput, AppliesTheManifestNormalization) {
   EXPECT_FLOAT_EQ(batch.values<float>()[2], (0.2f - 0.5f) / 0.25f);
   EXPECT_ERROR(to_network_input(images, InputSpec{{1, 3, 3}}),
                "images of 4 pixels do not fit the model input [1, 3, 3]");
+  EXPECT_ERROR(to_network_input(images, InputSpec{{1, 1, 4}}),
+               "images of 2x2 pixels do not fit the model input [1, 1, 4]");
 }
 
 }  // namespace

@@ -198,6 +198,7 @@ TEST(Safetensors, FlippedHeaderBytesAreCaught) {
 TEST(Safetensors, RandomMutationsNeverCrash) {
   const std::vector<uint8_t> original = serialize_safetensors(sample_file());
   std::mt19937 random(20261125);
+  int rejected = 0;
   for (int round = 0; round < 2000; ++round) {
     std::vector<uint8_t> bytes = original;
     const int edits = 1 + static_cast<int>(random() % 4);
@@ -220,8 +221,11 @@ TEST(Safetensors, RandomMutationsNeverCrash) {
     try {
       parse_safetensors(bytes);
     } catch (const InvalidArgument&) {
+      ++rejected;
     }
   }
+  // Any other exception or a crash fails the test; and the mutations must reach the checks.
+  EXPECT_GT(rejected, 0);
 }
 
 }  // namespace

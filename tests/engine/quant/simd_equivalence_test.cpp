@@ -3,9 +3,12 @@
 // above the 16- and 32-value SIMD blocks, so both the vector body and the scalar tail run.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <string>
 
 #include "quant_test_data.h"
+#include "quantlab/error.h"
 #include "quantlab/quant.h"
 
 namespace quantlab {
@@ -77,6 +80,44 @@ TEST(SimdEquivalence, EveryNibbleDequantizesTheSame) {
   dequantize_row_i8_ref(reinterpret_cast<const int8_t*>(packed.data()), 256, p, ref.data());
   dequantize_row_i8_wasmsimd(reinterpret_cast<const int8_t*>(packed.data()), 256, p, simd.data());
   EXPECT_TRUE(same_bits(ref, simd));
+}
+
+TEST(SimdEquivalence, FloatRangeFindsExtremesAndNonFiniteValuesAnywhere) {
+  for (size_t n : kLengths) {
+    std::vector<float> x = weights_like(n, static_cast<uint32_t>(n) + 5);
+    const FloatRange ref = float_range_ref(x.data(), n);
+    const FloatRange simd = float_range_wasmsimd(x.data(), n);
+    EXPECT_EQ(ref.min, simd.min) << n;
+    EXPECT_EQ(ref.max, simd.max) << n;
+    EXPECT_TRUE(ref.finite && simd.finite) << n;
+    // A NaN or infinity in any position, vector body or tail, is seen by both.
+    for (size_t at : {size_t{0}, n / 2, n - 1}) {
+      for (float bad : {NAN, INFINITY, -INFINITY}) {
+        const float kept = x[at];
+        x[at] = bad;
+        EXPECT_FALSE(float_range_ref(x.data(), n).finite) << n << " at " << at;
+        EXPECT_FALSE(float_range_wasmsimd(x.data(), n).finite) << n << " at " << at;
+        x[at] = kept;
+      }
+    }
+  }
+}
+
+TEST(ChooseParamsDynamic, NamesTheFirstNonFiniteValue) {
+  std::vector<float> x(40, 0.5f);
+  x[37] = NAN;
+  try {
+    choose_params_dynamic(x, 8, false, "activations");
+    FAIL() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("activations contains NaN at index 37"), std::string::npos)
+        << e.what();
+  }
+  x[37] = -2.0f;
+  const AffineParams p = choose_params_dynamic(x, 8, false, "activations");
+  const AffineParams expected = choose_params_minmax(-2.0f, 0.5f, 8, false);
+  EXPECT_EQ(p.scale, expected.scale);
+  EXPECT_EQ(p.zero_point, expected.zero_point);
 }
 
 }  // namespace

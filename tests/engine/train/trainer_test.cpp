@@ -196,6 +196,7 @@ TEST(Optimizer, SchedulesAndNames) {
   EXPECT_NEAR(scheduled_learning_rate(config, 50, 10, 100), 0.5f, 1e-6);
   EXPECT_EQ(parse_schedule_kind("cosine"), ScheduleKind::cosine);
   EXPECT_EQ(parse_optimizer_kind("sgd"), OptimizerKind::sgd);
+  EXPECT_EQ(parse_optimizer_kind("adam"), OptimizerKind::adam);
   EXPECT_THROW(parse_optimizer_kind("rmsprop"), InvalidArgument);
   EXPECT_THROW(parse_schedule_kind("linear"), InvalidArgument);
 }

@@ -25,6 +25,17 @@ function readMaybeGzipped(path: string): Promise<Uint8Array> {
   );
 }
 
+/** Runs `work`; an error's message gets `place` (the directory at fault) in front. */
+async function naming<T>(place: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new Error(
+      `${place}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 function parseEvalArguments(args: string[]): {
   modelDir: string;
   dataDir?: string;
@@ -33,8 +44,11 @@ function parseEvalArguments(args: string[]): {
   let dataDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--data" && i + 1 < args.length) dataDir = args[++i];
-    else if (arg.startsWith("--"))
+    if (arg === "--data") {
+      if (i + 1 === args.length)
+        throw new Error(`option --data needs a value\n${USAGE}`);
+      dataDir = args[++i];
+    } else if (arg.startsWith("--"))
       throw new Error(`unknown option ${arg}\n${USAGE}`);
     else positional.push(arg);
   }
@@ -48,17 +62,21 @@ async function evalCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const { modelDir, dataDir } = parseEvalArguments(args);
-  const [manifest, weights] = await Promise.all([
-    readFile(join(modelDir, "manifest.json")),
-    readFile(join(modelDir, "model.safetensors")),
-  ]);
-  const model = await loadModel({ manifest, weights });
+  const model = await naming(modelDir, async () => {
+    const [manifest, weights] = await Promise.all([
+      readFile(join(modelDir, "manifest.json")),
+      readFile(join(modelDir, "model.safetensors")),
+    ]);
+    return loadModel({ manifest, weights });
+  });
   try {
     const { name, dataset, metrics } = model.manifest;
     const dir = dataDir ?? join(appData, dataset);
-    const test = await parseIdxDataset(
-      await readMaybeGzipped(join(dir, "test-images-idx3-ubyte")),
-      await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
+    const test = await naming(dir, async () =>
+      parseIdxDataset(
+        await readMaybeGzipped(join(dir, "test-images-idx3-ubyte")),
+        await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
+      ),
     );
     const result = model.evaluate(test.images, test.labels);
     const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
@@ -91,6 +109,10 @@ export async function main(
   printError: (line: string) => void = console.error,
 ): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "--help" || command === "help") {
+    print(USAGE);
+    return 0;
+  }
   if (command !== "eval") {
     printError(
       command === undefined
