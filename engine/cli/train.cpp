@@ -126,6 +126,8 @@ int run_train(const std::vector<std::string>& args) {
       parsed.option("out", std::filesystem::path(recipe_path).parent_path().string());
   const std::string data_dir = parsed.option("data", default_data_dir(recipe.manifest.dataset));
 
+  // Before training, so an unusable output directory fails in a second, not after an hour.
+  std::filesystem::create_directories(out_dir);
   const train::Examples training = load_examples(data_dir, "train", recipe.manifest.input);
   const train::Examples test = load_examples(data_dir, "test", recipe.manifest.input);
   train::initialize_parameters(recipe.model, recipe.seed);
@@ -154,7 +156,6 @@ int run_train(const std::vector<std::string>& args) {
       {"train_accuracy", trained.accuracy},
       {"parameter_count", static_cast<double>(nn::parameter_count(recipe.model))},
   };
-  std::filesystem::create_directories(out_dir);
   save_model(out_dir, recipe.model, manifest);
   std::printf("trained in %.1f s; test accuracy %.2f%% (%zu / %zu); saved to %s\n", trained.seconds,
               100.0 * evaluation.accuracy(), evaluation.correct, evaluation.count, out_dir.c_str());

@@ -120,6 +120,12 @@ void quantize_row_i8_ref(const float* x, size_t n, AffineParams p, IntRange r, i
 void quantize_row_i8_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r, int8_t* q);
 void dequantize_row_i8_ref(const int8_t* q, size_t n, AffineParams p, float* x);
 void dequantize_row_i8_wasmsimd(const int8_t* q, size_t n, AffineParams p, float* x);
+// Eq. 4 followed by the centering of Eq. 15: writes q - zero_point as int16 (exact, |.| <= 255
+// for 8-bit ranges), the form in which the integer kernels consume activations.
+void quantize_row_centered_i16_ref(const float* x, size_t n, AffineParams p, IntRange r,
+                                   int16_t* centered);
+void quantize_row_centered_i16_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r,
+                                        int16_t* centered);
 void quantize_row_i4_ref(const float* x, size_t n, AffineParams p, IntRange r, uint8_t* packed);
 void quantize_row_i4_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r,
                               uint8_t* packed);

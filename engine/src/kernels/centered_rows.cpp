@@ -36,17 +36,16 @@ CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, Af
 CenteredRows quantize_rows_qd8(size_t m, const float* a, size_t lda, size_t k, Impl impl) {
   CenteredRows rows = empty_rows(m, k);
   const IntRange range = int_range(8, false);
-  std::vector<int8_t> codes(k);
   for (size_t i = 0; i < m; ++i) {
     const float* row = a + i * lda;
     const AffineParams params =
         choose_params_dynamic(std::span<const float>(row, k), 8, false, "activations", impl);
+    int16_t* centered = rows.values.data() + i * rows.kpad;
     if (impl == Impl::ref) {
-      quantize_row_i8_ref(row, k, params, range, codes.data());
+      quantize_row_centered_i16_ref(row, k, params, range, centered);
     } else {
-      quantize_row_i8_wasmsimd(row, k, params, range, codes.data());
+      quantize_row_centered_i16_wasmsimd(row, k, params, range, centered);
     }
-    center_row(codes.data(), k, params.zero_point, rows.values.data() + i * rows.kpad);
     rows.scales[i] = params.scale;
   }
   return rows;

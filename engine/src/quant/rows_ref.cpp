@@ -21,6 +21,13 @@ void quantize_row_i8_ref(const float* x, size_t n, AffineParams p, IntRange r, i
   for (size_t i = 0; i < n; ++i) q[i] = static_cast<int8_t>(quantize_value(x[i], p, r));
 }
 
+void quantize_row_centered_i16_ref(const float* x, size_t n, AffineParams p, IntRange r,
+                                   int16_t* centered) {
+  for (size_t i = 0; i < n; ++i) {
+    centered[i] = static_cast<int16_t>(quantize_value(x[i], p, r) - p.zero_point);
+  }
+}
+
 void dequantize_row_i8_ref(const int8_t* q, size_t n, AffineParams p, float* x) {
   for (size_t i = 0; i < n; ++i) x[i] = dequantize_value(q[i], p);
 }

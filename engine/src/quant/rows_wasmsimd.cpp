@@ -95,6 +95,19 @@ void quantize_row_i8_wasmsimd(const float* x, size_t n, AffineParams p, IntRange
   quantize_row_i8_ref(x + i, n - i, p, r, q + i);
 }
 
+void quantize_row_centered_i16_wasmsimd(const float* x, size_t n, AffineParams p, IntRange r,
+                                        int16_t* centered) {
+  const QuantizeConstants c(p, r);
+  const v128_t zero_point = wasm_i32x4_splat(p.zero_point);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v128_t q0 = wasm_i32x4_sub(quantize_f32x4(wasm_v128_load(x + i), c), zero_point);
+    const v128_t q1 = wasm_i32x4_sub(quantize_f32x4(wasm_v128_load(x + i + 4), c), zero_point);
+    wasm_v128_store(centered + i, wasm_i16x8_narrow_i32x4(q0, q1));  // |q - zp| <= 255: exact
+  }
+  quantize_row_centered_i16_ref(x + i, n - i, p, r, centered + i);
+}
+
 void dequantize_row_i8_wasmsimd(const int8_t* q, size_t n, AffineParams p, float* x) {
   const v128_t zero_point = wasm_i32x4_splat(p.zero_point);
   const v128_t scale = wasm_f32x4_splat(p.scale);

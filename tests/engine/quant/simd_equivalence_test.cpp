@@ -64,6 +64,21 @@ TEST(SimdEquivalence, TiesAndSaturationRoundTheSameWay) {
   }
 }
 
+TEST(SimdEquivalence, CenteredCodesEqualTheReferenceAndTheCodesMinusZeroPoint) {
+  for (size_t n : kLengths) {
+    const std::vector<float> x = weights_like(n, static_cast<uint32_t>(n) + 9);
+    const AffineParams p = choose_params_dynamic(x, 8, false, "x");
+    const IntRange r = int_range(8, false);
+    std::vector<int16_t> ref(n), simd(n);
+    std::vector<int8_t> codes(n);
+    quantize_row_centered_i16_ref(x.data(), n, p, r, ref.data());
+    quantize_row_centered_i16_wasmsimd(x.data(), n, p, r, simd.data());
+    quantize_row_i8_ref(x.data(), n, p, r, codes.data());
+    ASSERT_EQ(ref, simd) << n;
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(ref[i], codes[i] - p.zero_point) << n << " " << i;
+  }
+}
+
 TEST(SimdEquivalence, EveryNibbleDequantizesTheSame) {
   // All 256 byte values, signed and unsigned nibbles.
   std::vector<uint8_t> packed(256);
