@@ -3,11 +3,11 @@
 // engine's, and its errors reach JS as Errors with the engine's message (guard.h).
 #include <emscripten/bind.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "guard.h"
+#include "loaded_model.h"
 #include "quantlab/error.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
@@ -50,12 +50,6 @@ struct EvaluationJs {
   double count;
 };
 
-// A model loaded from its two files.
-struct LoadedModel {
-  nn::Model model;
-  ModelManifest manifest;
-};
-
 LoadedModel load_model_js(val manifest_json, val weights) {
   LoadedModel loaded;
   loaded.model = parse_model(from_typed_array<uint8_t>(manifest_json),
@@ -71,18 +65,6 @@ std::string manifest_json(const LoadedModel& loaded) {
 val weights_bytes(const LoadedModel& loaded) {
   const std::vector<uint8_t> bytes = serialize_safetensors({{}, loaded.model.parameters});
   return to_typed_array(std::span<const uint8_t>(bytes));
-}
-
-// u8 images (count × the model's input size, row-major) as normalized network inputs.
-Tensor network_input(const LoadedModel& loaded, const val& images) {
-  const std::vector<uint8_t> pixels = from_typed_array<uint8_t>(images);
-  const size_t per_image = Shape(loaded.manifest.input.shape).element_count();
-  require(per_image > 0 && pixels.size() % per_image == 0,
-          "images hold " + std::to_string(pixels.size()) + " bytes, not a whole number of " +
-              std::to_string(per_image) + "-pixel images");
-  Tensor batch(DType::u8, Shape{pixels.size() / per_image, per_image});
-  if (!pixels.empty()) std::memcpy(batch.bytes(), pixels.data(), pixels.size());
-  return to_network_input(batch, loaded.manifest.input);
 }
 
 EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels) {

@@ -47,3 +47,9 @@ export {
   type Model,
   type ModelManifest,
 } from "./models/model";
+export {
+  trainModel,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+} from "./models/train";

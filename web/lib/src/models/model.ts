@@ -58,7 +58,7 @@ export interface Model {
   dispose(): void;
 }
 
-async function modelsModule(): Promise<RawModelsModule> {
+export async function modelsModule(): Promise<RawModelsModule> {
   // The Embind module carries every binding file's exports; RawEngineModule types only the
   // quantization part, raw-models.ts this file's part.
   const raw: RawEngineModule = await loadRawModule();
@@ -91,14 +91,25 @@ export async function loadModel(files: {
   return wrapModel(raw.loadModel(manifestBytes, files.weights));
 }
 
-function wrapModel(handle: RawLoadedModel): Model {
+// The engine handle behind each live Model, for the library's other engine calls (train.ts).
+const rawHandles = new WeakMap<Model, () => RawLoadedModel>();
+
+/** The engine handle of `model`; throws if it was disposed. */
+export function rawModelOf(model: Model): RawLoadedModel {
+  const use = rawHandles.get(model);
+  if (use === undefined) throw new Error("not a model of this library");
+  return use();
+}
+
+/** A Model owning `handle` (freed by its dispose()). */
+export function wrapModel(handle: RawLoadedModel): Model {
   let live: RawLoadedModel | undefined = handle;
   const use = (): RawLoadedModel => {
     if (live === undefined) throw new Error("this model was disposed");
     return live;
   };
   const manifest = JSON.parse(handle.manifestJson()) as ModelManifest;
-  return {
+  const model: Model = {
     manifest,
     evaluate(images, labels) {
       const { correct, count } = use().evaluate(images, labels);
@@ -114,4 +125,6 @@ function wrapModel(handle: RawLoadedModel): Model {
       live = undefined;
     },
   };
+  rawHandles.set(model, use);
+  return model;
 }

@@ -26,4 +26,46 @@ export interface RawLoadedModel {
 export interface RawModelsModule {
   parseIdxDataset(images: Uint8Array, labels: Uint8Array): RawIdxDataset;
   loadModel(manifestJson: Uint8Array, weights: Uint8Array): RawLoadedModel;
+  trainModel(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    labels: Uint8Array,
+    config: RawTrainConfig,
+    initSeed: number | null,
+    onProgress: (progress: RawTrainProgress) => boolean,
+  ): RawTrainOutcome;
+}
+
+/** engine/bindings/train.cpp's config: every field present. */
+export interface RawTrainConfig {
+  optimizer: string;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+}
+
+export interface RawTrainProgress {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** 1-based within the epoch. */
+  batch: number;
+  batches: number;
+  /** Mean loss over this epoch's batches so far. */
+  loss: number;
+  /** Fraction of this epoch's examples so far classified right. */
+  accuracy: number;
+  learningRate: number;
+}
+
+export interface RawTrainOutcome {
+  model: RawLoadedModel;
+  cancelled: boolean;
+  epochsCompleted: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
 }

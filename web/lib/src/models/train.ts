@@ -1,0 +1,115 @@
+// Training in the library: the engine trains (engine/bindings/train.cpp) and checks every
+// value; this file fills defaults, checks the integer fields JS numbers can get wrong, and maps
+// onProgress/AbortSignal onto the engine's progress callback, which cancels by returning false.
+import { abortError, invalidArgument } from "../errors";
+import type { Model } from "./model";
+import { modelsModule, rawModelOf, wrapModel } from "./model";
+import type { RawTrainConfig, RawTrainProgress } from "./raw-models";
+
+/** Reported after every batch (the engine's object as is). */
+export type TrainProgress = RawTrainProgress;
+
+export interface TrainOptions {
+  /** "adam" (AdamW, decoupled weight decay) or "sgd" (momentum, L2 weight decay). Default "adam". */
+  optimizer?: "sgd" | "adam";
+  /** Default 1e-3. */
+  learningRate?: number;
+  /** SGD momentum in [0, 1). Default 0.9. */
+  momentum?: number;
+  /** Applied to weights only (not biases). Default 0. */
+  weightDecay?: number;
+  /** Default 1. */
+  epochs?: number;
+  /** Default 64. */
+  batchSize?: number;
+  /** Shuffling and dropout; the same seed gives the same weights bit for bit. Default 1. */
+  seed?: number;
+  /** If set, the parameters are re-initialised with this seed first: training from the
+   * architecture instead of fine-tuning. */
+  initSeed?: number;
+  /** Called after every batch; returning false stops training after it (the result then has
+   * cancelled: true). */
+  onProgress?: (progress: TrainProgress) => boolean | void;
+  /** Aborting rejects with an AbortError at the next batch. */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** A new model (the input model is unchanged); dispose() it when done. */
+  model: Model;
+  /** True if onProgress stopped training early. */
+  cancelled: boolean;
+  epochsCompleted: number;
+  /** The last epoch's mean training loss and accuracy (partial epoch if cancelled). */
+  loss: number;
+  accuracy: number;
+  seconds: number;
+}
+
+const defaults: RawTrainConfig = {
+  optimizer: "adam",
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+  epochs: 1,
+  batchSize: 64,
+  seed: 1,
+};
+
+function requireCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw invalidArgument(
+      `${name} must be a non-negative integer, got ${value}`,
+    );
+}
+
+/** Trains a copy of `model` on u8 images (count × input size, row-major) and their labels. */
+export async function trainModel(
+  model: Model,
+  data: { images: Uint8Array; labels: Uint8Array },
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const { initSeed, onProgress, signal, ...given } = options;
+  const config: RawTrainConfig = { ...defaults };
+  for (const [key, value] of Object.entries(given))
+    if (value !== undefined) Object.assign(config, { [key]: value });
+  requireCount("epochs", config.epochs);
+  requireCount("batchSize", config.batchSize);
+  requireCount("seed", config.seed);
+  if (initSeed !== undefined) requireCount("initSeed", initSeed);
+  const raw = await modelsModule();
+  if (signal?.aborted) throw abortError(signal.reason);
+
+  // A JS exception must not unwind through the engine: keep it and stop training instead.
+  let callbackError: { error: unknown } | undefined;
+  const outcome = raw.trainModel(
+    rawModelOf(model),
+    data.images,
+    data.labels,
+    config,
+    initSeed ?? null,
+    (progress) => {
+      try {
+        if (signal?.aborted) return false;
+        return onProgress?.(progress) !== false && !signal?.aborted;
+      } catch (error) {
+        callbackError = { error };
+        return false;
+      }
+    },
+  );
+  const trained = wrapModel(outcome.model);
+  if (callbackError !== undefined || signal?.aborted) {
+    trained.dispose();
+    if (callbackError !== undefined) throw callbackError.error;
+    throw abortError(signal?.reason);
+  }
+  return {
+    model: trained,
+    cancelled: outcome.cancelled,
+    epochsCompleted: outcome.epochsCompleted,
+    loss: outcome.loss,
+    accuracy: outcome.accuracy,
+    seconds: outcome.seconds,
+  };
+}
