@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "quantlab/error.h"
@@ -21,14 +22,23 @@ struct LoadedModel {
   ModelManifest manifest;
 };
 
-// u8 images (count × the model's input size, row-major) as normalized network inputs.
-inline Tensor network_input(const LoadedModel& loaded, const emscripten::val& images) {
+// u8 images as normalized network inputs. image_size is null (each image is the model's input
+// size, flattened: nothing beyond the pixel count can be checked) or {rows, cols}, which
+// to_network_input then checks against the model input's last two dimensions.
+inline Tensor network_input(const LoadedModel& loaded, const emscripten::val& images,
+                            const emscripten::val& image_size) {
   const std::vector<uint8_t> pixels = from_typed_array<uint8_t>(images);
-  const size_t per_image = Shape(loaded.manifest.input.shape).element_count();
+  std::vector<size_t> image_dims = {Shape(loaded.manifest.input.shape).element_count()};
+  if (!image_size.isNull() && !image_size.isUndefined()) {
+    image_dims = {image_size["rows"].as<size_t>(), image_size["cols"].as<size_t>()};
+  }
+  const size_t per_image = Shape(image_dims).element_count();
   require(per_image > 0 && pixels.size() % per_image == 0,
           "images hold " + std::to_string(pixels.size()) + " bytes, not a whole number of " +
               std::to_string(per_image) + "-pixel images");
-  Tensor batch(DType::u8, Shape{pixels.size() / per_image, per_image});
+  std::vector<size_t> dims = {pixels.size() / per_image};
+  dims.insert(dims.end(), image_dims.begin(), image_dims.end());
+  Tensor batch(DType::u8, Shape(std::move(dims)));
   if (!pixels.empty()) std::memcpy(batch.bytes(), pixels.data(), pixels.size());
   return to_network_input(batch, loaded.manifest.input);
 }

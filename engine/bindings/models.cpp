@@ -67,16 +67,17 @@ val weights_bytes(const LoadedModel& loaded) {
   return to_typed_array(std::span<const uint8_t>(bytes));
 }
 
-EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels) {
-  train::Examples examples{network_input(loaded, images), {}};
+// image_size: null or {rows, cols} (see network_input).
+EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels, val image_size) {
+  train::Examples examples{network_input(loaded, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
   const train::Evaluation result = train::evaluate(loaded.model, examples);
   return {static_cast<double>(result.correct), static_cast<double>(result.count)};
 }
 
 // Index of the highest-scoring class for each image.
-val classify_js(const LoadedModel& loaded, val images) {
-  const Tensor inputs = network_input(loaded, images);
+val classify_js(const LoadedModel& loaded, val images, val image_size) {
+  const Tensor inputs = network_input(loaded, images, image_size);
   const std::vector<int32_t> classes =
       nn::argmax_rows(nn::Executor(loaded.model).run(inputs).output);
   return to_typed_array(std::span<const int32_t>(classes));

@@ -48,14 +48,15 @@ val progress_object(const train::Progress& progress) {
 // initSeed: null keeps the model's parameters (fine-tuning); a number re-initialises them with
 // that seed first (training from the architecture).
 // Returns {model, cancelled, epochsCompleted, loss, accuracy, seconds}.
-val train_model_js(const LoadedModel& source, val images, val labels, val config, val init_seed,
-                   val on_progress) {
+// image_size: null or {rows, cols} (see network_input).
+val train_model_js(const LoadedModel& source, val images, val labels, val image_size, val config,
+                   val init_seed, val on_progress) {
   const train::TrainConfig train_config_value = train_config(config);
   LoadedModel trained = source;
   if (!init_seed.isNull()) {
     train::initialize_parameters(trained.model, static_cast<uint64_t>(init_seed.as<double>()));
   }
-  train::Examples examples{network_input(trained, images), {}};
+  train::Examples examples{network_input(trained, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
   const train::TrainResult outcome = train::train(
       trained.model, examples, train_config_value,

@@ -1,5 +1,19 @@
 // Deterministic test data shared by the library tests.
-import { seededRandom } from "../../web/lib/src/index";
+import { readFileSync } from "node:fs";
+import { parseIdxDataset, seededRandom } from "../../web/lib/src/index";
+
+const root = new URL("../../", import.meta.url);
+
+/** A repository file's bytes, by its path from the repository root. */
+export const readRepoFile = (path: string) =>
+  new Uint8Array(readFileSync(new URL(path, root)));
+
+/** A split of the MNIST data the app ships (web/app/public/data/mnist). */
+export const mnistSplit = (split: "train" | "test") =>
+  parseIdxDataset(
+    readRepoFile(`web/app/public/data/mnist/${split}-images-idx3-ubyte.gz`),
+    readRepoFile(`web/app/public/data/mnist/${split}-labels-idx1-ubyte.gz`),
+  );
 
 /** Normally distributed values (Box–Muller over the library's seeded generator). */
 export function normalValues(count: number, seed = 1): Float32Array {

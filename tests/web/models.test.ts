@@ -119,6 +119,30 @@ describe("models", () => {
     );
   });
 
+  it("checks image rows and columns against the model input when given", async () => {
+    const cnn = await loadModel(modelFiles("mnist-cnn"));
+    const test = await parseIdxDataset(
+      mnistTest("images-idx3"),
+      mnistTest("labels-idx1"),
+    );
+    const flat = cnn.evaluate(test.images, test.labels);
+    expect(cnn.evaluate(test)).toEqual(flat);
+    expect(cnn.classify(test)).toEqual(cnn.classify(test.images));
+    // The same 784 pixels per image, declared 14×56: flattened they would pass.
+    const wide = { ...test, rows: 14, cols: 56 };
+    expect(() => cnn.evaluate(wide)).toThrow(
+      "images of 14x56 pixels do not fit the model input [1, 28, 28]",
+    );
+    expect(() => cnn.classify(wide)).toThrow(/14x56/);
+    expect(() => cnn.evaluate({ ...test, cols: undefined })).toThrow(
+      "images need both rows and cols, or neither",
+    );
+    expect(() =>
+      cnn.classify({ images: test.images, rows: 28, cols: -1 }),
+    ).toThrow("cols must be a non-negative integer, got -1");
+    cnn.dispose();
+  });
+
   it("refuses a disposed model", async () => {
     const model = await loadModel(modelFiles(shippedModels[0]!));
     model.dispose();

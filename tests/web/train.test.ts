@@ -1,25 +1,15 @@
 // Training through the library against the real engine: fine-tuning the shipped mnist-mlp on a
 // slice of the MNIST train split reports progress, keeps its test accuracy, is reproducible
 // from its seed, stops on AbortSignal, and rejects bad configurations with the engine's message.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   loadModel,
-  parseIdxDataset,
   trainModel,
   type IdxDataset,
   type Model,
   type TrainProgress,
 } from "../../web/lib/src/index";
-
-const root = new URL("../../", import.meta.url);
-const read = (path: string) =>
-  new Uint8Array(readFileSync(new URL(path, root)));
-const mnist = (split: "train" | "test") =>
-  parseIdxDataset(
-    read(`web/app/public/data/mnist/${split}-images-idx3-ubyte.gz`),
-    read(`web/app/public/data/mnist/${split}-labels-idx1-ubyte.gz`),
-  );
+import { mnistSplit as mnist, readRepoFile as read } from "./fixtures";
 
 const batchSize = 64;
 const batches = 32;

@@ -6,13 +6,21 @@ import {
   createWorkerClient,
   engineWorkerHandlers,
   loadEngine,
+  loadModel,
   serveRequests,
+  trainInWorker,
+  trainModel,
   type EngineWorkerMethods,
   type Progress,
+  type TrainProgress,
   type WorkerClient,
   type WorkerLike,
 } from "../../web/lib/src/index";
-import { normalValues } from "./fixtures";
+import {
+  mnistSplit as mnist,
+  normalValues,
+  readRepoFile as read,
+} from "./fixtures";
 
 const values = normalValues(4 * 96, 11);
 const shape = [4, 96];
@@ -145,6 +153,125 @@ describe("cancellation", () => {
     await expect(running).rejects.toMatchObject({ name: "AbortError" });
     await expect(next).resolves.toHaveProperty("storage.bitsPerWeight");
     expect(terminated).toBe(1);
+    expect(spawned).toBe(2);
+  });
+});
+
+describe("training in the worker", () => {
+  const shipped = () =>
+    loadModel({
+      manifest: read("models/mnist-mlp/manifest.json"),
+      weights: read("models/mnist-mlp/model.safetensors"),
+    });
+  const batchSize = 64;
+  const batches = 8;
+  const options = { optimizer: "sgd", learningRate: 0.005, batchSize } as const;
+  const trainSlice = async () => {
+    const train = await mnist("train");
+    const count = batchSize * batches;
+    return {
+      ...train,
+      count,
+      images: train.images.slice(0, count * 784),
+      labels: train.labels.slice(0, count),
+    };
+  };
+
+  it("reports every batch and returns the files trainModel gives in this thread", async () => {
+    const model = await shipped();
+    const data = await trainSlice();
+    const local = await trainModel(model, data, options);
+    const files = model.files();
+
+    const events: TrainProgress[] = [];
+    const protocol: Progress[] = [];
+    const client = newClient();
+    const result = await client.call("trainModel", [files, data, options], {
+      onProgress: (p) => protocol.push(p),
+    });
+    const typed = await trainInWorker(client, model.files(), data, {
+      ...options,
+      onProgress: (p) => events.push(p),
+    });
+    expect(protocol.map((p) => [p.done, p.total])).toEqual(
+      Array.from({ length: batches }, (_, i) => [i + 1, batches]),
+    );
+    expect(protocol[0]?.message).toMatch(/^epoch 1\/1, batch 1\/8, loss /);
+    expect(events.map((e) => e.batch)).toEqual(protocol.map((p) => p.done));
+    expect(events.at(-1)?.accuracy).toBe(local.accuracy);
+
+    // One implementation: the worker's run is the in-thread run, bit for bit.
+    const summary = (({ model: _, ...rest }) => rest)(local);
+    for (const remote of [result, typed]) {
+      expect(remote).toMatchObject({ ...summary, seconds: expect.any(Number) });
+      expect(remote.files).toEqual(local.model.files());
+    }
+    const trained = await loadModel({
+      manifest: result.files.manifestJson,
+      weights: result.files.weights,
+    });
+    const test = await mnist("test");
+    const recorded = Number(model.manifest.metrics.test_accuracy);
+    expect(trained.evaluate(test).accuracy).toBeGreaterThanOrEqual(
+      recorded - 0.02,
+    );
+    for (const m of [model, local.model, trained]) m.dispose();
+  });
+
+  it("moves the files and data to the worker when asked to", async () => {
+    const model = await shipped();
+    const files = model.files();
+    const data = await trainSlice();
+    model.dispose();
+    const result = await trainInWorker(newClient(), files, data, {
+      ...options,
+      transfer: true,
+    });
+    expect(files.weights.byteLength).toBe(0);
+    expect(data.images.byteLength).toBe(0);
+    expect(result).toMatchObject({ cancelled: false, epochsCompleted: 1 });
+    expect(result.files.weights.byteLength).toBeGreaterThan(0);
+  });
+
+  it("rejects with the engine's message for images of the wrong size", async () => {
+    const model = await shipped();
+    const data = await trainSlice();
+    const files = model.files();
+    model.dispose();
+    await expect(
+      trainInWorker(
+        newClient(),
+        files,
+        { ...data, rows: 14, cols: 14 },
+        options,
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidArgument",
+      message: expect.stringContaining("images of 196 pixels"),
+    });
+  });
+
+  it("an abort after the first progress event terminates the training worker", async () => {
+    const model = await shipped();
+    const files = model.files();
+    model.dispose();
+    const data = await trainSlice();
+    const c = newClient();
+    const controller = new AbortController();
+    const events: TrainProgress[] = [];
+    const run = trainInWorker(c, files, data, {
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => {
+        events.push(p);
+        controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: "AbortError" });
+    // Replies the terminated worker had already sent are dropped.
+    expect(events).toHaveLength(1);
+    expect(terminated).toBe(1);
+    await expect(c.call("schemeName", [{ bits: 8 }])).resolves.toMatch(/8/);
     expect(spawned).toBe(2);
   });
 });

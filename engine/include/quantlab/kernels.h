@@ -137,8 +137,9 @@ struct Conv2dShape {
 };
 void validate_conv2d(const Conv2dShape& shape);
 
-// output[b, o, y, x] = bias[o] + Σ input · weight, weights packed from [out, in*kh*kw]. All
-// variants lower to im2col + the matching GEMM; bias may be null.
+// output[b, o, y, x] = bias[o] + Σ input · weight, weights packed from [out, in*kh*kw]. Each
+// variant runs im2col + the matching GEMM or a direct kernel, whichever measured faster for the
+// shape (src/kernels/conv2d.cpp); bias may be null.
 void conv2d_f32(const Conv2dShape& shape, const float* input, const PackedF32& w, const float* bias,
                 float* output, Impl impl = Impl::wasmsimd);
 

@@ -6,9 +6,8 @@
 #include "kernels/packed_layouts.h"
 
 namespace quantlab::kernels {
-namespace {
 
-CenteredRows empty_rows(size_t m, size_t k) {
+CenteredRows zero_rows(size_t m, size_t k) {
   CenteredRows rows;
   rows.m = m;
   rows.k = k;
@@ -18,6 +17,8 @@ CenteredRows empty_rows(size_t m, size_t k) {
   return rows;
 }
 
+namespace {
+
 void center_row(const int8_t* q, size_t k, int32_t zero_point, int16_t* out) {
   for (size_t i = 0; i < k; ++i) out[i] = static_cast<int16_t>(q[i] - zero_point);
 }
@@ -25,7 +26,7 @@ void center_row(const int8_t* q, size_t k, int32_t zero_point, int16_t* out) {
 }  // namespace
 
 CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, AffineParams params) {
-  CenteredRows rows = empty_rows(m, k);
+  CenteredRows rows = zero_rows(m, k);
   for (size_t i = 0; i < m; ++i) {
     center_row(a + i * lda, k, params.zero_point, rows.values.data() + i * rows.kpad);
     rows.scales[i] = params.scale;
@@ -34,7 +35,7 @@ CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, Af
 }
 
 CenteredRows quantize_rows_qd8(size_t m, const float* a, size_t lda, size_t k, Impl impl) {
-  CenteredRows rows = empty_rows(m, k);
+  CenteredRows rows = zero_rows(m, k);
   const IntRange range = int_range(8, false);
   for (size_t i = 0; i < m; ++i) {
     const float* row = a + i * lda;

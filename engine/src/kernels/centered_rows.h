@@ -23,6 +23,9 @@ struct CenteredRows {
   const int16_t* row(size_t i) const { return values.data() + i * kpad; }
 };
 
+// m rows of k zeros (padding included), scales 1: a buffer for activations written in place.
+CenteredRows zero_rows(size_t m, size_t k);
+
 // Static activations: int8 codes that share one affine mapping.
 CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, AffineParams params);
 

@@ -78,7 +78,7 @@ async function evalCommand(
         await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
       ),
     );
-    const result = model.evaluate(test.images, test.labels);
+    const result = model.evaluate(test);
     const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
     print(
       `${name}: test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}) on ${dataset}`,

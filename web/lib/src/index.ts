@@ -22,6 +22,13 @@ export type {
   Progress,
 } from "./worker/protocol";
 export { engineWorkerHandlers } from "./worker/engine-methods";
+export {
+  trainInWorker,
+  type ModelFiles,
+  type TrainInWorkerOptions,
+  type WorkerTrainOptions,
+  type WorkerTrainResult,
+} from "./worker/train-method";
 export { GRANULARITIES } from "./types";
 export { gridLevels } from "./grid";
 export { seededRandom } from "./random";
@@ -43,6 +50,8 @@ export {
   parseIdxDataset,
   type Evaluation,
   type IdxDataset,
+  type Images,
+  type LabelledImages,
   type LayerDescription,
   type Model,
   type ModelManifest,

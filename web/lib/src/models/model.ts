@@ -1,10 +1,15 @@
 // Models and datasets in the library: the engine parses and validates every file (its errors
 // arrive as Errors named "InvalidArgument" with the engine's message); this file undoes gzip,
 // converts types and frees the engine's memory on dispose().
+import { invalidArgument } from "../errors";
 import type { RawEngineModule } from "../raw-module";
 import { loadRawModule } from "../loader";
 import { gunzipIfNeeded } from "./gzip";
-import type { RawLoadedModel, RawModelsModule } from "./raw-models";
+import type {
+  RawImageSize,
+  RawLoadedModel,
+  RawModelsModule,
+} from "./raw-models";
 
 /** One layer of the manifest's architecture (fields of its kind, e.g. in_features). */
 export interface LayerDescription {
@@ -40,6 +45,22 @@ export interface IdxDataset {
   labels: Uint8Array;
 }
 
+/**
+ * u8 images, row-major. Given rows and cols (an IdxDataset has them), the engine also checks
+ * them against the model input's height and width, so 14×56 images cannot pass for 28×28;
+ * without them only the pixel count per image is checked.
+ */
+export interface Images {
+  images: Uint8Array;
+  rows?: number;
+  cols?: number;
+}
+
+/** Images with one label each (an IdxDataset is one). */
+export interface LabelledImages extends Images {
+  labels: Uint8Array;
+}
+
 export interface Evaluation {
   correct: number;
   count: number;
@@ -48,14 +69,33 @@ export interface Evaluation {
 
 export interface Model {
   readonly manifest: ModelManifest;
-  /** FP32 accuracy on u8 images (count × input size) with their labels. */
+  /** FP32 accuracy on labelled images (e.g. an IdxDataset). */
+  evaluate(data: LabelledImages): Evaluation;
+  /** FP32 accuracy on flattened u8 images (count × input size) with their labels. */
   evaluate(images: Uint8Array, labels: Uint8Array): Evaluation;
-  /** The highest-scoring class of each image. */
-  classify(images: Uint8Array): Int32Array;
+  /** The highest-scoring class of each image (flattened u8 images, or Images with their size). */
+  classify(images: Uint8Array | Images): Int32Array;
   /** The two files exactly as the engine saves them: loading them gives this model again. */
   files(): { manifestJson: string; weights: Uint8Array };
   /** Frees the engine memory; the model cannot be used afterwards. */
   dispose(): void;
+}
+
+export function requireCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw invalidArgument(
+      `${name} must be a non-negative integer, got ${value}`,
+    );
+}
+
+/** The engine's image size argument for `data`: both rows and cols, or neither. */
+export function imageSizeOf({ rows, cols }: Images): RawImageSize {
+  if (rows === undefined && cols === undefined) return null;
+  if (rows === undefined || cols === undefined)
+    throw invalidArgument("images need both rows and cols, or neither");
+  requireCount("rows", rows);
+  requireCount("cols", cols);
+  return { rows, cols };
 }
 
 export async function modelsModule(): Promise<RawModelsModule> {
@@ -111,11 +151,22 @@ export function wrapModel(handle: RawLoadedModel): Model {
   const manifest = JSON.parse(handle.manifestJson()) as ModelManifest;
   const model: Model = {
     manifest,
-    evaluate(images, labels) {
-      const { correct, count } = use().evaluate(images, labels);
+    evaluate(imagesOrData: Uint8Array | LabelledImages, labels?: Uint8Array) {
+      const data =
+        imagesOrData instanceof Uint8Array
+          ? { images: imagesOrData, labels: labels ?? new Uint8Array() }
+          : imagesOrData;
+      const { correct, count } = use().evaluate(
+        data.images,
+        data.labels,
+        imageSizeOf(data),
+      );
       return { correct, count, accuracy: count > 0 ? correct / count : 0 };
     },
-    classify: (images) => use().classify(images),
+    classify(images) {
+      const data = images instanceof Uint8Array ? { images } : images;
+      return use().classify(data.images, imageSizeOf(data));
+    },
     files: () => ({
       manifestJson: use().manifestJson(),
       weights: use().weightsBytes(),

@@ -9,6 +9,9 @@ export interface RawIdxDataset {
   labels: Uint8Array;
 }
 
+/** Rows and columns of each image, checked against the model input; null: flattened images. */
+export type RawImageSize = { rows: number; cols: number } | null;
+
 export interface RawEvaluation {
   correct: number;
   count: number;
@@ -18,8 +21,12 @@ export interface RawEvaluation {
 export interface RawLoadedModel {
   manifestJson(): string;
   weightsBytes(): Uint8Array;
-  evaluate(images: Uint8Array, labels: Uint8Array): RawEvaluation;
-  classify(images: Uint8Array): Int32Array;
+  evaluate(
+    images: Uint8Array,
+    labels: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawEvaluation;
+  classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
   delete(): void;
 }
 
@@ -30,6 +37,7 @@ export interface RawModelsModule {
     model: RawLoadedModel,
     images: Uint8Array,
     labels: Uint8Array,
+    imageSize: RawImageSize,
     config: RawTrainConfig,
     initSeed: number | null,
     onProgress: (progress: RawTrainProgress) => boolean,

@@ -1,9 +1,15 @@
 // Training in the library: the engine trains (engine/bindings/train.cpp) and checks every
 // value; this file fills defaults, checks the integer fields JS numbers can get wrong, and maps
 // onProgress/AbortSignal onto the engine's progress callback, which cancels by returning false.
-import { abortError, invalidArgument } from "../errors";
-import type { Model } from "./model";
-import { modelsModule, rawModelOf, wrapModel } from "./model";
+import { abortError } from "../errors";
+import type { LabelledImages, Model } from "./model";
+import {
+  imageSizeOf,
+  modelsModule,
+  rawModelOf,
+  requireCount,
+  wrapModel,
+} from "./model";
 import type { RawTrainConfig, RawTrainProgress } from "./raw-models";
 
 /** Reported after every batch (the engine's object as is). */
@@ -56,17 +62,10 @@ const defaults: RawTrainConfig = {
   seed: 1,
 };
 
-function requireCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw invalidArgument(
-      `${name} must be a non-negative integer, got ${value}`,
-    );
-}
-
-/** Trains a copy of `model` on u8 images (count × input size, row-major) and their labels. */
+/** Trains a copy of `model` on labelled u8 images (e.g. an IdxDataset). */
 export async function trainModel(
   model: Model,
-  data: { images: Uint8Array; labels: Uint8Array },
+  data: LabelledImages,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const { initSeed, onProgress, signal, ...given } = options;
@@ -77,6 +76,7 @@ export async function trainModel(
   requireCount("batchSize", config.batchSize);
   requireCount("seed", config.seed);
   if (initSeed !== undefined) requireCount("initSeed", initSeed);
+  const imageSize = imageSizeOf(data);
   const raw = await modelsModule();
   if (signal?.aborted) throw abortError(signal.reason);
 
@@ -86,6 +86,7 @@ export async function trainModel(
     rawModelOf(model),
     data.images,
     data.labels,
+    imageSize,
     config,
     initSeed ?? null,
     (progress) => {

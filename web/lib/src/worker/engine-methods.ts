@@ -5,6 +5,13 @@ import type { Engine } from "../engine";
 import { loadEngine } from "../loader";
 import type { FloatInput, QuantSchemeOptions, Shape } from "../types";
 import type { Handlers } from "./protocol";
+import {
+  trainModelFiles,
+  type ModelFiles,
+  type WorkerTrainOptions,
+  type WorkerTrainResult,
+} from "./train-method";
+import type { LabelledImages } from "../models/model";
 
 type EngineFunctionName = {
   [K in keyof Engine]: Engine[K] extends (...args: never[]) => unknown
@@ -19,6 +26,12 @@ export type EngineWorkerMethods = Pick<Engine, EngineFunctionName> & {
     shape: Shape,
     schemes: readonly QuantSchemeOptions[],
   ): SchemeComparison[];
+  /** Trains the model in `files` on `data`; progress after every batch (detail: TrainProgress). */
+  trainModel(
+    files: ModelFiles,
+    data: LabelledImages,
+    options: WorkerTrainOptions,
+  ): WorkerTrainResult;
 };
 
 // A record rather than a list so the compiler reports an Engine function missing here.
@@ -51,5 +64,6 @@ export function engineWorkerHandlers(): Handlers<EngineWorkerMethods> {
     ...forward,
     compareSchemes: async ([values, shape, schemes], { progress }) =>
       compareSchemes(await loadEngine(), values, shape, schemes, progress),
+    trainModel: trainModelFiles,
   };
 }

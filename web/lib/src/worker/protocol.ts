@@ -9,6 +9,8 @@ export interface Progress {
   done: number;
   total: number;
   message?: string;
+  /** The method's own progress record (training: a TrainProgress). */
+  detail?: unknown;
 }
 
 export interface CallRequest {
