@@ -2,6 +2,7 @@
 #include <string>
 
 #include "kernels/packed_layouts.h"
+#include "quant/rows_common.h"
 #include "quantlab/error.h"
 
 namespace quantlab::kernels {
@@ -10,7 +11,7 @@ namespace {
 // Unsigned code u in [0, 15] whose real value is scale · (u - zero_point): two's complement
 // nibbles q become q + 8, which flipping the top bit does.
 uint8_t unsigned_code(const uint8_t* row, size_t i, bool symmetric) {
-  const uint8_t nibble = i % 2 == 0 ? row[i / 2] & 0x0F : row[i / 2] >> 4;
+  const auto nibble = static_cast<uint8_t>(unpack_nibble(row[i / 2], i % 2 == 1, false));
   return symmetric ? nibble ^ 0x08 : nibble;
 }
 
