@@ -179,6 +179,7 @@ EMSCRIPTEN_BINDINGS(quantlab_bench) {
   function("rooflineF32MulAddFlops", &f32_mul_add_flops);
   function("rooflineI16Dot", &roofline::i16_dot);
   function("rooflineI16DotOps", &i16_dot_ops);
+  function("rooflineI16DotAdd", &roofline::i16_dot_add);
 
   class_<BenchCall>("BenchCall")
       .function("run", &BenchCall::run)

@@ -18,6 +18,7 @@ import {
   withComparisons,
   type KernelResult,
 } from "../../web/app/src/bench/results";
+import { formatDotAddCeiling } from "../../web/app/src/bench/report";
 import { median, summarize } from "../../web/app/src/bench/stats";
 import {
   formatNumber,
@@ -35,7 +36,8 @@ const roofline: Roofline = {
   streamGBs: 20,
   f32Gflops: 50,
   i16DotGops: 100,
-  spread: { stream: 0, f32: 0, i16Dot: 0 },
+  i16DotAddGops: 85,
+  spread: { stream: 0, f32: 0, i16Dot: 0, i16DotAdd: 0 },
 };
 
 function caseNamed(name: string): BenchCase {
@@ -260,6 +262,16 @@ describe("ratios and targets", () => {
     expect(rows[1]!.speedupVsF32).toBe(4);
     expect(rows[1]!.oursOverOrt).toBe(0.25);
     expect(rows[3]!.oursOverOrt).toBeUndefined();
+  });
+
+  it("places the INT8 GEMM under the dot + accumulate ceiling, once it is measured", () => {
+    expect(formatDotAddCeiling(roofline, rows)).toBeUndefined();
+    // 2·256·1024·1024 flops in 5.368 ms: 100 GFLOP/s, the whole dot peak, 118% of 85.
+    const int8 = kernelResult(gemm, "qd8", 2 ** 20, timing(5.368709), roofline);
+    expect(formatDotAddCeiling(roofline, [int8])).toBe(
+      "(a loop of nothing but dot + accumulate reaches 85% of the dot peak on this machine; " +
+        "INT8 GEMM 256×1024×1024 runs at 118% of that ceiling)",
+    );
   });
 
   it("checks each target from the measured rows and says when a row is missing", () => {

@@ -96,9 +96,9 @@ describe("benchmark harness on tiny shapes", () => {
     });
   }, 120_000);
 
-  it("measures the three roofs", () => {
-    const { streamGBs, f32Gflops, i16DotGops } = report.roofline;
-    for (const value of [streamGBs, f32Gflops, i16DotGops])
+  it("measures the roofs and the dot + accumulate ceiling", () => {
+    const { streamGBs, f32Gflops, i16DotGops, i16DotAddGops } = report.roofline;
+    for (const value of [streamGBs, f32Gflops, i16DotGops, i16DotAddGops])
       expect(value).toBeGreaterThan(0);
   });
 

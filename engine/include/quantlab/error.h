@@ -2,6 +2,7 @@
 // person reading it in the CLI, the library or the UI knows what to fix.
 #pragma once
 
+#include <concepts>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +17,14 @@ class InvalidArgument : public std::invalid_argument {
 // Throws InvalidArgument(message) unless condition holds.
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw InvalidArgument(message);
+}
+
+// The same with the message built only on failure, for checks on hot paths (per row, per
+// group, per element): formatting numbers with std::to_string on every call cost more than the
+// work it guarded (0.3 ms of a 256-row dynamic quantization).
+template <std::invocable MakeMessage>
+inline void require(bool condition, MakeMessage&& make_message) {
+  if (!condition) throw InvalidArgument(make_message());
 }
 
 }  // namespace quantlab

@@ -40,4 +40,11 @@ int32_t i16_dot(size_t iterations, int16_t seed);
 // Integer operations done by i16_dot: 8 multiplies and 8 adds per instruction.
 double i16_dot_ops(size_t iterations);
 
+// The ceiling of an integer GEMM's inner step, which must add every dot into an accumulator
+// (SIMD128 has no dot-and-accumulate): `iterations` steps of acc = acc + dot(acc as i16x8,
+// coefficients) on kComputeChains vectors, no loads and no address arithmetic. Its rate over
+// i16_dot's is the best fraction of the dot peak any int8 GEMM built on i32x4.dot_i16x8 can
+// reach. Returns the wrapping sum of all lanes; counts ops like i16_dot_ops.
+int32_t i16_dot_add(size_t iterations, int16_t seed);
+
 }  // namespace quantlab::roofline

@@ -13,10 +13,14 @@ namespace quantlab::kernels {
 // A[M, K] with row stride lda, C[M, N] with row stride ldc, W packed from [N, K].
 inline void validate_gemm(size_t m, const void* a, size_t lda, size_t k, size_t n, const void* c,
                           size_t ldc) {
-  require(n > 0 && k > 0, "packed weights are empty (N = " + std::to_string(n) +
-                              ", K = " + std::to_string(k) + ")");
-  require(lda >= k, "lda " + std::to_string(lda) + " is smaller than K " + std::to_string(k));
-  require(ldc >= n, "ldc " + std::to_string(ldc) + " is smaller than N " + std::to_string(n));
+  require(n > 0 && k > 0, [&] {
+    return "packed weights are empty (N = " + std::to_string(n) + ", K = " + std::to_string(k) +
+           ")";
+  });
+  require(lda >= k,
+          [&] { return "lda " + std::to_string(lda) + " is smaller than K " + std::to_string(k); });
+  require(ldc >= n,
+          [&] { return "ldc " + std::to_string(ldc) + " is smaller than N " + std::to_string(n); });
   require(m == 0 || (a != nullptr && c != nullptr), "A or C is null");
 }
 
@@ -24,8 +28,11 @@ inline void validate_gemm(size_t m, const void* a, size_t lda, size_t k, size_t 
 inline void validate_int8_params(AffineParams params, const std::string& what) {
   require(params.scale > 0.0f && params.scale < INFINITY && params.zero_point >= -128 &&
               params.zero_point <= 127,
-          what + " parameters need a positive scale and an int8 zero point, got scale " +
-              std::to_string(params.scale) + ", zero point " + std::to_string(params.zero_point));
+          [&] {
+            return what + " parameters need a positive scale and an int8 zero point, got scale " +
+                   std::to_string(params.scale) + ", zero point " +
+                   std::to_string(params.zero_point);
+          });
 }
 
 inline void validate_activation_params(AffineParams params) {

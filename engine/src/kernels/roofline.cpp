@@ -18,6 +18,31 @@ uint32_t sum_lanes(v128_t v) {
          static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 3));
 }
 
+// Mixed-sign coefficients that depend on the run-time seed, so nothing folds to a constant.
+v128_t dot_coefficients(int16_t s) {
+  return wasm_i16x8_make(s, static_cast<int16_t>(-s), static_cast<int16_t>(s + 1),
+                         static_cast<int16_t>(-s - 3), static_cast<int16_t>(s + 5),
+                         static_cast<int16_t>(s - 7), static_cast<int16_t>(3 - s),
+                         static_cast<int16_t>(s + 11));
+}
+
+// `iterations` steps of x = step(x, coefficients) on kComputeChains vectors; returns the
+// wrapping sum of all lanes.
+template <typename Step>
+int32_t run_dot_chains(size_t iterations, int16_t seed, Step step) {
+  const v128_t coefficients = dot_coefficients(seed);
+  v128_t x[kComputeChains];
+  for (size_t c = 0; c < kComputeChains; ++c) {
+    x[c] = wasm_i16x8_splat(static_cast<int16_t>(seed + static_cast<int16_t>(c)));
+  }
+  for (size_t i = 0; i < iterations; ++i) {
+    for (size_t c = 0; c < kComputeChains; ++c) x[c] = step(x[c], coefficients);
+  }
+  v128_t total = x[0];
+  for (size_t c = 1; c < kComputeChains; ++c) total = wasm_i32x4_add(total, x[c]);
+  return static_cast<int32_t>(sum_lanes(total));
+}
+
 }  // namespace
 
 StreamRead::StreamRead(size_t bytes) : buffer_(bytes / kStreamBlock * kStreamBlock) {
@@ -69,18 +94,15 @@ double f32_mul_add_flops(size_t iterations) {
 }
 
 int32_t i16_dot(size_t iterations, int16_t seed) {
-  const int16_t s = seed;
-  const v128_t coefficients = wasm_i16x8_make(s, -s, s + 1, -s - 3, s + 5, s - 7, 3 - s, s + 11);
-  v128_t x[kComputeChains];
-  for (size_t c = 0; c < kComputeChains; ++c) {
-    x[c] = wasm_i16x8_splat(static_cast<int16_t>(s + static_cast<int16_t>(c)));
-  }
-  for (size_t i = 0; i < iterations; ++i) {
-    for (size_t c = 0; c < kComputeChains; ++c) x[c] = wasm_i32x4_dot_i16x8(x[c], coefficients);
-  }
-  v128_t total = x[0];
-  for (size_t c = 1; c < kComputeChains; ++c) total = wasm_i32x4_add(total, x[c]);
-  return static_cast<int32_t>(sum_lanes(total));
+  return run_dot_chains(iterations, seed, [](v128_t x, v128_t coefficients) {
+    return wasm_i32x4_dot_i16x8(x, coefficients);
+  });
+}
+
+int32_t i16_dot_add(size_t iterations, int16_t seed) {
+  return run_dot_chains(iterations, seed, [](v128_t acc, v128_t coefficients) {
+    return wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(acc, coefficients));
+  });
 }
 
 double i16_dot_ops(size_t iterations) {

@@ -22,10 +22,12 @@ float round_half_to_even(float x) {
 }
 
 AffineParams choose_params_minmax(float min, float max, int bits, bool symmetric) {
-  require(std::isfinite(min) && std::isfinite(max),
-          "range must be finite, got [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-  require(min <= max, "range minimum " + std::to_string(min) + " exceeds maximum " +
-                          std::to_string(max));
+  require(std::isfinite(min) && std::isfinite(max), [&] {
+    return "range must be finite, got [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  });
+  require(min <= max, [&] {
+    return "range minimum " + std::to_string(min) + " exceeds maximum " + std::to_string(max);
+  });
   const IntRange range = int_range(bits, symmetric);
   // Eq. 5: the range always contains 0 so that zero (padding, ReLU outputs) is exact.
   min = std::min(min, 0.0f);
@@ -44,7 +46,8 @@ AffineParams choose_params_minmax(float min, float max, int bits, bool symmetric
   // A subnormal scale would overflow x/scale to infinity; FLT_MIN still maps the range.
   params.scale = std::max(params.scale, FLT_MIN);
   if (!symmetric) {
-    const float zero_point = round_half_to_even(static_cast<float>(range.qmin) - min / params.scale);
+    const float zero_point =
+        round_half_to_even(static_cast<float>(range.qmin) - min / params.scale);
     params.zero_point = std::clamp(static_cast<int32_t>(zero_point), range.qmin, range.qmax);
   }
   return params;

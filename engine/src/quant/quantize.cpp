@@ -17,7 +17,8 @@ void quantize_run(const float* x, size_t n, AffineParams p, IntRange r, int bits
                   uint8_t* out) {
   if (bits == 8) {
     auto* q = reinterpret_cast<int8_t*>(out);
-    impl == Impl::ref ? quantize_row_i8_ref(x, n, p, r, q) : quantize_row_i8_wasmsimd(x, n, p, r, q);
+    impl == Impl::ref ? quantize_row_i8_ref(x, n, p, r, q)
+                      : quantize_row_i8_wasmsimd(x, n, p, r, q);
   } else {
     impl == Impl::ref ? quantize_row_i4_ref(x, n, p, r, out)
                       : quantize_row_i4_wasmsimd(x, n, p, r, out);
@@ -36,9 +37,9 @@ void dequantize_run(const uint8_t* in, size_t n, AffineParams p, int bits, bool 
 }
 
 void require_size(std::span<const float> x, const Shape& shape) {
-  require(x.size() == shape.element_count(),
-          "shape " + shape.to_string() + " needs " + std::to_string(shape.element_count()) +
-              " values, got " + std::to_string(x.size()));
+  require(x.size() == shape.element_count(), "shape " + shape.to_string() + " needs " +
+                                                 std::to_string(shape.element_count()) +
+                                                 " values, got " + std::to_string(x.size()));
 }
 
 }  // namespace
@@ -89,13 +90,16 @@ QuantizedTensor quantize_with_params(std::span<const float> x, const Shape& shap
               std::to_string(scales.size()) + " and " + std::to_string(zero_points.size()));
   const IntRange range = int_range(scheme.bits, scheme.symmetric);
   for (size_t i = 0; i < count; ++i) {
-    require(std::isfinite(scales[i]) && scales[i] > 0.0f,
-            "scale " + std::to_string(i) + " must be positive and finite, got " +
-                std::to_string(scales[i]));
+    require(std::isfinite(scales[i]) && scales[i] > 0.0f, [&] {
+      return "scale " + std::to_string(i) + " must be positive and finite, got " +
+             std::to_string(scales[i]);
+    });
     require(scheme.symmetric ? zero_points[i] == 0
                              : zero_points[i] >= range.qmin && zero_points[i] <= range.qmax,
-            "zero point " + std::to_string(i) + " = " + std::to_string(zero_points[i]) +
-                " is outside what " + scheme.to_string() + " allows");
+            [&] {
+              return "zero point " + std::to_string(i) + " = " + std::to_string(zero_points[i]) +
+                     " is outside what " + scheme.to_string() + " allows";
+            });
   }
 
   QuantizedTensor qt;
@@ -141,7 +145,8 @@ std::vector<uint32_t> QuantizedTensor::param_indices() const {
 }
 
 int32_t QuantizedTensor::q(size_t i) const {
-  require(i < shape.element_count(), "element index " + std::to_string(i) + " is out of range");
+  require(i < shape.element_count(),
+          [&] { return "element index " + std::to_string(i) + " is out of range"; });
   const RunLayout layout(shape, scheme);
   const size_t byte = layout.byte_offset(i);
   if (scheme.bits == 8) return static_cast<int8_t>(data[byte]);

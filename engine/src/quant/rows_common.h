@@ -1,6 +1,6 @@
-// Per-value quantization steps shared by the reference rows and the SIMD tails. The SIMD
-// kernels perform the same float operations in the same order, which is what makes their
-// results identical bit for bit.
+// Per-value quantization steps shared by the reference rows and the SIMD tails. The SIMD bodies
+// dequantize with the same float operations in the same order and quantize by Eq. 4a, which
+// yields the same integers as Eq. 4 here; both are checked bit for bit by the tests.
 #pragma once
 
 #include <algorithm>

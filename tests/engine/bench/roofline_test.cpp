@@ -65,21 +65,45 @@ std::array<int16_t, 8> dot_step(const std::array<int16_t, 8>& x, const std::arra
   return out;
 }
 
-TEST(I16Dot, ComputesEveryStepOfEveryChain) {
-  const size_t iterations = 29;
-  const int16_t s = 3;
-  const std::array<int16_t, 8> coefficients = {s, -s, s + 1, -s - 3, s + 5, s - 7, 3 - s, s + 11};
+// The wrapping i32 sum of x and y lane by lane, both read as i32x4 and returned as int16 lanes.
+std::array<int16_t, 8> add_step(const std::array<int16_t, 8>& x, const std::array<int16_t, 8>& y) {
+  std::array<uint32_t, 4> a, b;
+  std::memcpy(a.data(), x.data(), sizeof(a));
+  std::memcpy(b.data(), y.data(), sizeof(b));
+  for (size_t j = 0; j < 4; ++j) a[j] += b[j];
+  std::array<int16_t, 8> out;
+  std::memcpy(out.data(), a.data(), sizeof(out));
+  return out;
+}
+
+// The expected checksum of a dot probe: `step` applied `iterations` times to every chain.
+template <typename Step>
+int32_t expected_dot_checksum(size_t iterations, int16_t s, Step step) {
+  const auto i16 = [](int v) { return static_cast<int16_t>(v); };
+  const std::array<int16_t, 8> coefficients = {i16(s),     i16(-s),    i16(s + 1), i16(-s - 3),
+                                               i16(s + 5), i16(s - 7), i16(3 - s), i16(s + 11)};
   uint32_t expected = 0;
   for (size_t c = 0; c < kComputeChains; ++c) {
     std::array<int16_t, 8> x;
     x.fill(static_cast<int16_t>(s + static_cast<int16_t>(c)));
-    for (size_t i = 0; i < iterations; ++i) x = dot_step(x, coefficients);
+    for (size_t i = 0; i < iterations; ++i) x = step(x, coefficients);
     std::array<uint32_t, 4> lanes;
     std::memcpy(lanes.data(), x.data(), sizeof(lanes));
     for (uint32_t lane : lanes) expected += lane;
   }
-  EXPECT_EQ(i16_dot(iterations, s), static_cast<int32_t>(expected));
-  EXPECT_EQ(i16_dot_ops(iterations), 29.0 * kComputeChains * 16);
+  return static_cast<int32_t>(expected);
+}
+
+TEST(I16Dot, ComputesEveryStepOfEveryChain) {
+  EXPECT_EQ(i16_dot(29, 3), expected_dot_checksum(29, 3, dot_step));
+  EXPECT_EQ(i16_dot_ops(29), 29.0 * kComputeChains * 16);
+}
+
+TEST(I16DotAdd, AccumulatesEveryDotOfEveryChain) {
+  const auto dot_then_add = [](const std::array<int16_t, 8>& acc, const std::array<int16_t, 8>& k) {
+    return add_step(acc, dot_step(acc, k));
+  };
+  EXPECT_EQ(i16_dot_add(31, 5), expected_dot_checksum(31, 5, dot_then_add));
 }
 
 }  // namespace

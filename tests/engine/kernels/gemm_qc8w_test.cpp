@@ -133,6 +133,22 @@ TEST_P(Qc8wSweep, DynamicRowsMatchDequantizedProduct) {
 
 INSTANTIATE_TEST_SUITE_P(K, Qc8wSweep, ::testing::ValuesIn(kSweepK));
 
+// The SIMD GEMM walks rows in chunks sized to stay in L2 (about 60 rows at this K) and widens
+// each panel once per chunk: several chunks, a last chunk whose row count is not a multiple of
+// the 4-row block, and a partial last panel must all stay exact.
+TEST(Qc8w, ManyRowChunksStayExact) {
+  Random random(31);
+  const size_t m = 130, n = 37, k = 1030;
+  const Qc8wCase t(random, m, n, k);
+  StridedOutput<int32_t> acc(m, n);
+  gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
+                    Impl::wasmsimd);
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
+  }
+  acc.expect_gaps_untouched();
+}
+
 TEST(Qc8w, PacksQuantizedTensorPerChannel) {
   const size_t n = 5, k = 11;
   Random random(7);

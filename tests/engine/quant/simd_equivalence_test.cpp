@@ -62,6 +62,10 @@ TEST(SimdEquivalence, TiesAndSaturationRoundTheSameWay) {
       EXPECT_EQ(ref, simd) << "bits " << bits << " symmetric " << symmetric;
     }
   }
+  std::vector<int16_t> ref(x.size()), simd(x.size());
+  quantize_row_centered_i16_ref(x.data(), x.size(), p, int_range(8, false), ref.data());
+  quantize_row_centered_i16_wasmsimd(x.data(), x.size(), p, int_range(8, false), simd.data());
+  EXPECT_EQ(ref, simd) << "centered int16";
 }
 
 TEST(SimdEquivalence, CenteredCodesEqualTheReferenceAndTheCodesMinusZeroPoint) {

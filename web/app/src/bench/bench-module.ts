@@ -54,6 +54,7 @@ export interface BenchModule {
   rooflineF32MulAddFlops(iterations: number): number;
   rooflineI16Dot(iterations: number, seed: number): number;
   rooflineI16DotOps(iterations: number): number;
+  rooflineI16DotAdd(iterations: number, seed: number): number;
 
   Granularity: Record<"per_tensor" | "per_channel" | "per_group", RawEnum>;
   quantize(

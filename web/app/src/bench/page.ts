@@ -3,7 +3,7 @@
 import { createWorkerClient } from "quantlab";
 import type { BenchWorkerMethods } from "./bench-worker";
 import { ISSUE_CASES, KERNEL_KINDS } from "./cases";
-import { formatAgreement } from "./report";
+import { formatAgreement, formatDotAddCeiling } from "./report";
 import type { Agreement } from "./agreement";
 import type { Roofline } from "./roofline";
 import type { KernelResult } from "./results";
@@ -71,10 +71,11 @@ function render(
         Object.assign(document.createElement("li"), { textContent: line }),
       ),
     );
-  list(
-    "checks",
-    results.length > 0 ? checkTargets(results).map(formatCheck) : [],
-  );
+  const ceiling = roofline && formatDotAddCeiling(roofline, results);
+  list("checks", [
+    ...(results.length > 0 ? checkTargets(results).map(formatCheck) : []),
+    ...(ceiling ? [ceiling] : []),
+  ]);
   list("agreement", agreement.map(formatAgreement));
   chart.update(roofline, results);
 }
@@ -103,7 +104,7 @@ async function run(): Promise<void> {
   render(undefined, results, agreement);
   try {
     show(
-      "Measuring the roofline (256 MiB streaming read, f32 and i16-dot peaks)…",
+      "Measuring the roofline (256 MiB streaming read, f32 and i16-dot peaks, dot + accumulate)…",
     );
     const roofline = await worker.call("roofline", [timing], { signal });
     done += 1;

@@ -13,8 +13,13 @@ export interface Roofline {
   f32Gflops: number;
   /** i32x4.dot_i16x8 peak, GOP/s (16 operations per instruction). */
   i16DotGops: number;
+  /**
+   * Dot then accumulate (i32x4.add), the inner step every int8 GEMM needs, with nothing else in
+   * the loop: the best rate such a GEMM can reach, in the same GOP/s as the dot peak.
+   */
+  i16DotAddGops: number;
   /** Relative run-to-run spread of each probe (median absolute deviation ÷ median). */
-  spread: { stream: number; f32: number; i16Dot: number };
+  spread: { stream: number; f32: number; i16Dot: number; i16DotAdd: number };
 }
 
 export type ComputeRoof = "f32" | "i16dot";
@@ -82,6 +87,10 @@ export async function measureRoofline(
       for (let i = 0; i < n; ++i)
         sink ^= engine.rooflineI16Dot(sizes.computeIterations, 3);
     }, timing);
+    const dotAdd = await measure((n) => {
+      for (let i = 0; i < n; ++i)
+        sink ^= engine.rooflineI16DotAdd(sizes.computeIterations, 3);
+    }, timing);
     if (Number.isNaN(sink)) throw new Error("roofline probe returned NaN");
     // A ceiling is the best the machine did: the fastest sample, not the median. On a machine
     // shared with other work a median ceiling would sit below what the kernels reach.
@@ -92,10 +101,13 @@ export async function measureRoofline(
         (f32.min * 1e6),
       i16DotGops:
         engine.rooflineI16DotOps(sizes.computeIterations) / (dot.min * 1e6),
+      i16DotAddGops:
+        engine.rooflineI16DotOps(sizes.computeIterations) / (dotAdd.min * 1e6),
       spread: {
         stream: t.relativeSpread,
         f32: f32.relativeSpread,
         i16Dot: dot.relativeSpread,
+        i16DotAdd: dotAdd.relativeSpread,
       },
     };
   } finally {

@@ -84,5 +84,6 @@ export function formatRoofline(r: Roofline): string {
     `stream read ${r.streamGBs.toFixed(1)} GB/s (${spread(r.spread.stream)})`,
     `f32x4 mul+add ${r.f32Gflops.toFixed(1)} GFLOP/s (${spread(r.spread.f32)})`,
     `i32x4.dot_i16x8 ${r.i16DotGops.toFixed(1)} GOP/s (${spread(r.spread.i16Dot)})`,
+    `dot + accumulate ${r.i16DotAddGops.toFixed(1)} GOP/s = ${((100 * r.i16DotAddGops) / r.i16DotGops).toFixed(0)}% of the dot peak (${spread(r.spread.i16DotAdd)})`,
   ].join(", ");
 }
