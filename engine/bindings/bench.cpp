@@ -26,6 +26,9 @@ roofline::StreamRead make_stream_read(size_t bytes) { return roofline::StreamRea
 double stream_read_bytes(const roofline::StreamRead& probe) {
   return static_cast<double>(probe.bytes());
 }
+uint32_t stream_read_pass(const roofline::StreamRead& probe, size_t streams) {
+  return probe.pass(streams);
+}
 double f32_mul_add_flops(size_t iterations) { return roofline::f32_mul_add_flops(iterations); }
 double i16_dot_ops(size_t iterations) { return roofline::i16_dot_ops(iterations); }
 
@@ -174,7 +177,7 @@ EMSCRIPTEN_BINDINGS(quantlab_bench) {
   class_<roofline::StreamRead>("RooflineStreamRead")
       .constructor(guarded<&make_stream_read>)
       .function("bytes", &stream_read_bytes)
-      .function("pass", &roofline::StreamRead::pass);
+      .function("pass", guarded<&stream_read_pass>);
   function("rooflineF32MulAdd", &roofline::f32_mul_add);
   function("rooflineF32MulAddFlops", &f32_mul_add_flops);
   function("rooflineI16Dot", &roofline::i16_dot);

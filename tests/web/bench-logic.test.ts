@@ -34,6 +34,7 @@ import {
 
 const roofline: Roofline = {
   streamGBs: 20,
+  streams: 2,
   f32Gflops: 50,
   i16DotGops: 100,
   i16DotAddGops: 85,
@@ -222,6 +223,7 @@ describe("roofline bound", () => {
     expect(roofBound(roofline, "f32", 10, 10)).toEqual({
       limit: "memory",
       gflops: 20,
+      streamGBs: 20,
     });
   });
 });

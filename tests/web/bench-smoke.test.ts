@@ -75,10 +75,17 @@ describe("bench bindings", () => {
     ).toThrow(/activations has 7 values, expected 8/);
   });
 
-  it("rejects a stream probe smaller than one unrolled step", () => {
+  it("rejects a stream probe smaller than one unrolled step, and stream counts it lacks", () => {
     expect(() => new engine.RooflineStreamRead(64)).toThrow(
-      /at least 128 bytes/,
+      /at least 256 bytes/,
     );
+    const probe = new engine.RooflineStreamRead(4096);
+    try {
+      expect(probe.pass(4)).toBe(probe.pass(1));
+      expect(() => probe.pass(3)).toThrow(/1, 2 or 4 streams, not 3/);
+    } finally {
+      probe.delete();
+    }
   });
 });
 

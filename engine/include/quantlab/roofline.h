@@ -12,13 +12,19 @@
 namespace quantlab::roofline {
 
 // Streaming read bandwidth: one pass of v128 loads over a buffer much larger than the caches.
+// How many sequential streams a core reads at once changes what it gets from memory (the
+// prefetchers track each), so a pass can split the buffer into 1, 2 or 4 equal parts read in
+// lockstep; the roofline takes the best.
 class StreamRead {
  public:
-  // bytes is rounded down to whole 128-byte blocks (one unrolled loop step); at least one block.
+  static constexpr size_t kMaxStreams = 4;
+  // bytes is rounded down to whole 256-byte blocks (64 bytes per stream and step, 4 streams);
+  // at least one block.
   explicit StreamRead(size_t bytes);
   size_t bytes() const { return buffer_.size(); }
-  // Reads every byte once; returns the lane-wise wrapping sum folded to 32 bits.
-  uint32_t pass() const;
+  // Reads every byte once as `streams` (1, 2 or 4) parallel sequential streams; returns the
+  // lane-wise wrapping sum folded to 32 bits, the same for every stream count.
+  uint32_t pass(size_t streams = 1) const;
 
  private:
   AlignedBuffer buffer_;

@@ -8,7 +8,8 @@
 namespace quantlab::roofline {
 namespace {
 
-constexpr size_t kStreamBlock = 128;  // bytes per unrolled step: 8 v128 loads
+constexpr size_t kStreamStep = 64;  // bytes per stream and loop step: 4 v128 loads
+constexpr size_t kStreamBlock = kStreamStep * StreamRead::kMaxStreams;
 
 // Lane-wise wrapping sum of a vector's four 32-bit lanes.
 uint32_t sum_lanes(v128_t v) {
@@ -43,6 +44,23 @@ int32_t run_dot_chains(size_t iterations, int16_t seed, Step step) {
   return static_cast<int32_t>(sum_lanes(total));
 }
 
+// One pass over `bytes` (a multiple of Streams · kStreamStep) as Streams equal parts read in
+// lockstep. Four accumulators: the adds never wait on each other, so the loop is bound by the
+// loads alone.
+template <size_t Streams>
+uint32_t read_streams(const uint8_t* data, size_t bytes) {
+  const size_t part = bytes / Streams;
+  v128_t acc[4] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0),
+                   wasm_i32x4_splat(0)};
+  for (size_t offset = 0; offset < part; offset += kStreamStep) {
+    for (size_t s = 0; s < Streams; ++s) {
+      const uint8_t* p = data + s * part + offset;
+      for (size_t v = 0; v < 4; ++v) acc[v] = wasm_i32x4_add(acc[v], wasm_v128_load(p + 16 * v));
+    }
+  }
+  return sum_lanes(wasm_i32x4_add(wasm_i32x4_add(acc[0], acc[1]), wasm_i32x4_add(acc[2], acc[3])));
+}
+
 }  // namespace
 
 StreamRead::StreamRead(size_t bytes) : buffer_(bytes / kStreamBlock * kStreamBlock) {
@@ -54,23 +72,18 @@ StreamRead::StreamRead(size_t bytes) : buffer_(bytes / kStreamBlock * kStreamBlo
   for (size_t i = 0; i < buffer_.size(); ++i) data[i] = static_cast<uint8_t>(i * 131 + 7);
 }
 
-uint32_t StreamRead::pass() const {
-  // Four accumulators, two loads each per step: the adds never wait on each other, so the loop
-  // is bound by the loads alone.
-  v128_t acc0 = wasm_i32x4_splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-  const uint8_t* p = buffer_.data();
-  const uint8_t* end = p + buffer_.size();
-  for (; p < end; p += kStreamBlock) {
-    acc0 = wasm_i32x4_add(acc0, wasm_v128_load(p));
-    acc1 = wasm_i32x4_add(acc1, wasm_v128_load(p + 16));
-    acc2 = wasm_i32x4_add(acc2, wasm_v128_load(p + 32));
-    acc3 = wasm_i32x4_add(acc3, wasm_v128_load(p + 48));
-    acc0 = wasm_i32x4_add(acc0, wasm_v128_load(p + 64));
-    acc1 = wasm_i32x4_add(acc1, wasm_v128_load(p + 80));
-    acc2 = wasm_i32x4_add(acc2, wasm_v128_load(p + 96));
-    acc3 = wasm_i32x4_add(acc3, wasm_v128_load(p + 112));
+uint32_t StreamRead::pass(size_t streams) const {
+  switch (streams) {
+    case 1:
+      return read_streams<1>(buffer_.data(), buffer_.size());
+    case 2:
+      return read_streams<2>(buffer_.data(), buffer_.size());
+    case 4:
+      return read_streams<4>(buffer_.data(), buffer_.size());
+    default:
+      throw InvalidArgument("a stream probe pass reads 1, 2 or 4 streams, not " +
+                            std::to_string(streams));
   }
-  return sum_lanes(wasm_i32x4_add(wasm_i32x4_add(acc0, acc1), wasm_i32x4_add(acc2, acc3)));
 }
 
 float f32_mul_add(size_t iterations, float multiplier, float addend) {

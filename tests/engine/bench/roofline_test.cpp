@@ -16,7 +16,7 @@ namespace quantlab::roofline {
 namespace {
 
 TEST(StreamRead, ChecksumIsTheWrappingSumOfEveryWord) {
-  const size_t bytes = 4096 + 100;  // rounded down to 128-byte blocks
+  const size_t bytes = 4096 + 200;  // rounded down to 256-byte blocks
   StreamRead probe(bytes);
   ASSERT_EQ(probe.bytes(), 4096u);
   uint32_t expected = 0;
@@ -29,10 +29,13 @@ TEST(StreamRead, ChecksumIsTheWrappingSumOfEveryWord) {
   }
   EXPECT_EQ(probe.pass(), expected);
   EXPECT_EQ(probe.pass(), expected) << "a pass reads, never writes";
+  EXPECT_EQ(probe.pass(2), expected) << "two streams";
+  EXPECT_EQ(probe.pass(4), expected) << "four streams";
+  EXPECT_THROW(probe.pass(3), InvalidArgument);
 }
 
 TEST(StreamRead, RejectsABufferSmallerThanOneBlock) {
-  EXPECT_THROW(StreamRead(64), InvalidArgument);
+  EXPECT_THROW(StreamRead(255), InvalidArgument);
 }
 
 TEST(F32MulAdd, ComputesEveryStepOfEveryChain) {

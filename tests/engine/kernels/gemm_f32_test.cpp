@@ -51,6 +51,30 @@ TEST_P(GemmF32Sweep, BothImplsMatchExactProducts) {
 
 INSTANTIATE_TEST_SUITE_P(K, GemmF32Sweep, ::testing::ValuesIn(kSweepK));
 
+// A GEMV over weights beyond the caches (≥ 16 MiB) reads four tiles at a time, a quarter of the
+// columns apart: N = 1041 is 130 full tiles (4 × 32 and 2 left over) and a partial one; K is
+// odd.
+TEST(GemmF32, LargeGemvMatchesExactProducts) {
+  const size_t n = 1041, k = 4099;
+  Random random(5);
+  const std::vector<float> a = random.floats(k);
+  const std::vector<float> w = random.floats(n * k);
+  const std::vector<float> bias = random.floats(n);
+  const kernels::PackedF32 packed = pack_f32(w.data(), n, k);
+  ASSERT_GE(packed.byte_size(), 16u << 20);
+  StridedOutput<float> c(1, n);
+  gemm_f32(1, a.data(), k, packed, bias.data(), c.data.data(), c.ldc, Impl::wasmsimd);
+  for (size_t j = 0; j < n; ++j) {
+    Expected want{bias[j], std::fabs(bias[j])};
+    for (size_t kk = 0; kk < k; ++kk) {
+      want.value += double{a[kk]} * w[j * k + kk];
+      want.magnitude += std::fabs(double{a[kk]} * w[j * k + kk]);
+    }
+    expect_close(c.at(0, j), want, k, "column " + std::to_string(j));
+  }
+  c.expect_gaps_untouched();
+}
+
 TEST(GemmF32, PackedSizeCountsPaddedTiles) {
   const std::vector<float> w(9 * 5, 1.0f);
   // 9 columns occupy two tiles of 8.

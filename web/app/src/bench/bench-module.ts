@@ -11,7 +11,8 @@ interface Deletable {
 
 export interface StreamReadProbe extends Deletable {
   bytes(): number;
-  pass(): number;
+  /** One pass over the buffer as 1, 2 or 4 parallel sequential streams; returns a checksum. */
+  pass(streams: number): number;
 }
 
 /** One kernel call with packed weights, input and output in wasm memory. */

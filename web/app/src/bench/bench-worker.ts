@@ -45,6 +45,7 @@ const handlers: Handlers<BenchWorkerMethods> = {
     return runCase(await engine(), c, request.roofline, {
       kinds: request.kinds,
       timing: request.timing,
+      alongsideStreamBytes: ISSUE_PROBES.streamBytes,
       ort: request.withOrt ? ort : undefined,
       checkAgreement: request.checkAgreement,
       onKind: (step) =>

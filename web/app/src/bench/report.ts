@@ -43,6 +43,7 @@ export function formatReport(report: BenchReport): string {
     `roofline: ${formatRoofline(report.roofline)}`,
     `timing: median of ${t.samples} samples of ≥${t.minSampleMs} ms after ≥${t.warmupMs} ms warm-up (roofs: fastest sample); ` +
       `ms per call; ±% = median absolute deviation; % roof = GFLOP/s ÷ min(peak, intensity × stream BW); ` +
+      `a GEMV's stream BW (bound column) is the probe's median over samples interleaved with its kernels; ` +
       `×FP32 = our FP32 time ÷ this time; ours÷ORT < 1: ours faster`,
     "",
     formatTable(report.results),

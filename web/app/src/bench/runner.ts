@@ -2,7 +2,7 @@
 // roofline first, then every case and kernel kind, ours and ONNX Runtime's, in one process.
 import { seededRandom } from "../../../lib/src/index";
 import { rmsAgreement, roundingAgreement, type Agreement } from "./agreement";
-import type { BenchCall, BenchModule } from "./bench-module";
+import type { BenchCall, BenchModule, StreamReadProbe } from "./bench-module";
 import {
   gemmDims,
   inputCount,
@@ -24,7 +24,12 @@ import {
   type PreparedWeights,
 } from "./our-kernels";
 import { kernelResult, withComparisons, type KernelResult } from "./results";
-import { measureRoofline, type ProbeSizes, type Roofline } from "./roofline";
+import {
+  measureRoofline,
+  streamWorkload,
+  type ProbeSizes,
+  type Roofline,
+} from "./roofline";
 import { checkTargets, type TargetCheck } from "./targets";
 import { measureInterleaved, type TimingOptions } from "./timing";
 
@@ -68,6 +73,12 @@ export interface BenchReport {
 export interface CaseOptions {
   kinds: readonly KernelKind[];
   timing: TimingOptions;
+  /**
+   * Bytes of a streaming-read probe timed interleaved with a GEMV case's kernels; its median
+   * bandwidth, not the roofline's, then places the case's memory-bound rows. Omitted: the
+   * roofline's bandwidth serves.
+   */
+  alongsideStreamBytes?: number;
   ort?: OrtModule;
   /** Compare ONNX Runtime's outputs with ours on this case. */
   checkAgreement: boolean;
@@ -111,6 +122,7 @@ export async function runCase(
     c.op === "conv" ? [c.batch, c.inChannels, c.height, c.width] : [c.m, c.k];
 
   const contenders: Contender[] = [];
+  let stream: StreamReadProbe | undefined;
   try {
     for (const kind of options.kinds) {
       const step = `${c.name} ${kind}`;
@@ -138,11 +150,24 @@ export async function runCase(
       }
     }
 
-    const workloads = contenders.flatMap(({ ours, ort }) => [
-      (n: number) => ours.run(n),
-      ...(ort ? [(n: number) => ort.run(n)] : []),
-    ]);
+    // A shared machine's memory bandwidth drifts by 10% and more between minutes, so a GEMV is
+    // placed under the bandwidth a probe measured in the same interleaved samples, median
+    // against median, not under the probe's best sample from the start of the run.
+    if (c.op === "gemv" && options.alongsideStreamBytes !== undefined) {
+      stream = new engine.RooflineStreamRead(options.alongsideStreamBytes);
+    }
+    const streaming = stream && streamWorkload(stream, roofline.streams);
+    const workloads = [
+      ...contenders.flatMap(({ ours, ort }) => [
+        (n: number) => ours.run(n),
+        ...(ort ? [(n: number) => ort.run(n)] : []),
+      ]),
+      ...(streaming ? [streaming.run] : []),
+    ];
     const timings = await measureInterleaved(workloads, options.timing);
+    const caseRoofline = streaming
+      ? { ...roofline, streamGBs: streaming.gbs(timings.at(-1)!.median) }
+      : roofline;
 
     let next = 0;
     let f32Ms: number | undefined;
@@ -164,7 +189,7 @@ export async function runCase(
         );
       }
       const result = withComparisons(
-        kernelResult(c, kind, ours.weightBytes(), oursTiming, roofline),
+        kernelResult(c, kind, ours.weightBytes(), oursTiming, caseRoofline),
         f32Ms,
         ortTiming,
       );
@@ -173,6 +198,7 @@ export async function runCase(
       options.onKind?.(step, result);
     }
   } finally {
+    stream?.delete();
     for (const { ours, ort } of contenders) {
       ours.delete();
       await ort?.release();
@@ -205,6 +231,7 @@ export async function runBench(
       await runCase(engine, c, roofline, {
         kinds: options.kinds,
         timing: options.timing,
+        alongsideStreamBytes: options.probes.streamBytes,
         ort: options.ort,
         checkAgreement: c.name === options.agreementCase,
         onKind: (step, result) => report(step, { result }),

@@ -1,14 +1,19 @@
 // The benchmark table: one definition of its columns, rendered as aligned text (Node) or as
 // cells for an HTML table (the bench page).
 import { KIND_LABELS } from "./cases";
-import type { Roofline } from "./roofline";
+import type { Bound, Roofline } from "./roofline";
 import type { KernelResult } from "./results";
 
-const BOUND_LABELS = {
-  memory: "mem BW",
+const PEAK_LABELS = {
   f32: "f32 peak",
   i16dot: "i16-dot peak",
 } as const;
+
+function boundLabel(bound: Bound): string {
+  return bound.limit === "memory"
+    ? `mem ${bound.streamGBs.toFixed(1)} GB/s`
+    : PEAK_LABELS[bound.limit];
+}
 
 export const TABLE_HEADER: readonly string[] = [
   "case",
@@ -46,7 +51,7 @@ export function tableRow(r: KernelResult): string[] {
     formatNumber(r.ms),
     (100 * r.ours.relativeSpread).toFixed(1),
     formatNumber(r.gflops),
-    BOUND_LABELS[r.bound.limit],
+    boundLabel(r.bound),
     r.percentOfRoof.toFixed(0),
     formatNumber(r.speedupVsF32),
     formatNumber(r.ort?.median),
@@ -81,7 +86,7 @@ export function formatTable(results: readonly KernelResult[]): string {
 export function formatRoofline(r: Roofline): string {
   const spread = (x: number) => `±${(100 * x).toFixed(1)}%`;
   return [
-    `stream read ${r.streamGBs.toFixed(1)} GB/s (${spread(r.spread.stream)})`,
+    `stream read ${r.streamGBs.toFixed(1)} GB/s (${r.streams} stream${r.streams === 1 ? "" : "s"}, ${spread(r.spread.stream)})`,
     `f32x4 mul+add ${r.f32Gflops.toFixed(1)} GFLOP/s (${spread(r.spread.f32)})`,
     `i32x4.dot_i16x8 ${r.i16DotGops.toFixed(1)} GOP/s (${spread(r.spread.i16Dot)})`,
     `dot + accumulate ${r.i16DotAddGops.toFixed(1)} GOP/s = ${((100 * r.i16DotAddGops) / r.i16DotGops).toFixed(0)}% of the dot peak (${spread(r.spread.i16DotAdd)})`,
