@@ -26,8 +26,22 @@ struct Problem {
 template <size_t Tiles>
 struct GroupParams {
   v128_t zero_points[Tiles];  // i16 lanes: the column's zero point at both k-parities
+  v128_t offsets[Tiles];      // f32 lanes: 2^23 + the column's zero point (gemv_group_tile)
   v128_t scales[Tiles];
 };
+
+template <size_t Tiles>
+GroupParams<Tiles> group_params(const PackedQC4W& w, size_t col0, size_t group) {
+  GroupParams<Tiles> params;
+  for (size_t t = 0; t < Tiles; ++t) {
+    const size_t param = packed_qc4w_param_index(w, col0 + t * kIntTileN, group);
+    const v128_t zp = wasm_i32x4_load16x4(w.zero_points.data() + param);
+    params.zero_points[t] = wasm_v128_or(zp, wasm_i32x4_shl(zp, 16));
+    params.offsets[t] = wasm_f32x4_add(wasm_f32x4_convert_i32x4(zp), wasm_f32x4_splat(8388608.0f));
+    params.scales[t] = wasm_v128_load(w.scales.data() + param);
+  }
+  return params;
+}
 
 template <int Pair, size_t Rows, size_t Tiles>
 inline void mul_add_pair(const float* const* rows, size_t k0, const v128_t* blocks,
@@ -59,13 +73,7 @@ void block(const Problem& p, size_t row0, size_t col0) {
   v128_t out[Rows][Tiles];
   for (auto& row : out) std::fill(row, row + Tiles, wasm_f32x4_splat(0.0f));
   for (size_t g = 0; g < w.groups(); ++g) {
-    GroupParams<Tiles> params;
-    for (size_t t = 0; t < Tiles; ++t) {
-      const size_t param = packed_qc4w_param_index(w, col0 + t * kIntTileN, g);
-      const v128_t zp = wasm_i32x4_load16x4(w.zero_points.data() + param);
-      params.zero_points[t] = wasm_v128_or(zp, wasm_i32x4_shl(zp, 16));
-      params.scales[t] = wasm_v128_load(w.scales.data() + param);
-    }
+    const GroupParams<Tiles> params = group_params<Tiles>(w, col0, g);
     for_each_group_block<Tiles>(w, tile_blocks, panel_tiles, g,
                                 [&](size_t k0, const v128_t* blocks) {
                                   mul_add_pair<0>(rows, k0, blocks, params, out);
@@ -79,6 +87,72 @@ void block(const Problem& p, size_t row0, size_t col0) {
     store_with_bias(out[r], cols, p.bias != nullptr ? p.bias + col0 : nullptr,
                     p.c + (row0 + r) * p.ldc + col0);
   }
+}
+
+// The GEMV's sum over one group and one tile of Σ_k x_k · (u_k - zp), scaled by the caller once
+// per group rather than per weight.
+//
+// Read as i32x4, a block's lane j holds column j's codes: nibble p of the low half at k = 2p,
+// of the high half at k = 2p + 1 (packed_layouts.h), so each k's codes take a shift and a mask,
+// with no sign extension. OR-ing 2^23's exponent onto a code u < 2^23 gives the float 2^23 + u
+// exactly, and subtracting the float 2^23 + zp leaves u - zp exactly: that replaces
+// i32x4.convert and the zero-point subtraction, and keeps the shift pipes (which the
+// sign-extending split of the block kernel below saturated) mostly free. Measured in Node 20 at
+// 1×4096×11008: 5.5–5.6 ms, against 6.2–6.9 ms for the block kernel.
+//
+// One tile at a time: its 8 activation splats per block are all live at once in V8's code; the
+// other tiles of the panel re-read the group's bytes from L1.
+inline v128_t gemv_group_tile(const float* x, const uint8_t* tile_blocks, BlockRange range,
+                              v128_t offsets) {
+  constexpr size_t kStride = kIntPanelTiles * 16;
+  constexpr int32_t kExponent = 0x4B000000;  // the bits of 2^23
+  const v128_t nibble = wasm_i32x4_splat(0x0000000F);
+  const v128_t exponent = wasm_i32x4_splat(kExponent);
+  v128_t acc = wasm_f32x4_splat(0.0f);
+  x += range.begin * kIntBlockK;
+  const uint8_t* end = tile_blocks + range.end * kStride;
+  for (const uint8_t* at = tile_blocks + range.begin * kStride; at != end;
+       at += kStride, x += kIntBlockK) {
+    const v128_t block = wasm_v128_load(at);
+    // Σ over k = 2p, 2p + 1 of x_k · (u_k - zp).
+    const auto pair = [&](auto pair_index) {
+      constexpr int kPair = decltype(pair_index)::value;
+      const v128_t even = kPair == 0 ? wasm_v128_and(block, nibble)
+                                     : wasm_v128_and(wasm_u32x4_shr(block, 4 * kPair), nibble);
+      const v128_t odd = kPair == 3 ? wasm_u32x4_shr(block, 28)
+                                    : wasm_v128_and(wasm_u32x4_shr(block, 16 + 4 * kPair), nibble);
+      const v128_t w_even = wasm_f32x4_sub(wasm_v128_or(even, exponent), offsets);
+      const v128_t w_odd = wasm_f32x4_sub(wasm_v128_or(odd, exponent), offsets);
+      return wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load32_splat(x + 2 * kPair), w_even),
+                            wasm_f32x4_mul(wasm_v128_load32_splat(x + 2 * kPair + 1), w_odd));
+    };
+    // A tree, so that the chain through `acc` is one add per block, not eight.
+    const v128_t low = wasm_f32x4_add(pair(std::integral_constant<int, 0>{}),
+                                      pair(std::integral_constant<int, 1>{}));
+    const v128_t high = wasm_f32x4_add(pair(std::integral_constant<int, 2>{}),
+                                       pair(std::integral_constant<int, 3>{}));
+    acc = wasm_f32x4_add(acc, wasm_f32x4_add(low, high));
+  }
+  return acc;
+}
+
+// GEMV over a full panel (4 tiles): per group and tile the float sum of Eq. 16's inner product
+// with the weights' codes, then one multiply by the group's scales.
+void gemv_panel(const Problem& p, size_t col0) {
+  const PackedQC4W& w = p.w;
+  const uint8_t* tile_blocks = qc4w_tile_blocks(w, col0);
+  v128_t out[kIntPanelTiles];
+  std::fill(out, out + kIntPanelTiles, wasm_f32x4_splat(0.0f));
+  for (size_t g = 0; g < w.groups(); ++g) {
+    const GroupParams<kIntPanelTiles> params = group_params<kIntPanelTiles>(w, col0, g);
+    const BlockRange range = group_blocks(w, g);
+    for (size_t t = 0; t < kIntPanelTiles; ++t) {
+      const v128_t sum = gemv_group_tile(p.a, tile_blocks + t * 16, range, params.offsets[t]);
+      out[t] = wasm_f32x4_add(out[t], wasm_f32x4_mul(sum, params.scales[t]));
+    }
+  }
+  store_with_bias(out, kIntPanelTiles * kIntTileN, p.bias != nullptr ? p.bias + col0 : nullptr,
+                  p.c + col0);
 }
 
 // Columns of a panel: `Tiles` tiles at a time while they fill it, then single tiles.
@@ -109,7 +183,11 @@ void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQ
   for_each_block<kRows>(m, w.n, kpad * sizeof(float), panel_cols,
                         [&](size_t row0, size_t rows, size_t col0, size_t cols) {
                           if (m == 1) {
-                            panel<1, kGemvTiles>(p, row0, col0, cols);
+                            if (cols == kGemvTiles * kIntTileN) {
+                              gemv_panel(p, col0);
+                            } else {
+                              panel<1, kGemvTiles>(p, row0, col0, cols);
+                            }
                             return;
                           }
                           with_rows<kRows>(rows, [&](auto r) { panel<r, 1>(p, row0, col0, cols); });
