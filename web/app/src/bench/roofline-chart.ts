@@ -135,6 +135,13 @@ export class RooflineChart {
           [6, 4],
         ),
       );
+      datasets.push(
+        roof(
+          `dot + accumulate ${roofline.i16DotAddGops.toFixed(0)} GOP/s (int8 GEMM ceiling)`,
+          roofline.i16DotAddGops,
+          [2, 3],
+        ),
+      );
     }
     for (const kind of KERNEL_KINDS) {
       const rows = results.filter((r) => r.kind === kind);
