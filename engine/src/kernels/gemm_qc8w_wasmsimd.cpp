@@ -1,9 +1,9 @@
 // Int8-weight GEMM with WebAssembly SIMD128: exact int32 accumulation with i32x4.dot_i16x8.
 // Accumulator lanes are columns (packed_layouts.h), so no horizontal sums are needed.
 //
-// GEMV (M = 1) streams the packed int8 panels once: per k pair one i16x8.load8x8_s per 4-column
-// tile (weights widened on load) against one splatted activation pair; it runs at the streaming
-// bandwidth.
+// GEMV (M = 1) streams the packed int8 panels once, two far-apart panels at a time
+// (gemv_streams): per k pair one i16x8.load8x8_s per 4-column tile (weights widened on load)
+// against one splatted activation pair; it runs at the streaming bandwidth.
 //
 // GEMM (M > 1) is bound by the vector pipes and the front end, not by memory, so it first pays
 // O(K · N) to make the inner loop of all M rows cheaper:
@@ -48,13 +48,12 @@ void gemv_panel(const int16_t* a, size_t kpad, const int8_t* w, size_t panel_wid
   std::copy(row, row + cols, acc);
 }
 
-// A GEMV over weights far beyond the caches reads kStreams full panels at once, each from its own
-// part of the columns, so that the streams sit far apart in memory (as the FP32 GEMV does, see
-// gemm_f32_wasmsimd.cpp); one splat per k pair serves them all. Measured in Node 20 at
-// 1×4096×11008 (45 MB): 1.25–1.7 ms against 1.5–1.9 ms one panel at a time (a noisy machine);
-// four streams, two tiles each in two passes, took 2.2 ms.
+// The GEMV reads kStreams full panels at once, each from its own part of the columns, so that the
+// streams sit far apart in memory (as the FP32 GEMV does, see gemm_f32_wasmsimd.cpp); one splat
+// per k pair serves them all. Measured in Node 20 at 1×4096×11008 (45 MB): 1.25–1.7 ms against
+// 1.5–1.9 ms one panel at a time (a noisy machine); four streams, two tiles each in two passes,
+// took 2.2 ms. In cache (1×1024×1024) it is as fast or slightly faster.
 constexpr size_t kStreams = 2;
-constexpr size_t kMultiStreamBytes = 16u << 20;
 
 // Full panels first_panel + s · span for s < kStreams.
 void gemv_streams(const int16_t* a, size_t kpad, const int8_t* packed, size_t first_panel,
@@ -183,15 +182,11 @@ void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int
     return;
   }
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  size_t first_col = 0;
-  if (w.byte_size() >= kMultiStreamBytes) {
-    const size_t span = w.n / kQC8WPanelN / kStreams;
-    for (size_t panel = 0; panel < span; ++panel) {
-      gemv_streams(a.row(0), a.kpad, packed, panel, span, acc);
-    }
-    first_col = span * kStreams * kQC8WPanelN;
+  const size_t span = w.n / kQC8WPanelN / kStreams;
+  for (size_t panel = 0; panel < span; ++panel) {
+    gemv_streams(a.row(0), a.kpad, packed, panel, span, acc);
   }
-  for (size_t col0 = first_col; col0 < w.n; col0 += kQC8WPanelN) {
+  for (size_t col0 = span * kStreams * kQC8WPanelN; col0 < w.n; col0 += kQC8WPanelN) {
     const size_t cols = std::min(kQC8WPanelN, w.n - col0);
     with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
       gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
