@@ -26,7 +26,6 @@ struct Problem {
 template <size_t Tiles>
 struct GroupParams {
   v128_t zero_points[Tiles];  // i16 lanes: the column's zero point at both k-parities
-  v128_t offsets[Tiles];      // f32 lanes: 2^23 + the column's zero point (gemv_group_tile)
   v128_t scales[Tiles];
 };
 
@@ -37,7 +36,6 @@ GroupParams<Tiles> group_params(const PackedQC4W& w, size_t col0, size_t group) 
     const size_t param = packed_qc4w_param_index(w, col0 + t * kIntTileN, group);
     const v128_t zp = wasm_i32x4_load16x4(w.zero_points.data() + param);
     params.zero_points[t] = wasm_v128_or(zp, wasm_i32x4_shl(zp, 16));
-    params.offsets[t] = wasm_f32x4_add(wasm_f32x4_convert_i32x4(zp), wasm_f32x4_splat(8388608.0f));
     params.scales[t] = wasm_v128_load(w.scales.data() + param);
   }
   return params;
@@ -139,21 +137,36 @@ inline v128_t gemv_group_tile(const float* x, const uint8_t* tile_blocks, BlockR
   return acc;
 }
 
-// GEMV over a full panel (4 tiles): per group and tile the float sum of Eq. 16's inner product
-// with the weights' codes, then one multiply by the group's scales.
-void gemv_panel(const Problem& p, size_t col0) {
+// One tile of a GEMV over all groups: per group the float sum of Eq. 16's inner product with
+// the codes, then one multiply by the group's scales. Not inlined, so that V8 allocates its
+// registers for this loop alone (inlined into the panel loop, the accumulator was spilled on
+// every block).
+template <bool Symmetric>
+__attribute__((noinline)) v128_t gemv_tile(const Problem& p, size_t col0) {
   const PackedQC4W& w = p.w;
-  const uint8_t* tile_blocks = qc4w_tile_blocks(w, col0);
-  v128_t out[kIntPanelTiles];
-  std::fill(out, out + kIntPanelTiles, wasm_f32x4_splat(0.0f));
+  const uint8_t* tile_blocks = w.data.data() + packed_qc4w_block(w, col0, 0);
+  constexpr float kTwoPow23 = 8388608.0f;
+  v128_t offsets = wasm_f32x4_splat(kTwoPow23 + kSymmetricZeroPoint);
+  v128_t out = wasm_f32x4_splat(0.0f);
   for (size_t g = 0; g < w.groups(); ++g) {
-    const GroupParams<kIntPanelTiles> params = group_params<kIntPanelTiles>(w, col0, g);
-    const BlockRange range = group_blocks(w, g);
-    for (size_t t = 0; t < kIntPanelTiles; ++t) {
-      const v128_t sum = gemv_group_tile(p.a, tile_blocks + t * 16, range, params.offsets[t]);
-      out[t] = wasm_f32x4_add(out[t], wasm_f32x4_mul(sum, params.scales[t]));
+    const size_t param = packed_qc4w_param_index(w, col0, g);
+    if constexpr (!Symmetric) {
+      offsets = wasm_f32x4_add(
+          wasm_f32x4_convert_i32x4(wasm_i32x4_load16x4(w.zero_points.data() + param)),
+          wasm_f32x4_splat(kTwoPow23));
     }
+    const v128_t sum = gemv_group_tile(p.a, tile_blocks, group_blocks(w, g), offsets);
+    out = wasm_f32x4_add(out, wasm_f32x4_mul(sum, wasm_v128_load(w.scales.data() + param)));
   }
+  return out;
+}
+
+// GEMV over a full panel (4 tiles).
+template <bool Symmetric>
+void gemv_panel(const Problem& p, size_t col0) {
+  v128_t out[kIntPanelTiles];
+  for (size_t t = 0; t < kIntPanelTiles; ++t)
+    out[t] = gemv_tile<Symmetric>(p, col0 + t * kIntTileN);
   store_with_bias(out, kIntPanelTiles * kIntTileN, p.bias != nullptr ? p.bias + col0 : nullptr,
                   p.c + col0);
 }
@@ -187,7 +200,8 @@ void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQ
                         [&](size_t row0, size_t rows, size_t col0, size_t cols) {
                           if (m == 1) {
                             if (cols == kGemvTiles * kIntTileN) {
-                              gemv_panel(p, col0);
+                              p.w.symmetric ? gemv_panel<true>(p, col0)
+                                            : gemv_panel<false>(p, col0);
                             } else {
                               panel<1, kGemvTiles>(p, row0, col0, cols);
                             }
