@@ -96,13 +96,13 @@ void block(const Problem& p, size_t row0, size_t col0) {
 // exactly, and subtracting the float 2^23 + zp leaves u - zp exactly: that replaces
 // i32x4.convert and the zero-point subtraction, and keeps the shift pipes (which the
 // sign-extending split of the block kernel below saturated) mostly free. Measured in Node 20 at
-// 1×4096×11008: 5.5–6.1 ms, against 6.2–6.9 ms for the block kernel. Passes over 2 or 4 tiles
-// at once, and a loop over k pairs (fewer live registers), were no faster. The unpacking (14
-// shifts and masks per 32 weights) is what keeps it behind our FP32 GEMV: with it skipped
-// (wrong results, timing only) the kernel took 4.1–4.5 ms.
+// 1×4096×11008: 5.1–5.4 ms (with gemv_tile below), against 6.2–6.9 ms for the block kernel.
+// Passes over 2 or 4 tiles at once, and a loop over k pairs (fewer live registers), were no
+// faster. The unpacking (14 shifts and masks per 32 weights) is the largest cost: with it
+// skipped (wrong results, timing only) the kernel took 4.1–4.5 ms.
 //
 // One tile at a time: its 8 activation splats per block are all live at once in V8's code; the
-// other tiles of the panel re-read the group's bytes from L1.
+// other tiles of the panel re-read its bytes from the caches (K · 8 bytes per panel).
 inline v128_t gemv_group_tile(const float* x, const uint8_t* tile_blocks, BlockRange range,
                               v128_t offsets) {
   constexpr size_t kStride = kIntPanelTiles * 16;
