@@ -48,8 +48,9 @@ double i16_dot_ops(size_t iterations);
 
 // The ceiling of an integer GEMM's inner step, which must add every dot into an accumulator
 // (SIMD128 has no dot-and-accumulate): `iterations` steps of acc = acc + dot(acc as i16x8,
-// coefficients) on kComputeChains vectors, no loads and no address arithmetic. Its rate over
-// i16_dot's is the best fraction of the dot peak any int8 GEMM built on i32x4.dot_i16x8 can
+// coefficients) on kComputeChains vectors, no loads and no address arithmetic; the chains cover
+// the dot + add latency (4 cycles on current x86), so the loop measures throughput. Its rate
+// over i16_dot's bounds the fraction of the dot peak an int8 GEMM built on i32x4.dot_i16x8 can
 // reach. Returns the wrapping sum of all lanes; counts ops like i16_dot_ops.
 int32_t i16_dot_add(size_t iterations, int16_t seed);
 

@@ -1,8 +1,13 @@
-// W4A32 (weight-only 4-bit) GEMM with WebAssembly SIMD128. Per 16-byte block (4 columns × 8 k)
-// each k pair's codes (one i16x8, packed_layouts.h) have the group's zero point subtracted in
-// i16, are split by k-parity into two i32x4 (one lane per column), converted to f32 and scaled
-// by the group's scales; then each row does two mul+add with splatted activations. The
-// dequantization is paid once per block and shared by all rows of the register block.
+// W4A32 (weight-only 4-bit) GEMM with WebAssembly SIMD128.
+//
+// GEMM (the block kernel): per 16-byte block (4 columns × 8 k) each k pair's codes (one i16x8,
+// packed_layouts.h) have the group's zero point subtracted in i16, are split by k-parity into
+// two i32x4 (one lane per column), converted to f32 and scaled by the group's scales; then each
+// row does two mul+add with splatted activations. The dequantization is paid once per block and
+// shared by all rows of the register block.
+//
+// GEMV (M = 1, full panels): gemv_tile, one tile at a time over all groups, with per-group float
+// sums scaled once per group (see gemv_group_tile).
 #include <algorithm>
 #include <vector>
 
@@ -95,14 +100,15 @@ void block(const Problem& p, size_t row0, size_t col0) {
 // with no sign extension. OR-ing 2^23's exponent onto a code u < 2^23 gives the float 2^23 + u
 // exactly, and subtracting the float 2^23 + zp leaves u - zp exactly: that replaces
 // i32x4.convert and the zero-point subtraction, and keeps the shift pipes (which the
-// sign-extending split of the block kernel below saturated) mostly free. Measured in Node 20 at
+// sign-extending split of the block kernel above saturated) mostly free. Measured in Node 20 at
 // 1×4096×11008: 5.1–5.4 ms (with gemv_tile below), against 6.2–6.9 ms for the block kernel.
 // Passes over 2 or 4 tiles at once, and a loop over k pairs (fewer live registers), were no
 // faster. The unpacking (14 shifts and masks per 32 weights) is the largest cost: with it
 // skipped (wrong results, timing only) the kernel took 4.1–4.5 ms.
 //
 // One tile at a time: its 8 activation splats per block are all live at once in V8's code; the
-// other tiles of the panel re-read its bytes from the caches (K · 8 bytes per panel).
+// other tiles of the panel re-read its bytes from the caches (K · 8 bytes per panel). Only for
+// full panels: a block's tiles sit kStride bytes apart.
 inline v128_t gemv_group_tile(const float* x, const uint8_t* tile_blocks, BlockRange range,
                               v128_t offsets) {
   constexpr size_t kStride = kIntPanelTiles * 16;
@@ -191,8 +197,8 @@ void gemm_f32_qc4w__wasmsimd(size_t m, const float* a, size_t lda, const PackedQ
   for (size_t i = 0; i < m; ++i)
     std::copy(a + i * lda, a + i * lda + w.k, padded.data() + i * kpad);
   const Problem p{padded.data(), kpad, w, bias, c, ldc};
-  // GEMV (M = 1) dequantizes a whole panel of 4 tiles per activation splat, so it streams the
-  // interleaved panel once (packed_layouts.h); GEMM shares each dequantized tile among 4 rows.
+  // GEMV (M = 1) takes whole panels (gemv_panel; a partial last panel goes through the block
+  // kernel); GEMM shares each dequantized tile among 4 rows.
   constexpr size_t kRows = 4;
   constexpr size_t kGemvTiles = 4;
   const size_t panel_cols = (m == 1 ? kGemvTiles : 1) * kIntTileN;

@@ -150,10 +150,6 @@ void gemm_f32__wasmsimd(size_t m, const float* a, size_t lda, const PackedF32& w
                           const TileBias tile_bias(bias, col0, cols);
                           const float* a_rows = a + row0 * lda;
                           float* c_rows = c + row0 * ldc + col0;
-                          if (m == 1) {
-                            gemv_tile(w.k, a_rows, tile, tile_bias, c_rows, cols);
-                            return;
-                          }
                           with_rows<kRows>(rows, [&](auto r) {
                             gemm_block<r>(w.k, a_rows, lda, tile, tile_bias, c_rows, ldc, cols);
                           });

@@ -1,5 +1,6 @@
 // Public int8-weight GEMMs: prepare the activations (static or dynamic), run the integer kernel
 // picked by impl, then dequantize (and optionally requantize) the exact accumulators.
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,8 @@ void gemm_qs8_qc8w_qs8(size_t m, const int8_t* a, size_t lda, AffineParams a_par
   validate_gemm(m, a, lda, w.k, w.n, c, ldc);
   validate_activation_params(a_params);
   validate_int8_params(c_params, "output");
+  // The outputs are requantized (Eq. 4), which is defined for finite values only.
+  if (bias != nullptr) require_finite(std::span<const float>(bias, w.n), "bias");
   std::vector<float> real(m * w.n);
   gemm_f32_output(center_rows_qs8(m, a, lda, w.k, a_params), w, bias, real.data(), w.n, impl);
   const IntRange range = int_range(8, false);

@@ -5,18 +5,16 @@
 // (gemv_streams): per k pair one i16x8.load8x8_s per 4-column tile (weights widened on load)
 // against one splatted activation pair; it runs at the streaming bandwidth.
 //
-// GEMM (M > 1) is bound by the vector pipes and the front end, not by memory, so it first pays
-// O(K · N) to make the inner loop of all M rows cheaper:
-// - each 16-column panel is widened to i16 once per row chunk (and stays in L1), so the loop
-//   loads weights with plain v128.load rather than load8x8_s, whose widening takes a vector pipe;
-// - the centered activations are interleaved by blocks of 4 rows ([block][k pair][row]), so a
-//   single pointer with constant offsets addresses the four splats, and the loop ends on a
-//   pointer compare (Emscripten passes -disable-lsr, so clang would not derive that itself).
-// V8's loop is then 4 splat loads, 2 weight loads, 8 dots, 8 adds and 3 scalar instructions per
-// k pair (4 rows × 2 tiles, 8 accumulators, no spills). Measured in Node 20 at 256×1024×1024:
-// 100 → 108 GOP/s, about 90% of the roofline's dot + accumulate ceiling. Unrolling the k loop
-// by 2 spilled accumulators (−30%); splats replaced by pre-broadcast activation vectors changed
-// nothing.
+// GEMM (M > 1) is bound by the vector pipes and the front end, not by memory. It blocks 4 rows ×
+// 2 tiles (8 accumulators, no spills in V8's code) and passes both halves of a panel over the
+// rows while the panel sits in L1. The centered activations are first interleaved in blocks of
+// 4 rows ([block][k pair][row]), so one pointer with constant offsets addresses the four splats
+// and the loop walks pointers (Emscripten passes -disable-lsr, so clang keeps k · panel_width
+// multiplies otherwise): 4 splat loads, 2 widening weight loads, 8 dots, 8 adds and 3 scalar
+// instructions per k pair, down from 10 scalar (measured in Node 20 over M = 2…256, N and K in
+// {1024, 4096}: 92–104 GOP/s against 57–104 with per-row pointers, +10% at K = 4096). Measured
+// and kept out: weights widened to i16 per panel and row chunk (plain loads in the loop) gained
+// ≤ 8% at M ≥ 64 and K = 1024 but lost up to 3× at small M or K = 4096.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -81,8 +79,6 @@ void gemv_streams(const int16_t* a, size_t kpad, const int8_t* packed, size_t fi
 
 constexpr size_t kBlockRows = 4;
 constexpr size_t kHalfTiles = 2;
-constexpr size_t kHalfLanes = kHalfTiles * 2 * kIntTileN;  // i16 lanes per k pair in a half
-constexpr size_t kHalfCols = kHalfTiles * kIntTileN;
 
 // Activation pairs as i32, [block of 4 rows][k pair][row in block]; rows past M are zero.
 std::vector<int32_t> interleave_row_blocks(const CenteredRows& a) {
@@ -97,73 +93,34 @@ std::vector<int32_t> interleave_row_blocks(const CenteredRows& a) {
   return out;
 }
 
-// Widens a panel's codes to i16 as two halves of 2 tiles, each [k pair][16 lanes]; tiles past
-// the panel's width are zero.
-void widen_panel(const int8_t* panel, size_t width, size_t pairs, int16_t* out) {
-  const size_t tiles = width / kIntTileN;
-  for (size_t p = 0; p < pairs; ++p) {
-    for (size_t t = 0; t < kIntPanelTiles; ++t) {
-      const v128_t codes = t < tiles ? wasm_i16x8_load8x8(panel + p * 2 * width + t * 2 * kIntTileN)
-                                     : wasm_i32x4_splat(0);
-      int16_t* half = out + t / kHalfTiles * pairs * kHalfLanes;
-      wasm_v128_store(half + p * kHalfLanes + t % kHalfTiles * 2 * kIntTileN, codes);
-    }
-  }
-}
-
-template <size_t Rows>
-void gemm_block(const int32_t* a, const int16_t* w, size_t pairs, int32_t* acc, size_t ldacc,
-                size_t cols) {
-  v128_t sum[Rows][kHalfTiles];
-  for (auto& row : sum) std::fill(row, row + kHalfTiles, wasm_i32x4_splat(0));
-  const int16_t* const w_end = w + pairs * kHalfLanes;
+// `a` points at a block of interleaved activations, `w` at the first tile of the block within
+// its panel of `panel_width` columns (packed_layouts.h); only the store is cut to `cols`.
+template <size_t Rows, size_t Tiles>
+void gemm_block(const int32_t* a, size_t pairs, const int8_t* w, size_t panel_width, int32_t* acc,
+                size_t ldacc, size_t cols) {
+  v128_t sum[Rows][Tiles];
+  for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
+  const size_t stride = 2 * panel_width;
+  const int32_t* const a_end = a + pairs * kBlockRows;
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
-  for (; w != w_end; w += kHalfLanes, a += kBlockRows) {
+  for (; a != a_end; a += kBlockRows, w += stride) {
     // Not unrolled: clang would hoist the loads of an unrolled body ahead of the arithmetic,
     // and V8 then spills the accumulators.
-    const v128_t w0 = wasm_v128_load(w);
-    const v128_t w1 = wasm_v128_load(w + 2 * kIntTileN);
+    v128_t wv[Tiles];
+    for (size_t t = 0; t < Tiles; ++t) wv[t] = wasm_i16x8_load8x8(w + t * 2 * kIntTileN);
     for (size_t r = 0; r < Rows; ++r) {
       const v128_t x = wasm_v128_load32_splat(a + r);
-      sum[r][0] = wasm_i32x4_add(sum[r][0], wasm_i32x4_dot_i16x8(x, w0));
-      sum[r][1] = wasm_i32x4_add(sum[r][1], wasm_i32x4_dot_i16x8(x, w1));
+      for (size_t t = 0; t < Tiles; ++t) {
+        sum[r][t] = wasm_i32x4_add(sum[r][t], wasm_i32x4_dot_i16x8(x, wv[t]));
+      }
     }
   }
   for (size_t r = 0; r < Rows; ++r) {
-    alignas(16) int32_t row[kHalfCols];
-    wasm_v128_store(row, sum[r][0]);
-    wasm_v128_store(row + kIntTileN, sum[r][1]);
+    alignas(16) int32_t row[Tiles * kIntTileN];
+    for (size_t t = 0; t < Tiles; ++t) wasm_v128_store(row + t * kIntTileN, sum[r][t]);
     std::copy(row, row + cols, acc + r * ldacc);
-  }
-}
-
-void gemm(const CenteredRows& a, const PackedQC8W& w, int32_t* acc, size_t ldacc) {
-  const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  const size_t pairs = a.kpad / 2;
-  const std::vector<int32_t> blocks = interleave_row_blocks(a);
-  AlignedBuffer widened(kQC8WPanelN * a.kpad * sizeof(int16_t));
-  int16_t* halves = reinterpret_cast<int16_t*>(widened.data());
-  // Rows in chunks whose activations stay in L2 while every panel passes over them.
-  const size_t chunk_rows =
-      std::max(kBlockRows, kChunkBytes / (a.kpad * sizeof(int16_t)) / kBlockRows * kBlockRows);
-  for (size_t chunk = 0; chunk < a.m; chunk += chunk_rows) {
-    const size_t chunk_end = std::min(a.m, chunk + chunk_rows);
-    for (size_t col0 = 0; col0 < w.n; col0 += kQC8WPanelN) {
-      widen_panel(packed + col0 * a.kpad, qc8w_panel_width(w, col0), pairs, halves);
-      for (size_t row0 = chunk; row0 < chunk_end; row0 += kBlockRows) {
-        const int32_t* block = blocks.data() + row0 / kBlockRows * pairs * kBlockRows;
-        with_rows<kBlockRows>(std::min(kBlockRows, chunk_end - row0), [&](auto rows) {
-          for (size_t half = 0; half < kIntPanelTiles / kHalfTiles; ++half) {
-            const size_t first = col0 + half * kHalfCols;
-            if (first >= w.n) break;
-            gemm_block<rows>(block, halves + half * pairs * kHalfLanes, pairs,
-                             acc + row0 * ldacc + first, ldacc, std::min(kHalfCols, w.n - first));
-          }
-        });
-      }
-    }
   }
 }
 
@@ -177,22 +134,45 @@ void with_tiles(size_t cols, F&& f) {
 
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
                                  size_t ldacc) {
-  if (a.m > 1) {
-    gemm(a, w, acc, ldacc);
+  if (a.m == 0) return;
+  const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
+  if (a.m == 1) {
+    const size_t span = w.n / kQC8WPanelN / kStreams;
+    for (size_t panel = 0; panel < span; ++panel) {
+      gemv_streams(a.row(0), a.kpad, packed, panel, span, acc);
+    }
+    for (size_t col0 = span * kStreams * kQC8WPanelN; col0 < w.n; col0 += kQC8WPanelN) {
+      const size_t cols = std::min(kQC8WPanelN, w.n - col0);
+      with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
+        gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
+                          acc + col0, cols);
+      });
+    }
     return;
   }
-  const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  const size_t span = w.n / kQC8WPanelN / kStreams;
-  for (size_t panel = 0; panel < span; ++panel) {
-    gemv_streams(a.row(0), a.kpad, packed, panel, span, acc);
-  }
-  for (size_t col0 = span * kStreams * kQC8WPanelN; col0 < w.n; col0 += kQC8WPanelN) {
-    const size_t cols = std::min(kQC8WPanelN, w.n - col0);
-    with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
-      gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
-                        acc + col0, cols);
-    });
-  }
+  constexpr size_t kHalf = kHalfTiles * kIntTileN;
+  const size_t pairs = a.kpad / 2;
+  const std::vector<int32_t> blocks = interleave_row_blocks(a);
+  for_each_block<kBlockRows>(
+      a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
+      [&](size_t row0, size_t rows, size_t col0, size_t cols) {
+        const int8_t* panel = packed + col0 * a.kpad;
+        const size_t width = qc8w_panel_width(w, col0);
+        const int32_t* block = blocks.data() + row0 / kBlockRows * pairs * kBlockRows;
+        int32_t* out = acc + row0 * ldacc + col0;
+        // The panel stays in L1 while its two halves pass over the rows.
+        with_rows<kBlockRows>(rows, [&](auto r) {
+          with_tiles<kHalfTiles>(std::min(cols, kHalf), [&](auto tiles) {
+            gemm_block<r, tiles>(block, pairs, panel, width, out, ldacc, std::min(cols, kHalf));
+          });
+          if (cols > kHalf) {
+            with_tiles<kHalfTiles>(cols - kHalf, [&](auto tiles) {
+              gemm_block<r, tiles>(block, pairs, panel + kHalf * 2, width, out + kHalf, ldacc,
+                                   cols - kHalf);
+            });
+          }
+        });
+      });
 }
 
 }  // namespace quantlab::kernels

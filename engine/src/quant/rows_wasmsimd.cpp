@@ -18,7 +18,7 @@
 namespace quantlab {
 namespace {
 
-// 1.5 · 2^23: for |v| <= 2^22, v + kRoundingMagic lies in [2^23, 2^24) where floats are the
+// 1.5 · 2^23: for |v| < 2^22, v + kRoundingMagic lies in [2^23, 2^24) where floats are the
 // integers, so the adder rounds v half to even (the IEEE default, Eq. 2) and the bit pattern
 // minus the magic's bit pattern is that integer (Eq. 4a).
 constexpr float kRoundingMagic = 12582912.0f;

@@ -52,7 +52,7 @@ TEST_P(GemmF32Sweep, BothImplsMatchExactProducts) {
 INSTANTIATE_TEST_SUITE_P(K, GemmF32Sweep, ::testing::ValuesIn(kSweepK));
 
 // The GEMV reads four tiles at a time, a quarter of the columns apart: N = 1041 is 130 full
-// tiles (4 × 32 and 2 left over) and a partial one; K is odd and large.
+// tiles (4 × 32 and 2 left over) and a partial one; K is odd and large; with and without bias.
 TEST(GemmF32, LargeGemvMatchesExactProducts) {
   const size_t n = 1041, k = 4099;
   Random random(5);
@@ -60,17 +60,20 @@ TEST(GemmF32, LargeGemvMatchesExactProducts) {
   const std::vector<float> w = random.floats(n * k);
   const std::vector<float> bias = random.floats(n);
   const kernels::PackedF32 packed = pack_f32(w.data(), n, k);
-  StridedOutput<float> c(1, n);
-  gemm_f32(1, a.data(), k, packed, bias.data(), c.data.data(), c.ldc, Impl::wasmsimd);
-  for (size_t j = 0; j < n; ++j) {
-    Expected want{bias[j], std::fabs(bias[j])};
-    for (size_t kk = 0; kk < k; ++kk) {
-      want.value += double{a[kk]} * w[j * k + kk];
-      want.magnitude += std::fabs(double{a[kk]} * w[j * k + kk]);
+  for (const float* b : {bias.data(), static_cast<const float*>(nullptr)}) {
+    StridedOutput<float> c(1, n);
+    gemm_f32(1, a.data(), k, packed, b, c.data.data(), c.ldc, Impl::wasmsimd);
+    for (size_t j = 0; j < n; ++j) {
+      Expected want{b ? b[j] : 0.0, b ? std::fabs(b[j]) : 0.0};
+      for (size_t kk = 0; kk < k; ++kk) {
+        want.value += double{a[kk]} * w[j * k + kk];
+        want.magnitude += std::fabs(double{a[kk]} * w[j * k + kk]);
+      }
+      expect_close(c.at(0, j), want, k,
+                   "column " + std::to_string(j) + (b ? " with bias" : " without bias"));
     }
-    expect_close(c.at(0, j), want, k, "column " + std::to_string(j));
+    c.expect_gaps_untouched();
   }
-  c.expect_gaps_untouched();
 }
 
 TEST(GemmF32, PackedSizeCountsPaddedTiles) {

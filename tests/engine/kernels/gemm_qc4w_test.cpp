@@ -118,6 +118,31 @@ INSTANTIATE_TEST_SUITE_P(KGroup, Qc4wSweep,
                                             ::testing::Values(0, 8, 32, 64, 128)));
 
 // quant.h's quantize() output packs and multiplies like its own dequantize().
+// The GEMVs without a bias: full panels (the W4A32 GEMV's own path) and a partial last one.
+TEST(Qc4w, GemvWithoutBiasMatchesExactProduct) {
+  Random random(43);
+  for (bool symmetric : {true, false}) {
+    for (size_t n : {16, 17, 33, 48}) {
+      const size_t k = 100;
+      const Qc4wWeights w(random, n, k, 32, symmetric);
+      const std::vector<float> a = random.floats(k);
+      const std::vector<float> zeros(n, 0.0f);
+      for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+        const std::string where = std::string(impl_name(impl)) + " " + shape_name(1, n, k) +
+                                  (symmetric ? " symmetric" : " asymmetric");
+        StridedOutput<float> w4a32(1, n), w4a8(1, n);
+        gemm_f32_qc4w(1, a.data(), k, w.packed, nullptr, w4a32.data.data(), w4a32.ldc, impl);
+        gemm_qd8_qc4w_f32(1, a.data(), k, w.packed, nullptr, w4a8.data.data(), w4a8.ldc, impl);
+        for (size_t j = 0; j < n; ++j) {
+          expect_close(w4a32.at(0, j), exact_f32(a.data(), w, j, zeros), k, "W4A32 " + where);
+        }
+        w4a32.expect_gaps_untouched();
+        w4a8.expect_gaps_untouched();
+      }
+    }
+  }
+}
+
 TEST(Qc4w, PackedQuantizedTensorMatchesDequantize) {
   const size_t n = 7, k = 100;
   Random random(11);

@@ -133,9 +133,9 @@ TEST_P(Qc8wSweep, DynamicRowsMatchDequantizedProduct) {
 
 INSTANTIATE_TEST_SUITE_P(K, Qc8wSweep, ::testing::ValuesIn(kSweepK));
 
-// The SIMD GEMM walks rows in chunks sized to stay in L2 (about 60 rows at this K) and widens
-// each panel once per chunk: several chunks, a last chunk whose row count is not a multiple of
-// the 4-row block, and a partial last panel must all stay exact.
+// The SIMD GEMM walks rows in chunks sized to stay in L2 (about 60 rows at this K) and interleaves
+// the activations in blocks of 4 rows: several chunks, a last chunk whose row count is not a
+// multiple of 4, and a partial last panel must all stay exact (and the f32 outputs close).
 TEST(Qc8w, ManyRowChunksStayExact) {
   Random random(31);
   const size_t m = 130, n = 37, k = 1030;
@@ -143,10 +143,46 @@ TEST(Qc8w, ManyRowChunksStayExact) {
   StridedOutput<int32_t> acc(m, n);
   gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
                     Impl::wasmsimd);
+  StridedOutput<float> c(m, n);
+  gemm_qs8_qc8w_f32(m, t.a.data(), t.lda, t.a_params, t.packed, t.bias.data(), c.data.data(), c.ldc,
+                    Impl::wasmsimd);
   for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
+    for (size_t j = 0; j < n; ++j) {
+      ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
+      expect_close(c.at(i, j), t.real(i, j), k, "f32 output at row " + std::to_string(i));
+    }
   }
   acc.expect_gaps_untouched();
+  c.expect_gaps_untouched();
+}
+
+// The GEMV's leftover panels after its two streams: N = 49 and 63 leave one full panel and a
+// partial one, N = 48 one full panel and none.
+TEST(Qc8w, GemvLeftoverPanelsStayExact) {
+  Random random(41);
+  for (size_t n : {48, 49, 63}) {
+    for (size_t k : {5, 100}) {
+      const Qc8wCase t(random, 1, n, k);
+      StridedOutput<int32_t> acc(1, n);
+      gemm_qs8_qc8w_i32(1, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
+                        acc.ldc, Impl::wasmsimd);
+      for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(0, j), t.exact_acc(0, j)) << n << " " << j;
+      acc.expect_gaps_untouched();
+    }
+  }
+}
+
+TEST(Qc8w, RequantizedOutputRejectsANonFiniteBias) {
+  const std::vector<int8_t> codes(8, 1), a(4, 1);
+  const std::vector<float> scales(2, 1.0f);
+  const PackedQC8W packed = pack_qc8w(codes.data(), scales.data(), 2, 4);
+  const std::vector<float> bias = {0.0f, NAN};
+  int8_t c[2];
+  for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+    EXPECT_THROW(
+        gemm_qs8_qc8w_qs8(1, a.data(), 4, {1.0f, 0}, packed, bias.data(), {1.0f, 0}, c, 2, impl),
+        InvalidArgument);
+  }
 }
 
 // The GEMV reads two panels at once, half the columns apart: N = 4110 is 256 full panels in two

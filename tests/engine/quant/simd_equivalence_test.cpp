@@ -41,31 +41,39 @@ TEST(SimdEquivalence, TensorQuantizeAndDequantizeEqualTheReference) {
 }
 
 TEST(SimdEquivalence, TiesAndSaturationRoundTheSameWay) {
-  // x/scale lands exactly on .5 ties, and far outside the range, in every lane position.
+  // x/scale lands exactly on .5 ties, and far outside the range, in every lane position; zero
+  // points at both ends of each range and inside it (the SIMD rows clamp before rounding, Eq. 4a).
   std::vector<float> x;
-  for (int i = -300; i <= 300; ++i) x.push_back(static_cast<float>(i) * 0.5f);
+  for (int i = -600; i <= 600; ++i) x.push_back(static_cast<float>(i) * 0.5f);
   x.push_back(1e30f);
   x.push_back(-1e30f);
-  const AffineParams p{1.0f, 3};
   for (int bits : {8, 4}) {
     for (bool symmetric : {true, false}) {
       const IntRange r = int_range(bits, symmetric);
-      const size_t bytes = bits == 8 ? x.size() : (x.size() + 1) / 2;
-      std::vector<uint8_t> ref(bytes), simd(bytes);
-      if (bits == 8) {
-        quantize_row_i8_ref(x.data(), x.size(), p, r, reinterpret_cast<int8_t*>(ref.data()));
-        quantize_row_i8_wasmsimd(x.data(), x.size(), p, r, reinterpret_cast<int8_t*>(simd.data()));
-      } else {
-        quantize_row_i4_ref(x.data(), x.size(), p, r, ref.data());
-        quantize_row_i4_wasmsimd(x.data(), x.size(), p, r, simd.data());
+      for (int32_t zero_point : {r.qmin, 0, 3, r.qmax}) {
+        if (symmetric && zero_point != 0) continue;  // symmetric schemes have zero point 0
+        const AffineParams p{1.0f, zero_point};
+        const std::string where = "bits " + std::to_string(bits) + " symmetric " +
+                                  std::to_string(symmetric) + " zero point " +
+                                  std::to_string(zero_point);
+        const size_t bytes = bits == 8 ? x.size() : (x.size() + 1) / 2;
+        std::vector<uint8_t> ref(bytes), simd(bytes);
+        if (bits == 8) {
+          quantize_row_i8_ref(x.data(), x.size(), p, r, reinterpret_cast<int8_t*>(ref.data()));
+          quantize_row_i8_wasmsimd(x.data(), x.size(), p, r,
+                                   reinterpret_cast<int8_t*>(simd.data()));
+          std::vector<int16_t> centered_ref(x.size()), centered_simd(x.size());
+          quantize_row_centered_i16_ref(x.data(), x.size(), p, r, centered_ref.data());
+          quantize_row_centered_i16_wasmsimd(x.data(), x.size(), p, r, centered_simd.data());
+          EXPECT_EQ(centered_ref, centered_simd) << "centered int16, " << where;
+        } else {
+          quantize_row_i4_ref(x.data(), x.size(), p, r, ref.data());
+          quantize_row_i4_wasmsimd(x.data(), x.size(), p, r, simd.data());
+        }
+        EXPECT_EQ(ref, simd) << where;
       }
-      EXPECT_EQ(ref, simd) << "bits " << bits << " symmetric " << symmetric;
     }
   }
-  std::vector<int16_t> ref(x.size()), simd(x.size());
-  quantize_row_centered_i16_ref(x.data(), x.size(), p, int_range(8, false), ref.data());
-  quantize_row_centered_i16_wasmsimd(x.data(), x.size(), p, int_range(8, false), simd.data());
-  EXPECT_EQ(ref, simd) << "centered int16";
 }
 
 TEST(SimdEquivalence, CenteredCodesEqualTheReferenceAndTheCodesMinusZeroPoint) {
