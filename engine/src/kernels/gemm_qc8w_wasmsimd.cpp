@@ -12,9 +12,8 @@
 // and the loop walks pointers (Emscripten passes -disable-lsr, so clang keeps k · panel_width
 // multiplies otherwise): 4 splat loads, 2 widening weight loads, 8 dots, 8 adds and 3 scalar
 // instructions per k pair, down from 10 scalar (measured in Node 20 over M = 2…256, N and K in
-// {1024, 4096}: 92–104 GOP/s against 57–104 with per-row pointers, +10% at K = 4096). Measured
-// and kept out: weights widened to i16 per panel and row chunk (plain loads in the loop) gained
-// ≤ 8% at M ≥ 64 and K = 1024 but lost up to 3× at small M or K = 4096.
+// {1024, 4096}: 92–104 GOP/s against 57–104 with per-row pointers, +10% at K = 4096). Large
+// GEMMs with K ≤ 1024 widen the panels first (gemm_widened).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -79,6 +78,8 @@ void gemv_streams(const int16_t* a, size_t kpad, const int8_t* packed, size_t fi
 
 constexpr size_t kBlockRows = 4;
 constexpr size_t kHalfTiles = 2;
+constexpr size_t kHalfLanes = kHalfTiles * 2 * kIntTileN;  // i16 lanes per k pair in a half
+constexpr size_t kHalfCols = kHalfTiles * kIntTileN;
 
 // Activation pairs as i32, [block of 4 rows][k pair][row in block]; rows past M are zero.
 std::vector<int32_t> interleave_row_blocks(const CenteredRows& a) {
@@ -124,6 +125,86 @@ void gemm_block(const int32_t* a, size_t pairs, const int8_t* w, size_t panel_wi
   }
 }
 
+// Large GEMMs with a short K first widen each panel to i16 once per row chunk, so the loop loads
+// weights with plain v128.load instead of i16x8.load8x8_s, whose widening takes a vector pipe:
+// 4 splats, 2 loads, 8 dots, 8 adds, 3 scalar per k pair. It pays when the widened panel
+// (32 · kpad bytes) stays in L1 and enough rows share each widening; measured in Node 20 at
+// M = 64…256, N = 1024 and 4096, K = 1024: 93–99 GOP/s against 87–95 with load8x8_s, while at
+// K = 4096 or M < 16 it lost up to 3×.
+constexpr size_t kWidenMaxK = 1024;
+constexpr size_t kWidenMinRows = 64;
+
+// Widens a panel's codes to i16 as two halves of 2 tiles, each [k pair][16 lanes]; tiles past
+// the panel's width are zero.
+void widen_panel(const int8_t* panel, size_t width, size_t pairs, int16_t* out) {
+  const size_t tiles = width / kIntTileN;
+  for (size_t p = 0; p < pairs; ++p) {
+    for (size_t t = 0; t < kIntPanelTiles; ++t) {
+      const v128_t codes = t < tiles ? wasm_i16x8_load8x8(panel + p * 2 * width + t * 2 * kIntTileN)
+                                     : wasm_i32x4_splat(0);
+      int16_t* half = out + t / kHalfTiles * pairs * kHalfLanes;
+      wasm_v128_store(half + p * kHalfLanes + t % kHalfTiles * 2 * kIntTileN, codes);
+    }
+  }
+}
+
+template <size_t Rows>
+void widened_block(const int32_t* a, const int16_t* w, size_t pairs, int32_t* acc, size_t ldacc,
+                   size_t cols) {
+  v128_t sum[Rows][kHalfTiles];
+  for (auto& row : sum) std::fill(row, row + kHalfTiles, wasm_i32x4_splat(0));
+  const int16_t* const w_end = w + pairs * kHalfLanes;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (; w != w_end; w += kHalfLanes, a += kBlockRows) {
+    // Not unrolled: clang would hoist the loads of an unrolled body ahead of the arithmetic,
+    // and V8 then spills the accumulators.
+    const v128_t w0 = wasm_v128_load(w);
+    const v128_t w1 = wasm_v128_load(w + 2 * kIntTileN);
+    for (size_t r = 0; r < Rows; ++r) {
+      const v128_t x = wasm_v128_load32_splat(a + r);
+      sum[r][0] = wasm_i32x4_add(sum[r][0], wasm_i32x4_dot_i16x8(x, w0));
+      sum[r][1] = wasm_i32x4_add(sum[r][1], wasm_i32x4_dot_i16x8(x, w1));
+    }
+  }
+  for (size_t r = 0; r < Rows; ++r) {
+    alignas(16) int32_t row[kHalfCols];
+    wasm_v128_store(row, sum[r][0]);
+    wasm_v128_store(row + kIntTileN, sum[r][1]);
+    std::copy(row, row + cols, acc + r * ldacc);
+  }
+}
+
+void gemm_widened(const CenteredRows& a, const PackedQC8W& w, const std::vector<int32_t>& blocks,
+                  int32_t* acc, size_t ldacc) {
+  const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
+  const size_t pairs = a.kpad / 2;
+  AlignedBuffer widened(kQC8WPanelN * a.kpad * sizeof(int16_t));
+  int16_t* halves = reinterpret_cast<int16_t*>(widened.data());
+  // Rows in chunks whose activations stay in L2 while every panel passes over them.
+  const size_t chunk_rows =
+      std::max(kBlockRows, kChunkBytes / (a.kpad * sizeof(int16_t)) / kBlockRows * kBlockRows);
+  for (size_t chunk = 0; chunk < a.m; chunk += chunk_rows) {
+    const size_t chunk_end = std::min(a.m, chunk + chunk_rows);
+    for (size_t col0 = 0; col0 < w.n; col0 += kQC8WPanelN) {
+      widen_panel(packed + col0 * a.kpad, qc8w_panel_width(w, col0), pairs, halves);
+      for (size_t row0 = chunk; row0 < chunk_end; row0 += kBlockRows) {
+        const int32_t* block = blocks.data() + row0 / kBlockRows * pairs * kBlockRows;
+        with_rows<kBlockRows>(std::min(kBlockRows, chunk_end - row0), [&](auto rows) {
+          for (size_t half = 0; half < kIntPanelTiles / kHalfTiles; ++half) {
+            const size_t first = col0 + half * kHalfCols;
+            if (first >= w.n) break;
+            widened_block<rows>(block, halves + half * pairs * kHalfLanes, pairs,
+                                acc + row0 * ldacc + first, ldacc,
+                                std::min(kHalfCols, w.n - first));
+          }
+        });
+      }
+    }
+  }
+}
+
 // Calls f(std::integral_constant<size_t, tiles>{}) for the tiles covering `cols` columns.
 template <size_t MaxTiles, typename F>
 void with_tiles(size_t cols, F&& f) {
@@ -150,9 +231,13 @@ void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int
     }
     return;
   }
+  const std::vector<int32_t> blocks = interleave_row_blocks(a);
+  if (a.m >= kWidenMinRows && a.kpad <= kWidenMaxK) {
+    gemm_widened(a, w, blocks, acc, ldacc);
+    return;
+  }
   constexpr size_t kHalf = kHalfTiles * kIntTileN;
   const size_t pairs = a.kpad / 2;
-  const std::vector<int32_t> blocks = interleave_row_blocks(a);
   for_each_block<kBlockRows>(
       a.m, w.n, a.kpad * sizeof(int16_t), kQC8WPanelN,
       [&](size_t row0, size_t rows, size_t col0, size_t cols) {

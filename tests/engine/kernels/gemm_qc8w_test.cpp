@@ -156,6 +156,21 @@ TEST(Qc8w, ManyRowChunksStayExact) {
   c.expect_gaps_untouched();
 }
 
+// Large GEMMs with K ≤ 1024 widen each panel to i16 per row chunk (about 64 rows at K = 1000):
+// three chunks, the last of 22 rows, and a last panel of 5 columns.
+TEST(Qc8w, WidenedPanelsStayExact) {
+  Random random(47);
+  const size_t m = 150, n = 37, k = 1000;
+  const Qc8wCase t(random, m, n, k);
+  StridedOutput<int32_t> acc(m, n);
+  gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
+                    Impl::wasmsimd);
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
+  }
+  acc.expect_gaps_untouched();
+}
+
 // The GEMV's leftover panels after its two streams: N = 49 and 63 leave one full panel and a
 // partial one, N = 48 one full panel and none.
 TEST(Qc8w, GemvLeftoverPanelsStayExact) {
