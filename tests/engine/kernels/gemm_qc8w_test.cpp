@@ -51,6 +51,21 @@ struct Qc8wCase {
   }
 };
 
+// Runs the SIMD int32 GEMM of case t and checks every accumulator against the exact sum, and
+// that nothing was written between the output rows.
+void expect_exact_simd_accumulators(const Qc8wCase& t) {
+  StridedOutput<int32_t> acc(t.m, t.n);
+  gemm_qs8_qc8w_i32(t.m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
+                    acc.ldc, Impl::wasmsimd);
+  for (size_t i = 0; i < t.m; ++i) {
+    for (size_t j = 0; j < t.n; ++j) {
+      ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j))
+          << shape_name(t.m, t.n, t.k) << " at " << i << "," << j;
+    }
+  }
+  acc.expect_gaps_untouched();
+}
+
 class Qc8wSweep : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(Qc8wSweep, AccumulatorsAreExactAndOutputsMatch) {
@@ -140,19 +155,15 @@ TEST(Qc8w, ManyRowChunksStayExact) {
   Random random(31);
   const size_t m = 130, n = 37, k = 1030;
   const Qc8wCase t(random, m, n, k);
-  StridedOutput<int32_t> acc(m, n);
-  gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
-                    Impl::wasmsimd);
+  expect_exact_simd_accumulators(t);
   StridedOutput<float> c(m, n);
   gemm_qs8_qc8w_f32(m, t.a.data(), t.lda, t.a_params, t.packed, t.bias.data(), c.data.data(), c.ldc,
                     Impl::wasmsimd);
   for (size_t i = 0; i < m; ++i) {
     for (size_t j = 0; j < n; ++j) {
-      ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
       expect_close(c.at(i, j), t.real(i, j), k, "f32 output at row " + std::to_string(i));
     }
   }
-  acc.expect_gaps_untouched();
   c.expect_gaps_untouched();
 }
 
@@ -160,15 +171,7 @@ TEST(Qc8w, ManyRowChunksStayExact) {
 // three chunks, the last of 22 rows, and a last panel of 5 columns.
 TEST(Qc8w, WidenedPanelsStayExact) {
   Random random(47);
-  const size_t m = 150, n = 37, k = 1000;
-  const Qc8wCase t(random, m, n, k);
-  StridedOutput<int32_t> acc(m, n);
-  gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
-                    Impl::wasmsimd);
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j)) << i << "," << j;
-  }
-  acc.expect_gaps_untouched();
+  expect_exact_simd_accumulators(Qc8wCase(random, 150, 37, 1000));
 }
 
 // The GEMV's leftover panels after its two streams: N = 49 and 63 leave one full panel and a
@@ -176,14 +179,7 @@ TEST(Qc8w, WidenedPanelsStayExact) {
 TEST(Qc8w, GemvLeftoverPanelsStayExact) {
   Random random(41);
   for (size_t n : {48, 49, 63}) {
-    for (size_t k : {5, 100}) {
-      const Qc8wCase t(random, 1, n, k);
-      StridedOutput<int32_t> acc(1, n);
-      gemm_qs8_qc8w_i32(1, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
-                        acc.ldc, Impl::wasmsimd);
-      for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(0, j), t.exact_acc(0, j)) << n << " " << j;
-      acc.expect_gaps_untouched();
-    }
+    for (size_t k : {5, 100}) expect_exact_simd_accumulators(Qc8wCase(random, 1, n, k));
   }
 }
 
@@ -204,13 +200,7 @@ TEST(Qc8w, RequantizedOutputRejectsANonFiniteBias) {
 // streams, no full panel left over, and a partial panel of 14 columns; K is odd and large.
 TEST(Qc8w, LargeGemvStaysExact) {
   Random random(37);
-  const size_t n = 4110, k = 4099;
-  const Qc8wCase t(random, 1, n, k);
-  StridedOutput<int32_t> acc(1, n);
-  gemm_qs8_qc8w_i32(1, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(), acc.ldc,
-                    Impl::wasmsimd);
-  for (size_t j = 0; j < n; ++j) ASSERT_EQ(acc.at(0, j), t.exact_acc(0, j)) << j;
-  acc.expect_gaps_untouched();
+  expect_exact_simd_accumulators(Qc8wCase(random, 1, 4110, 4099));
 }
 
 TEST(Qc8w, PacksQuantizedTensorPerChannel) {
