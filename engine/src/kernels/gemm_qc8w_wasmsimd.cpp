@@ -94,14 +94,18 @@ std::vector<int32_t> interleave_row_blocks(const CenteredRows& a) {
   return out;
 }
 
-// `a` points at a block of interleaved activations, `w` at the first tile of the block within
-// its panel of `panel_width` columns (packed_layouts.h); only the store is cut to `cols`.
-template <size_t Rows, size_t Tiles>
-void gemm_block(const int32_t* a, size_t pairs, const int8_t* w, size_t panel_width, int32_t* acc,
+// Tiles weight vectors of one k pair: int8 codes widened on load, or codes already widened.
+inline v128_t load_weights(const int8_t* w) { return wasm_i16x8_load8x8(w); }
+inline v128_t load_weights(const int16_t* w) { return wasm_v128_load(w); }
+
+// `a` points at a block of interleaved activations, `w` at the first tile of the block, whose
+// k pairs lie `stride` elements apart (packed_layouts.h for int8, widen_panel for int16); only
+// the store is cut to `cols`.
+template <size_t Rows, size_t Tiles, typename Weight>
+void gemm_block(const int32_t* a, size_t pairs, const Weight* w, size_t stride, int32_t* acc,
                 size_t ldacc, size_t cols) {
   v128_t sum[Rows][Tiles];
   for (auto& row : sum) std::fill(row, row + Tiles, wasm_i32x4_splat(0));
-  const size_t stride = 2 * panel_width;
   const int32_t* const a_end = a + pairs * kBlockRows;
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
@@ -110,7 +114,7 @@ void gemm_block(const int32_t* a, size_t pairs, const int8_t* w, size_t panel_wi
     // Not unrolled: clang would hoist the loads of an unrolled body ahead of the arithmetic,
     // and V8 then spills the accumulators.
     v128_t wv[Tiles];
-    for (size_t t = 0; t < Tiles; ++t) wv[t] = wasm_i16x8_load8x8(w + t * 2 * kIntTileN);
+    for (size_t t = 0; t < Tiles; ++t) wv[t] = load_weights(w + t * 2 * kIntTileN);
     for (size_t r = 0; r < Rows; ++r) {
       const v128_t x = wasm_v128_load32_splat(a + r);
       for (size_t t = 0; t < Tiles; ++t) {
@@ -148,34 +152,6 @@ void widen_panel(const int8_t* panel, size_t width, size_t pairs, int16_t* out) 
   }
 }
 
-template <size_t Rows>
-void widened_block(const int32_t* a, const int16_t* w, size_t pairs, int32_t* acc, size_t ldacc,
-                   size_t cols) {
-  v128_t sum[Rows][kHalfTiles];
-  for (auto& row : sum) std::fill(row, row + kHalfTiles, wasm_i32x4_splat(0));
-  const int16_t* const w_end = w + pairs * kHalfLanes;
-#if defined(__clang__)
-#pragma clang loop unroll(disable)
-#endif
-  for (; w != w_end; w += kHalfLanes, a += kBlockRows) {
-    // Not unrolled: clang would hoist the loads of an unrolled body ahead of the arithmetic,
-    // and V8 then spills the accumulators.
-    const v128_t w0 = wasm_v128_load(w);
-    const v128_t w1 = wasm_v128_load(w + 2 * kIntTileN);
-    for (size_t r = 0; r < Rows; ++r) {
-      const v128_t x = wasm_v128_load32_splat(a + r);
-      sum[r][0] = wasm_i32x4_add(sum[r][0], wasm_i32x4_dot_i16x8(x, w0));
-      sum[r][1] = wasm_i32x4_add(sum[r][1], wasm_i32x4_dot_i16x8(x, w1));
-    }
-  }
-  for (size_t r = 0; r < Rows; ++r) {
-    alignas(16) int32_t row[kHalfCols];
-    wasm_v128_store(row, sum[r][0]);
-    wasm_v128_store(row + kIntTileN, sum[r][1]);
-    std::copy(row, row + cols, acc + r * ldacc);
-  }
-}
-
 void gemm_widened(const CenteredRows& a, const PackedQC8W& w, const std::vector<int32_t>& blocks,
                   int32_t* acc, size_t ldacc) {
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
@@ -195,9 +171,9 @@ void gemm_widened(const CenteredRows& a, const PackedQC8W& w, const std::vector<
           for (size_t half = 0; half < kIntPanelTiles / kHalfTiles; ++half) {
             const size_t first = col0 + half * kHalfCols;
             if (first >= w.n) break;
-            widened_block<rows>(block, halves + half * pairs * kHalfLanes, pairs,
-                                acc + row0 * ldacc + first, ldacc,
-                                std::min(kHalfCols, w.n - first));
+            gemm_block<rows, kHalfTiles>(block, pairs, halves + half * pairs * kHalfLanes,
+                                         kHalfLanes, acc + row0 * ldacc + first, ldacc,
+                                         std::min(kHalfCols, w.n - first));
           }
         });
       }
@@ -248,11 +224,11 @@ void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int
         // The panel stays in L1 while its two halves pass over the rows.
         with_rows<kBlockRows>(rows, [&](auto r) {
           with_tiles<kHalfTiles>(std::min(cols, kHalf), [&](auto tiles) {
-            gemm_block<r, tiles>(block, pairs, panel, width, out, ldacc, std::min(cols, kHalf));
+            gemm_block<r, tiles>(block, pairs, panel, 2 * width, out, ldacc, std::min(cols, kHalf));
           });
           if (cols > kHalf) {
             with_tiles<kHalfTiles>(cols - kHalf, [&](auto tiles) {
-              gemm_block<r, tiles>(block, pairs, panel + kHalf * 2, width, out + kHalf, ldacc,
+              gemm_block<r, tiles>(block, pairs, panel + kHalf * 2, 2 * width, out + kHalf, ldacc,
                                    cols - kHalf);
             });
           }
