@@ -1,0 +1,95 @@
+// Calibration (layer 5): observers that watch the activations at one point of a network over a
+// calibration set and choose the clipping range its INT8 mapping covers, and the range searches
+// for weights. Equation numbers (Eq. N) refer to docs/quantization.md, §11.
+//
+// Conventions shared by every method:
+// - An observer sees the calibration set batch by batch (observe() once per batch); the range it
+//   returns does not depend on how the set was cut into batches, except for the moving average,
+//   whose definition is per batch.
+// - The returned range is the clipping range before Eq. 5 widens it to contain 0; callers turn
+//   it into (scale, zero point) with choose_params_minmax.
+// - Everything is deterministic: no sampling, ties broken towards the wider range.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "quantlab/quant.h"
+
+namespace quantlab::calib {
+
+enum class Method : uint8_t {
+  minmax,                 // [min, max] of everything observed
+  moving_average_minmax,  // per-batch min and max, averaged with constant c (PyTorch's EMA)
+  percentile,             // the given percentile of the values (and its mirror for the minimum)
+  mse,                    // the clipping range minimizing the expected quantization MSE
+  entropy,                // the threshold minimizing KL(reference ‖ quantized), TensorRT's method
+};
+
+const char* method_name(Method method);
+// Inverse of method_name; throws InvalidArgument naming the unknown method and listing the valid
+// ones.
+Method parse_method(const std::string& name);
+
+struct ObserverOptions {
+  Method method = Method::minmax;
+  double percentile = 99.99;        // percentile: in (50, 100]
+  float averaging_constant = 0.01f;  // moving_average_minmax: c in (0, 1]
+  size_t bins = 2048;               // histogram methods: bins of the histogram
+};
+
+// Throws InvalidArgument naming the field if an option is out of range.
+void validate_options(const ObserverOptions& options);
+
+struct Range {
+  float min = 0;
+  float max = 0;
+};
+
+// Watches one tensor point. Work and memory are linear in what it observes (histogram methods
+// keep a fixed number of bins, not the values).
+class Observer {
+ public:
+  explicit Observer(const ObserverOptions& options);
+  ~Observer();
+  Observer(Observer&&) noexcept;
+  Observer& operator=(Observer&&) noexcept;
+
+  // One batch of values. Throws InvalidArgument on NaN/Inf (naming the index) or an empty batch.
+  void observe(std::span<const float> values);
+  // How many values it has seen.
+  size_t count() const;
+  // The clipping range chosen for a `bits`-bit mapping (symmetric or asymmetric, as the caller
+  // will quantize with). Throws InvalidArgument if nothing was observed.
+  Range range(int bits, bool symmetric) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// ---- weights -----------------------------------------------------------------------------------
+
+enum class WeightRange : uint8_t {
+  minmax,  // Eqs. 5-7 per tensor / channel / group
+  mse,     // per tensor / channel / group, the clipped range minimizing that run's round-trip MSE
+};
+
+const char* weight_range_name(WeightRange range);
+WeightRange parse_weight_range(const std::string& name);
+
+struct WeightParams {
+  std::vector<float> scales;        // one per tensor, channel or group (quant's param order)
+  std::vector<int32_t> zero_points;  // same count
+};
+
+// Parameters for quantizing weights x of `shape` with `scheme` (pass to quantize_with_params).
+// minmax gives exactly quantize()'s parameters.
+WeightParams choose_weight_params(std::span<const float> x, const Shape& shape,
+                                  const QuantScheme& scheme, WeightRange range);
+
+}  // namespace quantlab::calib
