@@ -83,8 +83,8 @@ struct QuantizedTensor {
   // first, each row of the matrix view padded to a whole byte (Eq. 9); symmetric nibbles are
   // two's complement [-8, 7], asymmetric nibbles are unsigned [0, 15].
   std::vector<uint8_t> data;
-  std::vector<float> scales;          // one per tensor, channel or group (see param_index)
-  std::vector<int32_t> zero_points;   // same count as scales; all 0 when symmetric
+  std::vector<float> scales;         // one per tensor, channel or group (see param_index)
+  std::vector<int32_t> zero_points;  // same count as scales; all 0 when symmetric
 
   // Index into scales/zero_points of the element at flat (row-major) position i.
   size_t param_index(size_t i) const;
@@ -100,6 +100,13 @@ struct QuantizedTensor {
   size_t total_bits() const { return payload_bits() + parameter_bits(); }
   double bits_per_weight() const;
 };
+
+// [min, max] of the values that share each parameter (per tensor, channel or group, in
+// QuantizedTensor's parameter order): the ranges quantize() turns into parameters with Eqs. 5-7,
+// and the ones weight calibration starts from. Rejects NaN/Inf (naming the element), a size that
+// does not match shape, and schemes that cannot quantize shape.
+std::vector<FloatRange> param_ranges(std::span<const float> x, const Shape& shape,
+                                     const QuantScheme& scheme, Impl impl = Impl::wasmsimd);
 
 // Quantize with min-max parameters per tensor/channel/group. Rejects NaN/Inf and empty input.
 QuantizedTensor quantize(std::span<const float> x, const Shape& shape, const QuantScheme& scheme,

@@ -1,4 +1,4 @@
-#include "quant/layout.h"
+#include "quantlab/quant_layout.h"
 
 #include <algorithm>
 

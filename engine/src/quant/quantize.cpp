@@ -5,10 +5,10 @@
 #include <limits>
 #include <string>
 
-#include "quant/layout.h"
 #include "quant/rows_common.h"
 #include "quantlab/error.h"
 #include "quantlab/quant.h"
+#include "quantlab/quant_layout.h"
 
 namespace quantlab {
 namespace {
@@ -54,23 +54,30 @@ void require_finite(std::span<const float> x, const std::string& what) {
   }
 }
 
-QuantizedTensor quantize(std::span<const float> x, const Shape& shape, const QuantScheme& scheme,
-                         Impl impl) {
+std::vector<FloatRange> param_ranges(std::span<const float> x, const Shape& shape,
+                                     const QuantScheme& scheme, Impl impl) {
   const RunLayout layout(shape, scheme);
   require_size(x, shape);
-  const size_t count = layout.parameter_count();
-  std::vector<float> mins(count, std::numeric_limits<float>::max());
-  std::vector<float> maxs(count, std::numeric_limits<float>::lowest());
+  std::vector<FloatRange> ranges(
+      layout.parameter_count(),
+      FloatRange{std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(), true});
   layout.for_each_run([&](const Run& run) {
     const FloatRange range = float_range(x.subspan(run.offset, run.length), impl);
     if (!range.finite) require_finite(x, "input");  // throws, naming the element
-    mins[run.param] = std::min(mins[run.param], range.min);
-    maxs[run.param] = std::max(maxs[run.param], range.max);
+    ranges[run.param].min = std::min(ranges[run.param].min, range.min);
+    ranges[run.param].max = std::max(ranges[run.param].max, range.max);
   });
-  std::vector<float> scales(count);
-  std::vector<int32_t> zero_points(count);
-  for (size_t i = 0; i < count; ++i) {
-    const AffineParams p = choose_params_minmax(mins[i], maxs[i], scheme.bits, scheme.symmetric);
+  return ranges;
+}
+
+QuantizedTensor quantize(std::span<const float> x, const Shape& shape, const QuantScheme& scheme,
+                         Impl impl) {
+  const std::vector<FloatRange> ranges = param_ranges(x, shape, scheme, impl);
+  std::vector<float> scales(ranges.size());
+  std::vector<int32_t> zero_points(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const AffineParams p =
+        choose_params_minmax(ranges[i].min, ranges[i].max, scheme.bits, scheme.symmetric);
     scales[i] = p.scale;
     zero_points[i] = p.zero_point;
   }

@@ -1,5 +1,7 @@
-// How a scheme cuts a tensor into runs of consecutive elements that share one affine mapping.
-// Quantize, dequantize and the min-max pass all walk the same runs, so they cannot disagree.
+// How a scheme cuts a tensor into runs of consecutive elements that share one affine mapping
+// (part of the quant layer, implemented in engine/src/quant/layout.cpp). Quantize, dequantize,
+// the min-max pass and calibration's per-run range searches all walk the same runs, so they
+// cannot disagree.
 #pragma once
 
 #include <cstddef>
