@@ -11,7 +11,7 @@
 #include "quantlab/error.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
-#include "quantlab/train.h"
+#include "quantlab/eval.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -69,9 +69,9 @@ val weights_bytes(const LoadedModel& loaded) {
 
 // image_size: null or {rows, cols} (see network_input).
 EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels, val image_size) {
-  train::Examples examples{network_input(loaded, images, image_size), {}};
+  nn::Examples examples{network_input(loaded, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
-  const train::Evaluation result = train::evaluate(loaded.model, examples);
+  const eval::Evaluation result = eval::evaluate(nn::Executor(loaded.model), examples);
   return {static_cast<double>(result.correct), static_cast<double>(result.count)};
 }
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "quantlab/io.h"
-#include "quantlab/train.h"
+#include "quantlab/nn.h"
 
 namespace quantlab::cli {
 
@@ -13,7 +13,7 @@ namespace quantlab::cli {
 std::string default_data_dir(const std::string& dataset);
 
 // `split` ("train" or "test") of the IDX files in data_dir, normalised per `input`.
-train::Examples load_examples(const std::string& data_dir, const std::string& split,
+nn::Examples load_examples(const std::string& data_dir, const std::string& split,
                               const InputSpec& input);
 
 }  // namespace quantlab::cli

@@ -17,6 +17,8 @@
 #include "command.h"
 #include "examples.h"
 #include "quantlab/error.h"
+#include "quantlab/eval.h"
+#include "quantlab/train.h"
 
 namespace quantlab::cli {
 namespace {
@@ -128,8 +130,8 @@ int run_train(const std::vector<std::string>& args) {
 
   // Before training, so an unusable output directory fails in a second, not after an hour.
   std::filesystem::create_directories(out_dir);
-  const train::Examples training = load_examples(data_dir, "train", recipe.manifest.input);
-  const train::Examples test = load_examples(data_dir, "test", recipe.manifest.input);
+  const nn::Examples training = load_examples(data_dir, "train", recipe.manifest.input);
+  const nn::Examples test = load_examples(data_dir, "test", recipe.manifest.input);
   train::initialize_parameters(recipe.model, recipe.seed);
   std::printf("%s: %zu parameters, %zu training / %zu test examples\n",
               recipe.manifest.name.c_str(), nn::parameter_count(recipe.model), training.size(),
@@ -144,7 +146,7 @@ int run_train(const std::vector<std::string>& args) {
     return true;
   };
   const train::TrainResult trained = train::train(recipe.model, training, recipe.config, report);
-  const train::Evaluation evaluation = train::evaluate(recipe.model, test);
+  const eval::Evaluation evaluation = eval::evaluate(nn::Executor(recipe.model), test);
 
   ModelManifest& manifest = recipe.manifest;
   manifest.metrics = {

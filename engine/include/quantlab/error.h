@@ -14,6 +14,13 @@ class InvalidArgument : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// Long work (calibration, evaluation, reports) stopped because its caller asked it to between two
+// batches; everything the caller holds stays usable.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
 // Throws InvalidArgument(message) unless condition holds.
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw InvalidArgument(message);

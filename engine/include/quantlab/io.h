@@ -1,8 +1,4 @@
-// NOTE to nn/train (from io, 22:25): models/mnist-mlp and models/fashion-mlp still hold manifests
-// written before floats were stored in shortest form (0.1307, not 0.1307000070810318), so
-// load -> save is not byte-exact for them and ShippedModels (tests/engine/io) plus
-// tests/web/models.test.ts fail until they are re-saved with a current build (retrain them).
-// File formats (layer 9): IDX datasets, safetensors weights and the JSON model manifest. Every
+// File formats (io, beside the layers): IDX datasets, safetensors weights and the JSON model manifest. Every
 // file is untrusted input: each size, offset, dtype and shape is checked before a byte is
 // used, and errors name the file part (tensor, field, item count) and the problem.
 // Gzip is undone by the caller (zlib in the native CLI, DecompressionStream in the library):
@@ -15,15 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "quantlab/nn.h"
+#include "quantlab/quantize.h"
 #include "quantlab/tensor.h"
 
 namespace quantlab {
-
-namespace nn {
-struct Model;  // nn.h
-}
 
 // ---- IDX (the MNIST file format) ----------------------------------------------------------------
 // Big-endian header: magic 0x000008 | rank (0x03 images, 0x01 labels; dtype 0x08 = u8), then one
@@ -129,6 +124,37 @@ nn::Model load_model(const std::string& dir, ModelManifest& manifest);
 std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest);
 // Writes dir/manifest.json and dir/model.safetensors (the directory must exist).
 void save_model(const std::string& dir, const nn::Model& model, const ModelManifest& manifest);
+
+// ---- plans (docs/plans.md) ----------------------------------------------------------------------
+// {"format": "quantlab-plan", "version": 1, "name", "default": {fields}, "layers": {"<layer>":
+// {fields}}}; fields: weights (fp32|int8|int4), granularity (per_tensor|per_channel|per_group),
+// group_size, symmetric, activations (fp32|int8-static|int8-dynamic), weight_range (minmax|mse).
+// A layer entry overrides only the fields it names, over the default. `what` names the source in
+// errors ("plan.json").
+quantization::Plan plan_from_json(const nlohmann::json& value, const std::string& what);
+quantization::Plan parse_plan(std::string_view text, const std::string& what);
+nlohmann::ordered_json plan_to_json(const quantization::Plan& plan);
+// A preset name (quantization::preset_names) or the path of a .json plan file.
+quantization::Plan plan_by_name_or_file(const std::string& spec);
+
+// ---- quantized model files (docs/quantized-model-format.md) ---------------------------------------
+// The same two files as an FP32 model: manifest.json (the inference-form architecture, plus a
+// "quantization" field with the plan, the calibration and the static input parameters) and
+// model.safetensors (per quantized layer <layer>.weight.codes I8 [rows, K] or U8 [rows, ⌈K/2⌉]
+// packed as Eq. 9, <layer>.weight.scales F32, <layer>.weight.zero_points for asymmetric schemes;
+// every FP32 parameter by its own name).
+
+std::string serialize_quantized_manifest(const quantization::QuantizedModel& quantized,
+                                         const ModelManifest& manifest);
+std::vector<uint8_t> serialize_quantized_weights(const quantization::QuantizedModel& quantized);
+void save_quantized_model(const std::string& dir, const quantization::QuantizedModel& quantized,
+                          const ModelManifest& manifest);
+// Whether a manifest describes a quantized model (has a "quantization" field).
+bool is_quantized_manifest(std::span<const uint8_t> manifest_json);
+quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> manifest_json,
+                                               std::span<const uint8_t> weights,
+                                               ModelManifest& manifest);
+quantization::QuantizedModel load_quantized_model(const std::string& dir, ModelManifest& manifest);
 
 // ---- files ------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "quantlab/impl.h"
@@ -19,6 +20,25 @@
 #include "quantlab/tensor.h"
 
 namespace quantlab::kernels {
+
+// ---- what the kernels run -----------------------------------------------------------------------
+
+// How a layer's activations reach an integer kernel.
+enum class ActivationFormat : uint8_t {
+  f32,  // float (weight-only quantization: W4A32)
+  qd8,  // int8, quantized per row (per image for conv) at run time
+  qs8,  // int8 with static (calibrated) parameters
+};
+const char* activation_format_name(ActivationFormat format);
+
+struct Support {
+  bool supported = true;
+  std::string reason;  // why not, in words a plan's author can act on; empty when supported
+};
+// Whether a weight [n, k] (matrix view: rows = output channels, k = reduction) quantized with
+// `weights` runs on these kernels against `activations`. The one place that knows: plan
+// validation and the library's scheme checks both ask it.
+Support supports(const QuantScheme& weights, ActivationFormat activations, size_t n, size_t k);
 
 // ---- FP32 -------------------------------------------------------------------------------------
 
@@ -155,5 +175,9 @@ void conv2d_f32_qc4w(const Conv2dShape& shape, const float* input, const PackedQ
                      const float* bias, float* output, Impl impl = Impl::wasmsimd);
 void conv2d_qd8_qc4w_f32(const Conv2dShape& shape, const float* input, const PackedQC4W& w,
                          const float* bias, float* output, Impl impl = Impl::wasmsimd);
+// W4A8 with static int8 input (as conv2d_qs8_qc8w_f32).
+void conv2d_qs8_qc4w_f32(const Conv2dShape& shape, const int8_t* input, AffineParams input_params,
+                         const PackedQC4W& w, const float* bias, float* output,
+                         Impl impl = Impl::wasmsimd);
 
 }  // namespace quantlab::kernels

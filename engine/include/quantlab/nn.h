@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "quantlab/impl.h"
+#include "quantlab/quant.h"
 #include "quantlab/tensor.h"
 
 namespace quantlab::nn {
@@ -112,8 +114,10 @@ Model fold_for_inference(const Model& model);
 
 // ---- executor -----------------------------------------------------------------------------------
 
-// A runnable layer. `forward` reads a batch-major input [batch, ...input_shape()] and writes the
-// already allocated output [batch, ...output_shape()].
+// A runnable layer. `forward` reads a batch-major input [batch, ...input_shape()] of
+// input_dtype() and writes the already allocated output [batch, ...output_shape()] of
+// output_dtype(). Layers of a quantized model pass int8 codes to each other (f32 or i8); an i8
+// output's codes mean real = output_params().scale · (q − zero_point) (Eq. 1).
 class Layer {
  public:
   Layer(LayerSpec spec, Shape input_shape, Shape output_shape);
@@ -124,6 +128,10 @@ class Layer {
   const LayerSpec& spec() const { return spec_; }
   const Shape& input_shape() const { return input_shape_; }
   const Shape& output_shape() const { return output_shape_; }
+  virtual DType input_dtype() const { return DType::f32; }
+  virtual DType output_dtype() const { return DType::f32; }
+  // Meaningful only when output_dtype() is i8.
+  virtual AffineParams output_params() const { return {}; }
   virtual void forward(const Tensor& input, Tensor& output) const = 0;
 
  private:
@@ -137,7 +145,13 @@ class Layer {
 std::unique_ptr<Layer> make_fp32_layer(const Model& model, size_t index, const Shape& input_shape,
                                        Impl impl = Impl::wasmsimd);
 
+// Called with every tensor a run produces: point 0 is the input, point i + 1 the output of layer
+// i (f32, or i8 codes with that layer's output_params()). Calibration and per-layer error
+// measurements watch a run through it.
+using RunObserver = std::function<void(size_t point, const Tensor& value)>;
+
 struct RunOptions {
+  RunObserver observer;                // may be empty
   bool capture_activations = false;  // keep every layer's output in RunResult::activations
 };
 
@@ -153,10 +167,20 @@ struct RunResult {
   std::vector<Tensor> activations;   // one per layer when captured, else empty
 };
 
+// Builds layer `index` of an inference-form model given its per-sample input shape. Quantized
+// models supply their own (quantize.h); names and order of the layers stay the model's.
+using LayerFactory =
+    std::function<std::unique_ptr<Layer>(const Model& model, size_t index, const Shape& input)>;
+
 class Executor {
  public:
   // Folds the model for inference and builds one FP32 layer per remaining spec.
   explicit Executor(const Model& model, Impl impl = Impl::wasmsimd);
+  // One layer per spec of an inference-form model (no BatchNorm or Dropout) from `factory`. Only
+  // the chain of shapes is checked here: a factory looks up the parameters it needs, so a
+  // quantized model holds no FP32 weights for its quantized layers. The dtypes must chain: f32
+  // into the first layer, each output dtype equal to the next input dtype, f32 out of the last.
+  Executor(const Model& inference_model, const LayerFactory& factory);
 
   const Shape& input_shape() const { return input_shape_; }
   size_t layer_count() const { return layers_.size(); }
@@ -175,5 +199,16 @@ class Executor {
 
 // Index of the largest value in each row of a [batch, classes] tensor.
 std::vector<int32_t> argmax_rows(const Tensor& scores);
+
+// Network inputs f32 [count, ...model input shape] and their class labels: what training and
+// evaluation consume.
+struct Examples {
+  Tensor inputs;
+  std::vector<int32_t> labels;
+  size_t size() const { return labels.size(); }
+};
+
+// Throws InvalidArgument unless examples fit the model's input (shape, count of labels).
+void check_examples(const Shape& input_shape, const Examples& examples);
 
 }  // namespace quantlab::nn

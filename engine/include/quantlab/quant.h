@@ -118,6 +118,11 @@ QuantizedTensor quantize_with_params(std::span<const float> x, const Shape& shap
                                      std::span<const int32_t> zero_points,
                                      Impl impl = Impl::wasmsimd);
 
+// Throws InvalidArgument unless qt is consistent: payload and parameter counts match its shape
+// and scheme, scales positive and finite, zero points allowed by the scheme (e.g. read from a
+// file).
+void validate_quantized(const QuantizedTensor& qt);
+
 std::vector<float> dequantize(const QuantizedTensor& qt, Impl impl = Impl::wasmsimd);
 
 // Row primitives shared with the kernels. `n` values, one affine mapping.

@@ -121,13 +121,6 @@ class Optimizer {
   std::map<std::string, std::vector<float>> second_moment_;  // adam v
 };
 
-// Network inputs f32 [count, ...model input shape] and their class labels.
-struct Examples {
-  Tensor inputs;
-  std::vector<int32_t> labels;
-  size_t size() const { return labels.size(); }
-};
-
 struct TrainConfig {
   size_t epochs = 1;
   size_t batch_size = 64;
@@ -160,16 +153,7 @@ struct TrainResult {
 // fresh model). The loss is softmax cross-entropy of the last layer's output; a final Softmax
 // layer is skipped during training, since the loss applies it. `cancel` (may be null) is polled
 // between batches, like the callback.
-TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
+TrainResult train(nn::Model& model, const nn::Examples& data, const TrainConfig& config,
                   const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);
-
-struct Evaluation {
-  size_t correct = 0;
-  size_t count = 0;
-  double accuracy() const { return count ? static_cast<double>(correct) / count : 0.0; }
-};
-
-// Accuracy of the FP32 executor over all examples, in batches of batch_size.
-Evaluation evaluate(const nn::Model& model, const Examples& data, size_t batch_size = 256);
 
 }  // namespace quantlab::train

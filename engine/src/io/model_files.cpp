@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "io/manifest.h"
 #include "io/strict_json.h"
 #include "quantlab/error.h"
 #include "quantlab/io.h"
@@ -63,6 +64,8 @@ void check_labels(const nn::Model& model, const ModelManifest& manifest) {
               " labels but the network outputs " + std::to_string(classes) + " classes");
 }
 
+}  // namespace
+
 // Weights are untrusted input too: a NaN or Inf poisons every output downstream, or hides
 // silently behind a ReLU (NaN > 0 is false), so a model file carrying one is refused.
 void require_finite_parameters(const nn::Model& model) {
@@ -78,14 +81,12 @@ void require_finite_parameters(const nn::Model& model) {
   }
 }
 
-}  // namespace
-
-std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest) {
+ordered_json manifest_document(const nn::Model& model, const ModelManifest& manifest) {
   require(Shape(manifest.input.shape) == model.input_shape,
           "manifest input shape " + Shape(manifest.input.shape).to_string() +
               " differs from the model's input shape " + model.input_shape.to_string());
   check_labels(model, manifest);
-  const ordered_json document = {
+  return {
       {"format", kFormat},
       {"version", kVersion},
       {"name", manifest.name},
@@ -100,7 +101,10 @@ std::string serialize_manifest(const nn::Model& model, const ModelManifest& mani
       {"recipe", manifest.recipe},
       {"metrics", manifest.metrics},
   };
-  return document.dump(2) + "\n";
+}
+
+std::string serialize_manifest(const nn::Model& model, const ModelManifest& manifest) {
+  return manifest_document(model, manifest).dump(2) + "\n";
 }
 
 void save_model(const std::string& dir, const nn::Model& model, const ModelManifest& manifest) {
@@ -112,14 +116,13 @@ void save_model(const std::string& dir, const nn::Model& model, const ModelManif
                    {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
-nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const uint8_t> weights,
-                      ModelManifest& manifest) {
-  const json document = parse_json_strict(
-      {reinterpret_cast<const char*>(manifest_json.data()), manifest_json.size()}, kManifest);
-  require_only_fields(document,
-                      {"format", "version", "name", "dataset", "input", "labels", "architecture",
-                       "recipe", "metrics"},
-                      kManifest);
+ModelManifest manifest_from_document(const json& document,
+                                     std::initializer_list<std::string_view> extra_fields,
+                                     nn::Model& model) {
+  std::vector<std::string> allowed = {"format", "version", "name",   "dataset", "input",
+                                      "labels", "architecture", "recipe", "metrics"};
+  allowed.insert(allowed.end(), extra_fields.begin(), extra_fields.end());
+  require_only_fields(document, allowed, kManifest);
   const std::string format = as_string(field(document, "format", kManifest), kManifest + " format");
   require(format == kFormat, kManifest + " format is '" + format + "', expected '" + kFormat + "'");
   const uint64_t version = as_size(field(document, "version", kManifest), kManifest + " version");
@@ -134,10 +137,17 @@ nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const ui
   parsed.recipe = field(document, "recipe", kManifest);
   require(parsed.recipe.is_object(), kManifest + " recipe must be a JSON object");
   parsed.metrics = metrics_from_json(field(document, "metrics", kManifest));
-
-  nn::Model model;
   architecture_from_json(field(document, "architecture", kManifest), parsed.input.shape, model);
   check_labels(model, parsed);
+  return parsed;
+}
+
+nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const uint8_t> weights,
+                      ModelManifest& manifest) {
+  const json document = parse_json_strict(
+      {reinterpret_cast<const char*>(manifest_json.data()), manifest_json.size()}, kManifest);
+  nn::Model model;
+  ModelManifest parsed = manifest_from_document(document, {}, model);
 
   try {
     model.parameters = parse_safetensors(weights).tensors;

@@ -193,6 +193,18 @@ auto quantize_image(const Conv2dShape& s, const float* input, Impl impl) {
   };
 }
 
+// Static activations: the codes are centered on their calibrated zero point (Eq. 15).
+auto center_static_image(const Conv2dShape& s, const int8_t* input, AffineParams params) {
+  validate_activation_params(params);
+  return [=](size_t b, int16_t* centered) {
+    const int8_t* codes = input + b * image_size(s);
+    for (size_t i = 0; i < image_size(s); ++i) {
+      centered[i] = static_cast<int16_t>(codes[i] - params.zero_point);
+    }
+    return params.scale;
+  };
+}
+
 // Exact accumulators → output planes: a_scale · w_scale[o] · acc + bias[o] (Eq. 1 applied to
 // the product of two affine values), transposed on the way.
 auto qc8w_gemm(const PackedQC8W& w, const float* bias, Impl impl) {
@@ -336,15 +348,8 @@ void conv2d_f32(const Conv2dShape& s, const float* input, const PackedF32& w, co
 
 void conv2d_qs8_qc8w_f32(const Conv2dShape& s, const int8_t* input, AffineParams input_params,
                          const PackedQC8W& w, const float* bias, float* output, Impl impl) {
-  validate_activation_params(input_params);
-  const auto center = [&](size_t b, int16_t* centered) {
-    const int8_t* codes = input + b * image_size(s);
-    for (size_t i = 0; i < image_size(s); ++i) {
-      centered[i] = static_cast<int16_t>(codes[i] - input_params.zero_point);
-    }
-    return input_params.scale;
-  };
-  conv_integer_input(s, input, w, bias, output, impl, center, qc8w_gemm(w, bias, impl));
+  conv_integer_input(s, input, w, bias, output, impl, center_static_image(s, input, input_params),
+                     qc8w_gemm(w, bias, impl));
 }
 
 void conv2d_qd8_qc8w_f32(const Conv2dShape& s, const float* input, const PackedQC8W& w,
@@ -380,6 +385,12 @@ void conv2d_f32_qc4w(const Conv2dShape& s, const float* input, const PackedQC4W&
 void conv2d_qd8_qc4w_f32(const Conv2dShape& s, const float* input, const PackedQC4W& w,
                          const float* bias, float* output, Impl impl) {
   conv_integer_input(s, input, w, bias, output, impl, quantize_image(s, input, impl),
+                     qc4w_gemm(w, bias, impl));
+}
+
+void conv2d_qs8_qc4w_f32(const Conv2dShape& s, const int8_t* input, AffineParams input_params,
+                         const PackedQC4W& w, const float* bias, float* output, Impl impl) {
+  conv_integer_input(s, input, w, bias, output, impl, center_static_image(s, input, input_params),
                      qc4w_gemm(w, bias, impl));
 }
 

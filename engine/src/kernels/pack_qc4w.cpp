@@ -2,7 +2,7 @@
 #include <string>
 
 #include "kernels/packed_layouts.h"
-#include "quant/rows_common.h"
+#include "quantlab/quant_values.h"
 #include "quantlab/error.h"
 
 namespace quantlab::kernels {

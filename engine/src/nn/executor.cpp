@@ -2,20 +2,37 @@
 #include <algorithm>
 #include <chrono>
 
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/nn.h"
 
 namespace quantlab::nn {
 
-Executor::Executor(const Model& model, Impl impl) {
-  const Model folded = fold_for_inference(model);
-  input_shape_ = folded.input_shape;
-  Shape current = folded.input_shape;
-  for (size_t i = 0; i < folded.layers.size(); ++i) {
-    layers_.push_back(make_fp32_layer(folded, i, current, impl));
-    current = layers_.back()->output_shape();
+Executor::Executor(const Model& model, Impl impl)
+    : Executor(fold_for_inference(model),
+               [impl](const Model& folded, size_t index, const Shape& input) {
+                 return make_fp32_layer(folded, index, input, impl);
+               }) {}
+
+Executor::Executor(const Model& inference_model, const LayerFactory& factory)
+    : input_shape_(inference_model.input_shape) {
+  layer_output_shapes(inference_model);
+  DType flowing = DType::f32;
+  Shape current = inference_model.input_shape;
+  for (size_t i = 0; i < inference_model.layers.size(); ++i) {
+    std::unique_ptr<Layer> layer = factory(inference_model, i, current);
+    const std::string& name = inference_model.layers[i].name;
+    require(layer != nullptr && layer->spec().name == name,
+            "the layer factory built no layer '" + name + "'");
+    require(layer->input_dtype() == flowing,
+            "layer '" + name + "' consumes " + dtype_name(layer->input_dtype()) +
+                " but its input is " + dtype_name(flowing));
+    flowing = layer->output_dtype();
+    current = layer->output_shape();
+    layers_.push_back(std::move(layer));
   }
+  require(flowing == DType::f32,
+          "the last layer must produce f32, got " + std::string(dtype_name(flowing)));
 }
 
 const Layer& Executor::layer(size_t index) const {
@@ -47,13 +64,16 @@ RunResult Executor::run(const Tensor& input, const RunOptions& options) const {
   // Without capture only the previous output is kept alive.
   Tensor previous;
   const Tensor* current = &input;
-  for (const auto& layer : layers_) {
-    Tensor output(DType::f32, ops::batched_shape(batch, layer->output_shape()));
+  if (options.observer) options.observer(0, input);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer* layer = layers_[i].get();
+    Tensor output(layer->output_dtype(), ops::batched_shape(batch, layer->output_shape()));
     const auto start = std::chrono::steady_clock::now();
     layer->forward(*current, output);
     const std::chrono::duration<double, std::milli> elapsed =
         std::chrono::steady_clock::now() - start;
     result.timings.push_back({layer->spec().name, layer->spec().kind, elapsed.count()});
+    if (options.observer) options.observer(i + 1, output);
     if (options.capture_activations) result.activations.push_back(output);
     previous = std::move(output);
     current = &previous;
@@ -73,6 +93,16 @@ std::vector<int32_t> argmax_rows(const Tensor& scores) {
     best[r] = static_cast<int32_t>(std::max_element(row, row + cols) - row);
   }
   return best;
+}
+
+void check_examples(const Shape& input_shape, const Examples& examples) {
+  require(examples.size() > 0, "no examples: the example set is empty");
+  require(examples.inputs.dtype() == DType::f32, "example inputs must be f32");
+  const Shape expected = ops::batched_shape(examples.size(), input_shape);
+  require(examples.inputs.shape() == expected,
+          "example inputs have shape " + examples.inputs.shape().to_string() + " but " +
+              std::to_string(examples.size()) + " labels and model input " +
+              input_shape.to_string() + " need " + expected.to_string());
 }
 
 }  // namespace quantlab::nn

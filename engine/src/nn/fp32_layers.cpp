@@ -2,7 +2,7 @@
 // their weights packed once at construction; the rest share nn/ops with the trainer.
 #include <cstring>
 
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/kernels.h"
 #include "quantlab/nn.h"
@@ -45,15 +45,7 @@ class Conv2dF32 final : public Layer {
         impl_(impl) {}
 
   void forward(const Tensor& input, Tensor& output) const override {
-    kernels::Conv2dShape shape;
-    shape.batch = batch_of(input);
-    shape.in_channels = spec().in_channels;
-    shape.height = input_shape()[1];
-    shape.width = input_shape()[2];
-    shape.out_channels = spec().out_channels;
-    shape.kernel_h = shape.kernel_w = spec().kernel;
-    shape.stride = spec().stride;
-    shape.padding = spec().padding;
+    const kernels::Conv2dShape shape = ops::conv2d_shape(spec(), input_shape(), batch_of(input));
     kernels::conv2d_f32(shape, input.values<float>().data(), weight_, bias_.values<float>().data(),
                         output.values<float>().data(), impl_);
   }
@@ -93,12 +85,7 @@ class PoolF32 final : public Layer {
   using Layer::Layer;
 
   void forward(const Tensor& input, Tensor& output) const override {
-    ops::PoolGeometry g;
-    g.planes = batch_of(input) * input_shape()[0];
-    g.height = input_shape()[1];
-    g.width = input_shape()[2];
-    g.kernel = spec().kernel;
-    g.stride = spec().stride;
+    const ops::PoolGeometry g = ops::pool_geometry(spec(), input_shape(), batch_of(input));
     const float* x = input.values<float>().data();
     float* y = output.values<float>().data();
     if (spec().kind == LayerKind::maxpool2d) {

@@ -1,4 +1,4 @@
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,11 +12,35 @@ Shape batched_shape(size_t batch, const Shape& sample) {
   return Shape(std::move(dims));
 }
 
+PoolGeometry pool_geometry(const LayerSpec& layer, const Shape& input, size_t batch) {
+  PoolGeometry g;
+  g.planes = batch * input[0];
+  g.height = input[1];
+  g.width = input[2];
+  g.kernel = layer.kernel;
+  g.stride = layer.stride;
+  return g;
+}
+
+kernels::Conv2dShape conv2d_shape(const LayerSpec& layer, const Shape& input, size_t batch) {
+  kernels::Conv2dShape shape;
+  shape.batch = batch;
+  shape.in_channels = layer.in_channels;
+  shape.height = input[1];
+  shape.width = input[2];
+  shape.out_channels = layer.out_channels;
+  shape.kernel_h = shape.kernel_w = layer.kernel;
+  shape.stride = layer.stride;
+  shape.padding = layer.padding;
+  return shape;
+}
+
 void relu(const float* x, size_t n, float* y) {
   for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void maxpool2d(const PoolGeometry& g, const float* x, float* y, uint32_t* argmax) {
+template <typename T>
+void maxpool2d(const PoolGeometry& g, const T* x, T* y, uint32_t* argmax) {
   const size_t oh = g.out_height();
   const size_t ow = g.out_width();
   for (size_t p = 0; p < g.planes; ++p) {
@@ -37,6 +61,9 @@ void maxpool2d(const PoolGeometry& g, const float* x, float* y, uint32_t* argmax
     }
   }
 }
+
+template void maxpool2d<float>(const PoolGeometry&, const float*, float*, uint32_t*);
+template void maxpool2d<int8_t>(const PoolGeometry&, const int8_t*, int8_t*, uint32_t*);
 
 void avgpool2d(const PoolGeometry& g, const float* x, float* y) {
   const size_t oh = g.out_height();

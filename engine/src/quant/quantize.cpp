@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "quant/rows_common.h"
+#include "quantlab/quant_values.h"
 #include "quantlab/error.h"
 #include "quantlab/quant.h"
 #include "quantlab/quant_layout.h"
@@ -42,7 +42,38 @@ void require_size(std::span<const float> x, const Shape& shape) {
                                                  " values, got " + std::to_string(x.size()));
 }
 
+// Scales positive and finite, zero points 0 (symmetric) or inside the integer range (Eq. 3).
+void check_parameters(const QuantScheme& scheme, std::span<const float> scales,
+                      std::span<const int32_t> zero_points) {
+  const IntRange range = int_range(scheme.bits, scheme.symmetric);
+  for (size_t i = 0; i < scales.size(); ++i) {
+    require(std::isfinite(scales[i]) && scales[i] > 0.0f, [&] {
+      return "scale " + std::to_string(i) + " must be positive and finite, got " +
+             std::to_string(scales[i]);
+    });
+    require(scheme.symmetric ? zero_points[i] == 0
+                             : zero_points[i] >= range.qmin && zero_points[i] <= range.qmax,
+            [&] {
+              return "zero point " + std::to_string(i) + " = " + std::to_string(zero_points[i]) +
+                     " is outside what " + scheme.to_string() + " allows";
+            });
+  }
+}
+
 }  // namespace
+
+void validate_quantized(const QuantizedTensor& qt) {
+  const RunLayout layout(qt.shape, qt.scheme);
+  require(qt.data.size() == layout.payload_bytes() &&
+              qt.scales.size() == layout.parameter_count() &&
+              qt.zero_points.size() == layout.parameter_count(),
+          qt.scheme.to_string() + " on shape " + qt.shape.to_string() + " needs " +
+              std::to_string(layout.payload_bytes()) + " code bytes and " +
+              std::to_string(layout.parameter_count()) + " scales and zero points, got " +
+              std::to_string(qt.data.size()) + ", " + std::to_string(qt.scales.size()) + " and " +
+              std::to_string(qt.zero_points.size()));
+  check_parameters(qt.scheme, qt.scales, qt.zero_points);
+}
 
 void require_finite(std::span<const float> x, const std::string& what) {
   for (size_t i = 0; i < x.size(); ++i) {
@@ -95,19 +126,8 @@ QuantizedTensor quantize_with_params(std::span<const float> x, const Shape& shap
           scheme.to_string() + " on shape " + shape.to_string() + " needs " +
               std::to_string(count) + " scales and zero points, got " +
               std::to_string(scales.size()) + " and " + std::to_string(zero_points.size()));
+  check_parameters(scheme, scales, zero_points);
   const IntRange range = int_range(scheme.bits, scheme.symmetric);
-  for (size_t i = 0; i < count; ++i) {
-    require(std::isfinite(scales[i]) && scales[i] > 0.0f, [&] {
-      return "scale " + std::to_string(i) + " must be positive and finite, got " +
-             std::to_string(scales[i]);
-    });
-    require(scheme.symmetric ? zero_points[i] == 0
-                             : zero_points[i] >= range.qmin && zero_points[i] <= range.qmax,
-            [&] {
-              return "zero point " + std::to_string(i) + " = " + std::to_string(zero_points[i]) +
-                     " is outside what " + scheme.to_string() + " allows";
-            });
-  }
 
   QuantizedTensor qt;
   qt.shape = shape;
@@ -124,12 +144,8 @@ QuantizedTensor quantize_with_params(std::span<const float> x, const Shape& shap
 }
 
 std::vector<float> dequantize(const QuantizedTensor& qt, Impl impl) {
+  validate_quantized(qt);
   const RunLayout layout(qt.shape, qt.scheme);
-  require(qt.data.size() == layout.payload_bytes() &&
-              qt.scales.size() == layout.parameter_count() &&
-              qt.zero_points.size() == layout.parameter_count(),
-          "quantized tensor is inconsistent with its shape " + qt.shape.to_string() + " and " +
-              qt.scheme.to_string());
   std::vector<float> x(qt.shape.element_count());
   layout.for_each_run([&](const Run& run) {
     const AffineParams p{qt.scales[run.param], qt.zero_points[run.param]};

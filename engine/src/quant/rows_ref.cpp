@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "quant/rows_common.h"
+#include "quantlab/quant_values.h"
 #include "quantlab/quant.h"
 
 namespace quantlab {

@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "common/simd128.h"
-#include "quant/rows_common.h"
+#include "quantlab/quant_values.h"
 #include "quantlab/quant.h"
 
 namespace quantlab {

@@ -1,4 +1,4 @@
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "train/layers.h"
 
 namespace quantlab::train {

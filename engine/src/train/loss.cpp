@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/train.h"
 

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <vector>
 
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/train.h"
 #include "train/layers.h"
 
@@ -42,11 +42,7 @@ class PoolLayer final : public TrainLayer {
   using TrainLayer::TrainLayer;
 
   Tensor forward(const Tensor& input, bool) override {
-    geometry_.planes = input.shape()[0] * input_shape()[0];
-    geometry_.height = input_shape()[1];
-    geometry_.width = input_shape()[2];
-    geometry_.kernel = spec().kernel;
-    geometry_.stride = spec().stride;
+    geometry_ = nn::ops::pool_geometry(spec(), input_shape(), input.shape()[0]);
     Tensor output = new_output(input.shape()[0]);
     const float* x = input.values<float>().data();
     float* y = output.values<float>().data();

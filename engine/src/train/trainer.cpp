@@ -3,7 +3,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "nn/ops.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/train.h"
 
@@ -11,17 +11,8 @@ namespace quantlab::train {
 
 namespace {
 
-void check_examples(const nn::Model& model, const Examples& data) {
-  nn::validate_model(model);
-  require(data.size() > 0, "no examples");
-  require(data.inputs.dtype() == DType::f32, "example inputs must be f32");
-  require(data.inputs.shape() == nn::ops::batched_shape(data.size(), model.input_shape),
-          "example inputs have shape " + data.inputs.shape().to_string() + ", expected " +
-              nn::ops::batched_shape(data.size(), model.input_shape).to_string());
-}
-
 // Rows `indices[begin, end)` of data as one batch.
-Tensor gather(const Examples& data, const Shape& sample, const std::vector<size_t>& indices,
+Tensor gather(const nn::Examples& data, const Shape& sample, const std::vector<size_t>& indices,
               size_t begin, size_t end, std::vector<int32_t>& labels) {
   const size_t row = sample.element_count();
   Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, sample));
@@ -37,9 +28,10 @@ Tensor gather(const Examples& data, const Shape& sample, const std::vector<size_
 
 }  // namespace
 
-TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& config,
+TrainResult train(nn::Model& model, const nn::Examples& data, const TrainConfig& config,
                   const ProgressCallback& progress, const std::atomic<bool>* cancel) {
-  check_examples(model, data);
+  nn::validate_model(model);
+  nn::check_examples(model.input_shape, data);
   require(config.epochs > 0 && config.batch_size > 0, "epochs and batch size must be at least 1");
   const auto start = std::chrono::steady_clock::now();
   const bool ends_in_softmax = model.layers.back().kind == nn::LayerKind::softmax;
@@ -87,24 +79,6 @@ TrainResult train(nn::Model& model, const Examples& data, const TrainConfig& con
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
-}
-
-Evaluation evaluate(const nn::Model& model, const Examples& data, size_t batch_size) {
-  check_examples(model, data);
-  require(batch_size > 0, "evaluation batch size must be at least 1");
-  const nn::Executor executor(model);
-  std::vector<size_t> order(data.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  Evaluation evaluation;
-  std::vector<int32_t> labels;
-  for (size_t begin = 0; begin < data.size(); begin += batch_size) {
-    const size_t end = std::min(begin + batch_size, data.size());
-    const Tensor inputs = gather(data, model.input_shape, order, begin, end, labels);
-    const std::vector<int32_t> predicted = nn::argmax_rows(executor.run(inputs).output);
-    for (size_t i = 0; i < predicted.size(); ++i) evaluation.correct += predicted[i] == labels[i];
-  }
-  evaluation.count = data.size();
-  return evaluation;
 }
 
 }  // namespace quantlab::train

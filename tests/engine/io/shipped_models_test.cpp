@@ -8,22 +8,14 @@
 
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
-#include "quantlab/train.h"
+#include "quantlab/eval.h"
+#include "shipped_data.h"
 
 namespace quantlab {
 namespace {
 
-const std::filesystem::path kRoot = QUANTLAB_SOURCE_DIR;
-
-std::vector<std::string> shipped_models() {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(kRoot / "models")) {
-    if (std::filesystem::exists(entry.path() / kWeightsFileName)) {
-      names.push_back(entry.path().filename().string());
-    }
-  }
-  return names;
-}
+using testing::kRoot;
+using testing::shipped_models;
 
 TEST(ShippedModels, LoadSaveIsByteExactAndAccuracyIsReproduced) {
   const std::vector<std::string> names = shipped_models();
@@ -43,11 +35,8 @@ TEST(ShippedModels, LoadSaveIsByteExactAndAccuracyIsReproduced) {
           << file;
     }
 
-    const Dataset test =
-        read_idx_dataset((kRoot / "build" / "data" / manifest.dataset).string(), "test");
-    train::Examples examples{to_network_input(test.images, manifest.input), {}};
-    for (uint8_t label : test.labels.values<uint8_t>()) examples.labels.push_back(label);
-    const train::Evaluation result = train::evaluate(model, examples);
+    const nn::Examples examples = testing::shipped_examples(manifest, "test");
+    const eval::Evaluation result = eval::evaluate(nn::Executor(model), examples);
     EXPECT_EQ(static_cast<double>(result.correct), manifest.metrics.at("test_correct"));
     EXPECT_EQ(static_cast<double>(result.count), manifest.metrics.at("test_count"));
   }

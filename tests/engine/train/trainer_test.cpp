@@ -5,15 +5,16 @@
 #include <cstring>
 
 #include "quantlab/error.h"
+#include "quantlab/eval.h"
 #include "quantlab/train.h"
 
 namespace quantlab::train {
 namespace {
 
 // Three classes of 2×4×4 images: class c has bright pixels in row c, plus seeded noise.
-Examples striped_images(size_t count, uint64_t seed) {
+nn::Examples striped_images(size_t count, uint64_t seed) {
   Rng rng(seed);
-  Examples data;
+  nn::Examples data;
   data.inputs = Tensor(DType::f32, Shape{count, 2, 4, 4});
   auto x = data.inputs.values<float>();
   for (size_t i = 0; i < count; ++i) {
@@ -68,7 +69,7 @@ bool same_bits(const nn::Model& a, const nn::Model& b) {
 }
 
 TEST(Trainer, SameSeedGivesTheSameWeightsBitForBit) {
-  const Examples data = striped_images(200, 1);
+  const nn::Examples data = striped_images(200, 1);
   nn::Model first = tiny_cnn();
   nn::Model second = tiny_cnn();
   train(first, data, tiny_config());
@@ -83,10 +84,10 @@ TEST(Trainer, SameSeedGivesTheSameWeightsBitForBit) {
 }
 
 TEST(Trainer, LearnsAndReportsProgress) {
-  const Examples data = striped_images(300, 2);
-  const Examples held_out = striped_images(100, 3);
+  const nn::Examples data = striped_images(300, 2);
+  const nn::Examples held_out = striped_images(100, 3);
   nn::Model model = tiny_cnn();
-  const double before = evaluate(model, held_out).accuracy();
+  const double before = eval::evaluate(nn::Executor(model), held_out).accuracy();
   std::vector<Progress> reports;
   const TrainResult result = train(model, data, tiny_config(), [&](const Progress& p) {
     reports.push_back(p);
@@ -98,7 +99,7 @@ TEST(Trainer, LearnsAndReportsProgress) {
   EXPECT_EQ(reports.back().epoch, 3u);
   EXPECT_EQ(reports.back().batch, 19u);
   EXPECT_LT(reports.back().loss, reports.front().loss);
-  const double after = evaluate(model, held_out, 7).accuracy();
+  const double after = eval::evaluate(nn::Executor(model), held_out, 7).accuracy();
   EXPECT_GT(after, 0.95) << "accuracy before training " << before;
   EXPECT_GT(after, before);
 }
@@ -107,11 +108,11 @@ TEST(Trainer, TrainsAModelEndingInSoftmaxThroughItsLogits) {
   nn::Model model = tiny_cnn();
   model.layers.push_back(nn::softmax("probs"));
   train(model, striped_images(300, 2), tiny_config());
-  EXPECT_GT(evaluate(model, striped_images(100, 3)).accuracy(), 0.95);
+  EXPECT_GT(eval::evaluate(nn::Executor(model), striped_images(100, 3)).accuracy(), 0.95);
 }
 
 TEST(Trainer, StopsWhenTheCallbackOrTheFlagSaysSo) {
-  const Examples data = striped_images(64, 4);
+  const nn::Examples data = striped_images(64, 4);
   nn::Model model = tiny_cnn();
   size_t calls = 0;
   TrainResult result =
@@ -130,11 +131,11 @@ TEST(Trainer, StopsWhenTheCallbackOrTheFlagSaysSo) {
 
 TEST(Trainer, RejectsMismatchedExamples) {
   nn::Model model = tiny_cnn();
-  Examples wrong;
+  nn::Examples wrong;
   wrong.inputs = Tensor(DType::f32, Shape{2, 2, 4, 5});
   wrong.labels = {0, 1};
   EXPECT_THROW(train(model, wrong, tiny_config()), InvalidArgument);
-  Examples bad_label = striped_images(4, 1);
+  nn::Examples bad_label = striped_images(4, 1);
   bad_label.labels[2] = 3;
   EXPECT_THROW(train(model, bad_label, tiny_config()), InvalidArgument);
 }

@@ -1,10 +1,12 @@
-// Scalar layer math shared by the FP32 executor layers and the trainer, so both compute the same
-// forward pass. Buffers are batch-major NCHW.
+// Scalar layer math (nn layer) shared by the FP32 executor layers, the trainer and the quantized
+// layers, so all of them compute the same forward pass. Buffers are batch-major NCHW.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "quantlab/kernels.h"
+#include "quantlab/nn.h"
 #include "quantlab/tensor.h"
 
 namespace quantlab::nn::ops {
@@ -23,11 +25,18 @@ struct PoolGeometry {
   size_t out_width() const { return (width - kernel) / stride + 1; }
 };
 
+// Geometry of a pooling or conv2d `layer` over a batch of per-sample `input` [C, H, W].
+PoolGeometry pool_geometry(const LayerSpec& layer, const Shape& input, size_t batch);
+kernels::Conv2dShape conv2d_shape(const LayerSpec& layer, const Shape& input, size_t batch);
+
 void relu(const float* x, size_t n, float* y);
 
 // `argmax` (may be null) receives, per output, the flat input index of the chosen maximum; the
 // first maximum in row-major window order wins ties.
-void maxpool2d(const PoolGeometry& g, const float* x, float* y, uint32_t* argmax);
+// Defined for float and for int8 codes (max commutes with a monotonic affine map, so pooling codes
+// equals quantizing the pooled reals).
+template <typename T>
+void maxpool2d(const PoolGeometry& g, const T* x, T* y, uint32_t* argmax);
 void avgpool2d(const PoolGeometry& g, const float* x, float* y);
 
 // Numerically stable softmax of each row (max subtracted before exp).

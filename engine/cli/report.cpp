@@ -1,0 +1,82 @@
+// `quantlab report <model dir>`: FP32 vs each plan on the test split (docs/report.md), as
+// Markdown, JSON or CSV; progress on stderr.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "command.h"
+#include "examples.h"
+#include "model_loading.h"
+#include "quantlab/error.h"
+
+namespace quantlab::cli {
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  for (std::string part; std::getline(stream, part, ',');) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+int run_report(const std::vector<std::string>& args) {
+  std::vector<std::string> known = {"plans", "format", "out", "data", "speed-rounds"};
+  known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());
+  const Arguments parsed = parse_arguments(args, known);
+  require(parsed.positional.size() == 1, "report needs exactly one model directory");
+  const std::string format = parsed.option("format", "md");
+  require(format == "md" || format == "json" || format == "csv",
+          "--format must be md, json or csv, got '" + format + "'");
+
+  eval::ReportOptions options;
+  std::string plans = "int8,int8-dynamic,int4-g32,int4-tensor,w4a8";
+  for (const std::string& spec : split_commas(parsed.option("plans", plans))) {
+    options.plans.push_back(plan_by_name_or_file(spec));
+  }
+  options.calibration = calibration_options(parsed);
+  const std::string rounds = parsed.option("speed-rounds", "5");
+  require(rounds.find_first_not_of("0123456789") == std::string::npos && !rounds.empty(),
+          "--speed-rounds must be a whole number");
+  options.speed.rounds = std::stoul(rounds);
+  options.measure_speed = options.speed.rounds > 0;
+  ModelManifest manifest;
+  const nn::Model model = load_model(parsed.positional[0], manifest);
+  options.model_name = manifest.name;
+  options.dataset = manifest.dataset;
+  options.machine = "native build (g++ -O3, SIMD kernels through SIMDe), one thread";
+  options.command = "quantlab report";
+  for (const std::string& a : args) options.command += " " + a;
+
+  const std::string data = parsed.option("data", default_data_dir(manifest.dataset));
+  const nn::Examples train = load_examples(data, "train", manifest.input);
+  const nn::Examples test = load_examples(data, "test", manifest.input);
+  std::string last_stage;
+  const auto json = eval::report(model, test, train.inputs, options, [&](const eval::ReportProgress& p) {
+    if (p.stage != last_stage) std::cerr << "quantlab report: " << p.stage << "\n";
+    last_stage = p.stage;
+    return true;
+  });
+  const std::string text = format == "json"  ? json.dump(2) + "\n"
+                           : format == "csv" ? eval::report_csv(json)
+                                             : eval::report_markdown(json);
+  const std::string out = parsed.option("out", "");
+  if (out.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    write_file_bytes(out, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    std::cerr << "quantlab report: wrote " << out << "\n";
+  }
+  return 0;
+}
+
+const bool registered = register_command(
+    {"report",
+     "<model dir> [--plans a,b,...] [--calib ...] [--format md|json|csv] [--out FILE] "
+     "[--speed-rounds N] [--data DIR]",
+     "FP32 vs quantized plans on the test split: accuracy, decay, agreement, error, size, speed",
+     run_report});
+
+}  // namespace
+}  // namespace quantlab::cli

@@ -1,0 +1,143 @@
+// Whole-model quantization (layer 6): a plan says, per Linear/Conv2d layer, how its weights and
+// activations are quantized; calibration watches the FP32 model on a calibration set; the result
+// is a QuantizedModel (data: codes, scales, zero points, activation parameters) that runs on the
+// integer kernels, or, as a cross-check and for QAT, on the simulated (fake-quant) path.
+// Equation numbers refer to docs/quantization.md.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "quantlab/calib.h"
+#include "quantlab/impl.h"
+#include "quantlab/kernels.h"
+#include "quantlab/nn.h"
+#include "quantlab/quant.h"
+
+namespace quantlab::quantization {
+
+// ---- plans --------------------------------------------------------------------------------------
+
+enum class WeightFormat : uint8_t { fp32, int8, int4 };
+enum class Activations : uint8_t {
+  fp32,          // float activations: weight-only quantization (INT4 only: W4A32)
+  int8_static,   // int8 with calibrated parameters; consecutive static layers pass int8 codes
+  int8_dynamic,  // int8 with parameters chosen per row (per image for conv) at run time
+};
+
+const char* weight_format_name(WeightFormat format);
+const char* activations_name(Activations activations);  // "fp32", "int8-static", "int8-dynamic"
+WeightFormat parse_weight_format(const std::string& name);
+Activations parse_activations(const std::string& name);
+kernels::ActivationFormat activation_format(Activations activations);
+
+// How one Linear/Conv2d layer is quantized. Fields other than `weights` matter only when weights
+// are quantized.
+struct LayerPlan {
+  WeightFormat weights = WeightFormat::fp32;
+  Granularity granularity = Granularity::per_channel;  // per_tensor | per_channel | per_group
+  size_t group_size = 32;                              // per_group: values per group along K
+  bool symmetric = true;
+  Activations activations = Activations::fp32;
+  calib::WeightRange weight_range = calib::WeightRange::minmax;
+
+  // The weight scheme (axis 0: output channels; groups along the reduction dimension).
+  QuantScheme scheme() const;
+  bool operator==(const LayerPlan& other) const = default;
+};
+
+struct Plan {
+  std::string name;
+  LayerPlan defaults;                       // every Linear/Conv2d not named below
+  std::map<std::string, LayerPlan> layers;  // by layer name, complete (defaults already merged)
+
+  const LayerPlan& for_layer(const std::string& layer) const;
+  bool operator==(const Plan& other) const = default;
+};
+
+// The named presets: fp32, int8 (W8A8 static, per-channel weights), int8-dynamic, int4-g32
+// (weight-only), int4-tensor (weight-only, one scale per tensor), w4a8 (g32 weights, dynamic
+// int8 activations).
+const std::vector<std::string>& preset_names();
+Plan preset(const std::string& name);  // throws InvalidArgument listing the names
+
+// Rejects, before any work, a plan the model and the kernels cannot run; the error names the
+// layer and the field ("conv2.weights: group size 40 — the INT4 kernels need a multiple of 8").
+// `model` is in inference form (nn::fold_for_inference).
+void validate_plan(const Plan& plan, const nn::Model& model);
+
+// ---- calibration --------------------------------------------------------------------------------
+
+struct CalibrationOptions {
+  calib::ObserverOptions observer;
+  size_t samples = 512;     // examples taken from the front of the calibration set
+  size_t batch_size = 256;
+};
+
+// The activation range observed at the input of each layer the plan quantizes statically.
+struct Calibration {
+  calib::ObserverOptions observer;
+  size_t samples = 0;
+  std::map<std::string, calib::Range> input_ranges;  // by layer name
+};
+
+// Called between batches with (examples done, examples in all); return false to stop (the
+// function then throws Cancelled, error.h).
+using Progress = std::function<bool(size_t done, size_t total)>;
+
+// Runs the FP32 model over `inputs` [count, ...input shape] (a calibration set drawn from the
+// training split) and observes the input of every statically quantized layer of `plan`.
+Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& inputs,
+                      const CalibrationOptions& options, const Progress& progress = {});
+
+// ---- quantized models ---------------------------------------------------------------------------
+
+// A Linear/Conv2d layer whose weights are quantized.
+struct QuantizedLayer {
+  QuantizedTensor weight;        // quant's format; shape of the FP32 weight
+  Activations activations = Activations::fp32;
+  AffineParams input_params;     // int8_static: the calibrated mapping of the layer's input
+};
+
+struct QuantizedModel {
+  // Inference form (folded). Parameters: every bias, and the FP32 weights of the layers the plan
+  // keeps in FP32; quantized layers' weights live in `layers` only.
+  nn::Model model;
+  Plan plan;
+  Calibration calibration;
+  std::map<std::string, QuantizedLayer> layers;  // by layer name
+
+  // Bytes of everything inference needs: codes, scales and zero points counted as Eq. 10 does,
+  // plus FP32 parameters at 4 bytes each.
+  size_t weight_bytes() const;
+  // Weights (of Linear/Conv2d layers) counted and their bits, Eq. 10 summed over layers: FP32
+  // weights count 32 bits each; biases are not weights.
+  size_t weight_count() const;
+  double bits_per_weight() const;
+};
+
+// Folds `model`, validates the plan and quantizes every planned weight (min-max or MSE ranges
+// per the plan); static layers take their input parameters from `calibration` (Eqs. 5-7 on the
+// observed range, asymmetric int8).
+QuantizedModel quantize_model(const nn::Model& model, const Plan& plan,
+                              const Calibration& calibration);
+
+// Checks a QuantizedModel built elsewhere (e.g. read from a file): the plan against the model,
+// each quantized weight's shape, scheme and parameter counts, and the activation parameters.
+// Errors name the layer and the field.
+void validate_quantized_model(const QuantizedModel& quantized);
+
+enum class Execution : uint8_t {
+  integer,    // packed int8/int4 kernels, exact int32 accumulation, int8 codes between layers
+  simulated,  // fake quantization: dequantized weights and quantize-dequantize of activations in
+              // float, with the integer path's parameters (the QAT forward pass)
+};
+
+// An executor for `quantized`; layers the plan keeps in FP32 run the FP32 kernels.
+nn::Executor make_executor(const QuantizedModel& quantized, Execution execution = Execution::integer,
+                           Impl impl = Impl::wasmsimd);
+
+}  // namespace quantlab::quantization

@@ -1,0 +1,164 @@
+// The FP32-vs-quantized report (schema: docs/report.md). Every plan is calibrated on the same
+// calibration inputs, quantized, run on the integer kernels over the whole test set and compared
+// with FP32 on the same examples; the speed of all executors is measured in the same run.
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "quantlab/error.h"
+#include "quantlab/eval.h"
+#include "quantlab/io.h"
+#include "quantlab/nn_ops.h"
+
+namespace quantlab::eval {
+namespace {
+
+using nlohmann::ordered_json;
+
+// JSON has no infinity; an exact match (SQNR +∞) is written as null.
+ordered_json finite_or_null(double value) {
+  return std::isfinite(value) ? ordered_json(value) : ordered_json(nullptr);
+}
+
+ordered_json speed_json(const Speed& speed, const Speed& fp32) {
+  return {{"batch1_ms", speed.batch1_ms},
+          {"batch_ms", speed.batch_ms},
+          {"images_per_second", speed.images_per_second},
+          {"speedup_batch1", fp32.batch1_ms / speed.batch1_ms},
+          {"speedup_batch", fp32.batch_ms / speed.batch_ms}};
+}
+
+Tensor first_examples(const Tensor& inputs, const Shape& sample, size_t count) {
+  Tensor batch(DType::f32, nn::ops::batched_shape(count, sample));
+  std::memcpy(batch.bytes(), inputs.bytes(), batch.byte_size());
+  return batch;
+}
+
+// What the FP32 model weighs by the same accounting (Eq. 10 with 32-bit values).
+quantization::QuantizedModel fp32_as_quantized(const nn::Model& model) {
+  return quantization::quantize_model(model, quantization::preset("fp32"), {});
+}
+
+}  // namespace
+
+ordered_json report(const nn::Model& model, const nn::Examples& test,
+                    const Tensor& calibration_inputs, const ReportOptions& options,
+                    const ReportProgressCallback& progress) {
+  nn::check_examples(model.input_shape, test);
+  const auto stage = [&](const std::string& name) {
+    return [&progress, name](size_t done, size_t total) {
+      return !progress || progress({name, done, total});
+    };
+  };
+  std::vector<quantization::Plan> plans;
+  for (const quantization::Plan& plan : options.plans) {
+    if (plan.name != "fp32") plans.push_back(plan);
+  }
+  // Every plan is checked before any work, so a bad one fails at once.
+  const nn::Model folded = nn::fold_for_inference(model);
+  for (const quantization::Plan& plan : plans) {
+    try {
+      quantization::validate_plan(plan, folded);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument("plan '" + plan.name + "': " + e.what());
+    }
+  }
+
+  const nn::Executor fp32(model);
+  const Predictions reference = predict(fp32, test.inputs, 256, stage("fp32: test set"));
+  const quantization::QuantizedModel fp32_model = fp32_as_quantized(model);
+  const size_t error_samples = std::min(options.layer_error_samples, test.size());
+  const Tensor error_inputs = first_examples(test.inputs, model.input_shape, error_samples);
+
+  std::vector<std::unique_ptr<nn::Executor>> executors;
+  ordered_json rows = ordered_json::array();
+  for (const quantization::Plan& plan : plans) {
+    const quantization::Calibration calibration = quantization::calibrate(
+        model, plan, calibration_inputs, options.calibration, stage(plan.name + ": calibrating"));
+    const quantization::QuantizedModel quantized = quantization::quantize_model(model, plan, calibration);
+    executors.push_back(std::make_unique<nn::Executor>(quantization::make_executor(quantized)));
+    const Predictions predictions =
+        predict(*executors.back(), test.inputs, 256, stage(plan.name + ": test set"));
+    const Comparison c = compare(reference, predictions, test.labels);
+    ordered_json layers = ordered_json::array();
+    for (const LayerError& e : layer_errors(fp32, *executors.back(), error_inputs)) {
+      layers.push_back({{"name", e.name}, {"kind", e.kind}, {"sqnr_db", finite_or_null(e.sqnr_db)}});
+    }
+    rows.push_back({
+        {"name", plan.name},
+        {"plan", plan_to_json(plan)},
+        {"accuracy", c.accuracy()},
+        {"correct", c.correct},
+        {"accuracy_interval", {c.accuracy_interval.low, c.accuracy_interval.high}},
+        {"decay_points", c.decay_points},
+        {"agreement", c.agreement},
+        {"flips", static_cast<size_t>(std::llround((1.0 - c.agreement) * c.count))},
+        {"mcnemar",
+         {{"fp32_only_correct", c.mcnemar.reference_only},
+          {"plan_only_correct", c.mcnemar.candidate_only},
+          {"p_value", c.mcnemar.p_value}}},
+        {"logits_mse", c.logits_mse},
+        {"output_sqnr_db", finite_or_null(c.output_sqnr_db)},
+        {"cosine", c.cosine},
+        {"kl_mean", c.kl_mean},
+        {"weight_bytes", quantized.weight_bytes()},
+        {"bits_per_weight", quantized.bits_per_weight()},
+        {"size_vs_fp32",
+         static_cast<double>(quantized.weight_bytes()) / fp32_model.weight_bytes()},
+        {"calibration_samples", calibration.samples},
+        {"layers", layers},
+    });
+  }
+
+  const size_t correct = [&] {
+    size_t n = 0;
+    for (size_t i = 0; i < test.size(); ++i) n += reference.classes[i] == test.labels[i];
+    return n;
+  }();
+  const Interval interval = wilson_interval(correct, test.size());
+  ordered_json fp32_row = {
+      {"name", "fp32"},
+      {"accuracy", static_cast<double>(correct) / test.size()},
+      {"correct", correct},
+      {"accuracy_interval", {interval.low, interval.high}},
+      {"weight_bytes", fp32_model.weight_bytes()},
+      {"bits_per_weight", fp32_model.bits_per_weight()},
+  };
+
+  ordered_json speed_options = nullptr;
+  if (options.measure_speed) {
+    std::vector<const nn::Executor*> timed = {&fp32};
+    for (const auto& e : executors) timed.push_back(e.get());
+    if (progress && !progress({"measuring speed", 0, 1})) throw Cancelled();
+    const std::vector<Speed> speeds = measure_speed(timed, test.inputs, options.speed);
+    fp32_row["speed"] = speed_json(speeds[0], speeds[0]);
+    for (size_t i = 0; i < rows.size(); ++i) rows[i]["speed"] = speed_json(speeds[i + 1], speeds[0]);
+    speed_options = {{"rounds", options.speed.rounds},
+                     {"single_images", options.speed.single_images},
+                     {"batch_size", options.speed.batch_size}};
+  }
+
+  return {
+      {"format", "quantlab-report"},
+      {"version", 1},
+      {"model",
+       {{"name", options.model_name},
+        {"dataset", options.dataset},
+        {"weights", fp32_model.weight_count()},
+        {"parameters", nn::parameter_count(folded)}}},
+      {"test_examples", test.size()},
+      {"calibration",
+       {{"method", calib::method_name(options.calibration.observer.method)},
+        {"percentile", options.calibration.observer.percentile},
+        {"samples", std::min(options.calibration.samples, calibration_inputs.shape()[0])},
+        {"source", "training split"}}},
+      {"layer_error_examples", error_samples},
+      {"speed", speed_options},
+      {"machine", options.machine},
+      {"command", options.command},
+      {"fp32", fp32_row},
+      {"plans", rows},
+  };
+}
+
+}  // namespace quantlab::eval

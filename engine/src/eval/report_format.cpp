@@ -1,0 +1,239 @@
+// The report as Markdown (the seed article's comparison table first) and as CSV.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "quantlab/eval.h"
+
+namespace quantlab::eval {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+std::string percent(double fraction) { return format("%.2f%%", 100.0 * fraction); }
+
+std::string bytes_text(double bytes) {
+  return bytes >= 1e6 ? format("%.2f MB", bytes / 1e6) : format("%.1f KB", bytes / 1e3);
+}
+
+std::string sqnr_text(const ordered_json& value) {
+  return value.is_null() ? "exact" : format("%.1f dB", value.get<double>());
+}
+
+std::string title(const ordered_json& row) {
+  const std::string name = row["name"].get<std::string>();
+  return name == "fp32" ? "FP32" : name;
+}
+
+// A Markdown table: first row the header.
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::ostringstream out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    out << "|";
+    for (const std::string& cell : rows[r]) out << " " << cell << " |";
+    out << "\n";
+    if (r == 0) {
+      out << "|";
+      for (size_t c = 0; c < rows[0].size(); ++c) out << (c == 0 ? "---|" : "---:|");
+      out << "\n";
+    }
+  }
+  return out.str();
+}
+
+// Why a plan that lost to FP32 in speed lost, from what its layers run (docs/report.md).
+std::string speed_note(const ordered_json& plan) {
+  const ordered_json& defaults = plan["plan"]["default"];
+  const std::string weights = defaults["weights"].get<std::string>();
+  const std::string activations = defaults["activations"].get<std::string>();
+  if (weights == "int4" && activations == "fp32") {
+    return "W4A32 multiplies float activations by 4-bit weights: its GEMM unpacks nibbles to "
+           "floats on the fly (and the conv kernels dequantize the weights on every call), so it "
+           "does the FP32 work plus the unpacking; it wins only where a layer is bound by "
+           "memory (large GEMVs), not on these small layers.";
+  }
+  if (activations == "int8-dynamic") {
+    return "dynamic activations pay a min-max pass and a quantization pass over every input "
+           "row (per image for conv) at run time; on layers this small that overhead is a large "
+           "share of the work.";
+  }
+  return "the integer kernels' quantize/requantize steps outweigh the faster products on layers "
+         "this small.";
+}
+
+}  // namespace
+
+std::string report_markdown(const ordered_json& report) {
+  const ordered_json& fp32 = report["fp32"];
+  const ordered_json& plans = report["plans"];
+  const bool timed = !report["speed"].is_null();
+  std::vector<ordered_json> all = {fp32};
+  for (const ordered_json& p : plans) all.push_back(p);
+
+  std::ostringstream out;
+  out << "# " << report["model"]["name"].get<std::string>() << ": FP32 vs quantized\n\n";
+  out << "Measured on " << report["test_examples"].get<size_t>() << " test images of "
+      << report["model"]["dataset"].get<std::string>() << "; calibration: "
+      << report["calibration"]["method"].get<std::string>() << " over "
+      << report["calibration"]["samples"].get<size_t>() << " training images.\n\n";
+
+  std::vector<std::vector<std::string>> seed = {{""}};
+  std::vector<std::string> memory = {"Memory per value"}, size = {"Model size"},
+                           accuracy = {"Accuracy"}, decay = {"Accuracy decay"},
+                           speed_batch = {"Inference speedup (batch 256)"},
+                           speed_one = {"Inference speedup (batch 1)"};
+  for (const ordered_json& row : all) {
+    const bool is_fp32 = &row == &all[0];
+    seed[0].push_back(title(row));
+    memory.push_back(format("%.2f bits", row["bits_per_weight"].get<double>()));
+    size.push_back(bytes_text(row["weight_bytes"].get<double>()));
+    accuracy.push_back(percent(row["accuracy"].get<double>()));
+    decay.push_back(is_fp32 ? "—" : format("%.2f points", row["decay_points"].get<double>()));
+    if (timed) {
+      speed_batch.push_back(format("%.2f×", row["speed"]["speedup_batch"].get<double>()));
+      speed_one.push_back(format("%.2f×", row["speed"]["speedup_batch1"].get<double>()));
+    }
+  }
+  seed.push_back(memory);
+  seed.push_back(size);
+  seed.push_back(accuracy);
+  seed.push_back(decay);
+  if (timed) {
+    seed.push_back(speed_batch);
+    seed.push_back(speed_one);
+  }
+  out << table(seed) << "\n";
+  out << "Memory per value counts codes, scales and zero points (bits per weight, Eq. 10 of "
+         "docs/quantization.md); model size adds the FP32 biases. Decay is FP32's accuracy minus "
+         "the plan's on the same images (negative: the plan did better). Speedup is FP32's time over the plan's, measured in "
+         "the same run.\n\n";
+
+  out << "## Details\n\n";
+  std::vector<std::vector<std::string>> details = {
+      {"plan", "accuracy [95% CI]", "decay", "agreement", "flips", "McNemar p", "logits MSE",
+       "output SQNR", "cosine", "KL (nats)", "bits/weight", "size"}};
+  for (const ordered_json& row : all) {
+    const bool is_fp32 = &row == &all[0];
+    const ordered_json& ci = row["accuracy_interval"];
+    std::vector<std::string> cells = {
+        title(row), percent(row["accuracy"].get<double>()) + " [" +
+                        percent(ci[0].get<double>()) + ", " + percent(ci[1].get<double>()) + "]"};
+    if (is_fp32) {
+      for (int i = 0; i < 8; ++i) cells.push_back("—");
+    } else {
+      cells.push_back(format("%.2f", row["decay_points"].get<double>()));
+      cells.push_back(percent(row["agreement"].get<double>()));
+      cells.push_back(std::to_string(row["flips"].get<size_t>()));
+      cells.push_back(format("%.3g", row["mcnemar"]["p_value"].get<double>()));
+      cells.push_back(format("%.3g", row["logits_mse"].get<double>()));
+      cells.push_back(sqnr_text(row["output_sqnr_db"]));
+      cells.push_back(format("%.5f", row["cosine"].get<double>()));
+      cells.push_back(format("%.3g", row["kl_mean"].get<double>()));
+    }
+    cells.push_back(format("%.2f", row["bits_per_weight"].get<double>()));
+    cells.push_back(bytes_text(row["weight_bytes"].get<double>()));
+    details.push_back(cells);
+  }
+  out << table(details) << "\n";
+  out << "95% CI: Wilson score interval. Flips: test images whose top-1 class differs from "
+         "FP32's. McNemar p: exact two-sided binomial test on the images exactly one of FP32 and "
+         "the plan gets right (p ≥ 0.05: the accuracy difference is within noise). Logits MSE, "
+         "output SQNR (Eq. 12), cosine and KL of the softmax compare the plan's outputs with "
+         "FP32's.\n\n";
+
+  if (timed) {
+    out << "## Speed\n\n";
+    std::vector<std::vector<std::string>> speed = {
+        {"plan", "batch 1 (ms/image)", "batch 256 (images/s)", "speedup batch 1",
+         "speedup batch 256"}};
+    for (const ordered_json& row : all) {
+      const ordered_json& s = row["speed"];
+      speed.push_back({title(row), format("%.3f", s["batch1_ms"].get<double>()),
+                       format("%.0f", s["images_per_second"].get<double>()),
+                       format("%.2f×", s["speedup_batch1"].get<double>()),
+                       format("%.2f×", s["speedup_batch"].get<double>())});
+    }
+    out << table(speed) << "\n";
+    const ordered_json& options = report["speed"];
+    out << "Median of " << options["rounds"].get<size_t>() << " rounds; each round times every "
+        << "model back to back (" << options["single_images"].get<size_t>()
+        << " single-image runs, then one batch of " << options["batch_size"].get<size_t>()
+        << "), so the ratios compare like with like.\n";
+    for (const ordered_json& row : plans) {
+      const double slowest = std::min(row["speed"]["speedup_batch"].get<double>(),
+                                      row["speed"]["speedup_batch1"].get<double>());
+      if (slowest < 1.0) out << "- **" << title(row) << "** is slower than FP32: " << speed_note(row) << "\n";
+    }
+    out << "\n";
+  }
+
+  out << "## Output SQNR per layer\n\n";
+  std::vector<std::vector<std::string>> layer_table = {{"layer"}};
+  for (const ordered_json& row : plans) layer_table[0].push_back(title(row));
+  if (!plans.empty()) {
+    const ordered_json& first = plans[0]["layers"];
+    for (size_t i = 0; i < first.size(); ++i) {
+      std::vector<std::string> cells = {first[i]["name"].get<std::string>() + " (" +
+                                        first[i]["kind"].get<std::string>() + ")"};
+      for (const ordered_json& row : plans) cells.push_back(sqnr_text(row["layers"][i]["sqnr_db"]));
+      layer_table.push_back(cells);
+    }
+  }
+  out << table(layer_table) << "\n";
+  out << "Each layer's output against the FP32 model's over the first "
+      << report["layer_error_examples"].get<size_t>()
+      << " test images. A layer that hands int8 codes to the next one requantizes to that "
+         "layer's input range (a following ReLU is fused into this clamp), so its FP32 output is "
+         "clamped to the same range before comparing.\n\n";
+
+  for (const ordered_json& row : plans) {
+    if (row["plan"]["default"]["granularity"] == "per_tensor" &&
+        row["plan"]["default"]["weights"] == "int4") {
+      out << "**" << title(row) << "** gives each weight tensor a single scale: the largest "
+          << "weight of the whole tensor sets the step of only 15 levels, so every channel whose "
+          << "weights are smaller than the largest loses most of its resolution. Per-group scales "
+          << "(int4-g32) follow each run of 32 weights instead.\n\n";
+    }
+  }
+  out << "Machine: " << report["machine"].get<std::string>() << "  \nCommand: `"
+      << report["command"].get<std::string>() << "`\n";
+  return out.str();
+}
+
+std::string report_csv(const ordered_json& report) {
+  std::ostringstream out;
+  out << "plan,accuracy,accuracy_low,accuracy_high,decay_points,agreement,flips,mcnemar_p,"
+         "logits_mse,output_sqnr_db,cosine,kl_mean,bits_per_weight,weight_bytes,batch1_ms,"
+         "images_per_second,speedup_batch1,speedup_batch\n";
+  std::vector<ordered_json> all = {report["fp32"]};
+  for (const ordered_json& p : report["plans"]) all.push_back(p);
+  const auto number = [](const ordered_json& v) {
+    return v.is_null() ? std::string() : format("%.6g", v.get<double>());
+  };
+  for (const ordered_json& row : all) {
+    const auto get = [&](const char* key) { return row.contains(key) ? row[key] : ordered_json(); };
+    const ordered_json speed = get("speed");
+    const auto speed_field = [&](const char* key) {
+      return speed.is_null() ? std::string() : number(speed[key]);
+    };
+    out << row["name"].get<std::string>() << "," << number(row["accuracy"]) << ","
+        << number(row["accuracy_interval"][0]) << "," << number(row["accuracy_interval"][1])
+        << "," << number(get("decay_points")) << "," << number(get("agreement")) << ","
+        << number(get("flips")) << ","
+        << (row.contains("mcnemar") ? number(row["mcnemar"]["p_value"]) : "") << ","
+        << number(get("logits_mse")) << "," << number(get("output_sqnr_db")) << ","
+        << number(get("cosine")) << "," << number(get("kl_mean")) << ","
+        << number(row["bits_per_weight"]) << "," << number(row["weight_bytes"]) << ","
+        << speed_field("batch1_ms") << "," << speed_field("images_per_second") << ","
+        << speed_field("speedup_batch1") << "," << speed_field("speedup_batch") << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace quantlab::eval

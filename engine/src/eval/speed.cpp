@@ -1,0 +1,82 @@
+// Timing executors against each other in one run. Absolute times drift with the machine (shared
+// hosts change speed by 10-20% between minutes), so every round times all executors back to back
+// and the medians over rounds are compared.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "quantlab/error.h"
+#include "quantlab/eval.h"
+#include "quantlab/nn_ops.h"
+
+namespace quantlab::eval {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+Tensor first_rows(const Tensor& inputs, const Shape& sample, size_t count) {
+  Tensor batch(DType::f32, nn::ops::batched_shape(count, sample));
+  std::memcpy(batch.bytes(), inputs.bytes(), batch.byte_size());
+  return batch;
+}
+
+double milliseconds_of(const std::function<void()>& work) {
+  const auto start = Clock::now();
+  work();
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executors,
+                                 const Tensor& inputs, const SpeedOptions& options) {
+  require(!executors.empty(), "measure_speed needs at least one executor");
+  require(options.rounds > 0 && options.single_images > 0 && options.batch_size > 0,
+          "speed rounds, single images and batch size must be at least 1");
+  const Shape& sample = executors[0]->input_shape();
+  require(inputs.shape().rank() == sample.rank() + 1 &&
+              inputs.shape()[0] >= std::max(options.batch_size, options.single_images),
+          "speed measurement needs at least " +
+              std::to_string(std::max(options.batch_size, options.single_images)) +
+              " inputs, got " + inputs.shape().to_string());
+  const Tensor batch = first_rows(inputs, sample, options.batch_size);
+  std::vector<Tensor> singles;
+  for (size_t i = 0; i < options.single_images; ++i) {
+    Tensor one(DType::f32, nn::ops::batched_shape(1, sample));
+    std::memcpy(one.bytes(), inputs.bytes() + i * one.byte_size(), one.byte_size());
+    singles.push_back(std::move(one));
+  }
+  // One untimed pass: first-touch allocation and the kernels' scratch buffers.
+  for (const nn::Executor* e : executors) {
+    e->run(batch);
+    e->run(singles[0]);
+  }
+  std::vector<std::vector<double>> single_ms(executors.size()), batch_ms(executors.size());
+  for (size_t round = 0; round < options.rounds; ++round) {
+    for (size_t e = 0; e < executors.size(); ++e) {
+      const nn::Executor& executor = *executors[e];
+      single_ms[e].push_back(milliseconds_of([&] {
+                               for (const Tensor& one : singles) executor.run(one);
+                             }) /
+                             static_cast<double>(singles.size()));
+      batch_ms[e].push_back(milliseconds_of([&] { executor.run(batch); }));
+    }
+  }
+  std::vector<Speed> speeds;
+  for (size_t e = 0; e < executors.size(); ++e) {
+    Speed s;
+    s.batch1_ms = median(single_ms[e]);
+    s.batch_ms = median(batch_ms[e]);
+    s.images_per_second = 1000.0 * static_cast<double>(options.batch_size) / s.batch_ms;
+    speeds.push_back(s);
+  }
+  return speeds;
+}
+
+}  // namespace quantlab::eval

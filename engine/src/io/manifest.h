@@ -1,0 +1,25 @@
+// The manifest.json document shared by FP32 model files and quantized model files
+// (quantized_model_files.cpp adds its "quantization" field to the same document).
+#pragma once
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "quantlab/io.h"
+#include "quantlab/nn.h"
+
+namespace quantlab {
+
+nlohmann::ordered_json manifest_document(const nn::Model& model, const ModelManifest& manifest);
+
+// Reads every manifest field but the parameters: fills model's input shape and layers from the
+// architecture and returns the rest. `extra_fields` are fields the caller reads itself.
+ModelManifest manifest_from_document(const nlohmann::json& document,
+                                     std::initializer_list<std::string_view> extra_fields,
+                                     nn::Model& model);
+
+// Throws InvalidArgument naming the tensor and element of the first NaN or Inf parameter.
+void require_finite_parameters(const nn::Model& model);
+
+}  // namespace quantlab

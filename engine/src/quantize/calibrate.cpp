@@ -1,0 +1,64 @@
+// Calibration: the FP32 model runs over the calibration set and one observer per statically
+// quantized layer watches that layer's input through the executor's observer hook.
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "quantlab/error.h"
+#include "quantlab/nn_ops.h"
+#include "quantlab/quantize.h"
+
+namespace quantlab::quantization {
+
+Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& inputs,
+                      const CalibrationOptions& options, const Progress& progress) {
+  calib::validate_options(options.observer);
+  require(options.samples > 0, "calibration size must be at least 1");
+  require(options.batch_size > 0, "calibration batch size must be at least 1");
+  const nn::Model folded = nn::fold_for_inference(model);
+  validate_plan(plan, folded);
+  require(inputs.dtype() == DType::f32 && inputs.shape().rank() == folded.input_shape.rank() + 1 &&
+              inputs.shape().element_count() > 0 &&
+              nn::ops::batched_shape(inputs.shape()[0], folded.input_shape) == inputs.shape(),
+          "calibration inputs must be f32 [count, " + folded.input_shape.to_string().substr(1) +
+              ", got " + inputs.shape().to_string());
+
+  Calibration calibration;
+  calibration.observer = options.observer;
+  // Point i of a run is the input of layer i (nn::RunObserver).
+  std::map<size_t, calib::Observer> observers;
+  for (size_t i = 0; i < folded.layers.size(); ++i) {
+    const LayerPlan& layer = plan.for_layer(folded.layers[i].name);
+    const bool has_weights = folded.layers[i].kind == nn::LayerKind::linear ||
+                             folded.layers[i].kind == nn::LayerKind::conv2d;
+    if (has_weights && layer.weights != WeightFormat::fp32 &&
+        layer.activations == Activations::int8_static) {
+      observers.emplace(i, calib::Observer(options.observer));
+    }
+  }
+  const size_t count = std::min(options.samples, inputs.shape()[0]);
+  calibration.samples = count;
+  if (observers.empty()) return calibration;
+
+  const nn::Executor executor(folded);
+  const size_t per_sample = folded.input_shape.element_count();
+  nn::RunOptions run;
+  run.observer = [&](size_t point, const Tensor& value) {
+    const auto it = observers.find(point);
+    if (it != observers.end()) it->second.observe(value.values<float>());
+  };
+  for (size_t begin = 0; begin < count; begin += options.batch_size) {
+    const size_t end = std::min(begin + options.batch_size, count);
+    Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, folded.input_shape));
+    std::memcpy(batch.bytes(), inputs.values<float>().data() + begin * per_sample,
+                batch.byte_size());
+    executor.run(batch, run);
+    if (progress && !progress(end, count)) throw Cancelled();
+  }
+  for (const auto& [index, observer] : observers) {
+    calibration.input_ranges.emplace(folded.layers[index].name, observer.range(8, false));
+  }
+  return calibration;
+}
+
+}  // namespace quantlab::quantization
