@@ -13,10 +13,7 @@ namespace quantlab::calib {
 namespace {
 
 Observer observer_of(Method method, size_t bins = 16) {
-  ObserverOptions options;
-  options.method = method;
-  options.bins = bins;
-  return Observer(options);
+  return Observer({.method = method, .bins = bins});
 }
 
 void expect_range(const Range& range, float min, float max) {
@@ -33,10 +30,7 @@ TEST(MinMaxObserver, CoversEverythingObserved) {
 }
 
 TEST(MovingAverageObserver, FirstBatchSetsTheRangeLaterBatchesMoveItByC) {
-  ObserverOptions options;
-  options.method = Method::moving_average_minmax;
-  options.averaging_constant = 0.5f;
-  Observer observer(options);
+  Observer observer({.method = Method::moving_average_minmax, .averaging_constant = 0.5f});
   observer.observe(std::vector<float>{-1.0f, 2.0f});
   expect_range(observer.range(8, false), -1.0f, 2.0f);
   // Eq. 17: min = -1 + 0.5·(-3 - (-1)) = -2, max = 2 + 0.5·(4 - 2) = 3.
@@ -53,11 +47,7 @@ std::vector<float> zero_to_fifteen() {
 }
 
 TEST(PercentileObserver, InterpolatesInsideTheBin) {
-  ObserverOptions options;
-  options.method = Method::percentile;
-  options.bins = 16;
-  options.percentile = 90;
-  Observer observer(options);
+  Observer observer({.method = Method::percentile, .percentile = 90, .bins = 16});
   observer.observe(zero_to_fifteen());
   // Eq. 18, upper: rank 0.9·16 = 14.4; 14 values lie below bin 14, so 14 + 0.4/1 = 14.4.
   // Lower: rank 0.1·16 = 1.6 falls in bin 1 after 1 value: 1 + 0.6 = 1.6.
@@ -68,10 +58,7 @@ TEST(PercentileObserver, InterpolatesInsideTheBin) {
 }
 
 TEST(PercentileObserver, HundredIsTheExactRange) {
-  ObserverOptions options;
-  options.method = Method::percentile;
-  options.percentile = 100;
-  Observer observer(options);
+  Observer observer({.method = Method::percentile, .percentile = 100});
   observer.observe(std::vector<float>{-0.3f, 0.7f, 0.1f});
   expect_range(observer.range(8, false), -0.3f, 0.7f);
   expect_range(observer.range(8, true), -0.7f, 0.7f);
