@@ -75,7 +75,7 @@ TEST(CalibrationOnOutliers, ClippingMethodsBeatMinMaxOnInt8Activations) {
     }
     return int8_sqnr(values, observer.range(8, false));
   };
-  // Measured (native and wasm alike): min-max 18.51 dB on [-45, 60]; percentile 23.06 dB on
+  // Measured natively: min-max 18.51 dB on [-45, 60]; percentile 23.06 dB on
   // [-3.72, 3.73]; MSE 24.03 dB on [-7.19, 22.25]; entropy 23.16 dB on [-4.38, 4.38]. The margin
   // of 3 dB sits well below the measured 4.5-5.5 dB gains.
   const double minmax = sqnr_of(Method::minmax);
