@@ -22,14 +22,19 @@
 
 namespace quantlab::calib {
 
+// The histogram methods (percentile, mse, entropy) read a fixed-memory histogram whose bin width
+// is a power of two that doubles when new data falls outside it (§11.1).
 enum class Method : uint8_t {
   minmax,                 // [min, max] of everything observed
-  moving_average_minmax,  // per-batch min and max, averaged with constant c (PyTorch's EMA)
-  percentile,             // the given percentile of the values (and its mirror for the minimum)
-  mse,                    // the clipping range minimizing the expected quantization MSE
-  entropy,                // the threshold minimizing KL(reference ‖ quantized), TensorRT's method
+  moving_average_minmax,  // per-batch min and max, averaged with constant c (PyTorch's EMA, Eq. 17)
+  percentile,  // asymmetric [P_(100-p), P_p] of x, symmetric ±P_p of |x|, interpolated linearly
+               // inside histogram bins (Eq. 18)
+  mse,         // the clipping range minimizing the expected quantization MSE (Eq. 19)
+  entropy,     // the threshold minimizing KL(reference ‖ quantized), TensorRT's method (Eq. 20):
+               // [-t, t], or [0, t] when every observed value is >= 0
 };
 
+// "minmax", "moving_average_minmax", "percentile", "mse", "entropy".
 const char* method_name(Method method);
 // Inverse of method_name; throws InvalidArgument naming the unknown method and listing the valid
 // ones.
@@ -37,9 +42,9 @@ Method parse_method(const std::string& name);
 
 struct ObserverOptions {
   Method method = Method::minmax;
-  double percentile = 99.99;        // percentile: in (50, 100]
+  double percentile = 99.99;         // percentile: in (50, 100]
   float averaging_constant = 0.01f;  // moving_average_minmax: c in (0, 1]
-  size_t bins = 2048;               // histogram methods: bins of the histogram
+  size_t bins = 2048;  // histogram methods: in [16, 2^20], and range() needs bins >= 2^bits
 };
 
 // Throws InvalidArgument naming the field if an option is out of range.
@@ -64,7 +69,9 @@ class Observer {
   // How many values it has seen.
   size_t count() const;
   // The clipping range chosen for a `bits`-bit mapping (symmetric or asymmetric, as the caller
-  // will quantize with). Throws InvalidArgument if nothing was observed.
+  // will quantize with). Throws InvalidArgument if nothing was observed, if bits is not 8 or 4,
+  // or if a histogram method has fewer bins than 2^bits.
+  // min-max and the moving average ignore `symmetric` (Eq. 6 makes their range symmetric).
   Range range(int bits, bool symmetric) const;
 
  private:
@@ -76,19 +83,22 @@ class Observer {
 
 enum class WeightRange : uint8_t {
   minmax,  // Eqs. 5-7 per tensor / channel / group
-  mse,     // per tensor / channel / group, the clipped range minimizing that run's round-trip MSE
+  mse,     // per tensor / channel / group, the clipped range [α·min, α·max], α in
+           // {1, 0.99, ..., 0.20}, minimizing that run's round-trip MSE (Eq. 21)
 };
 
+// "minmax", "mse"; parse_weight_range throws InvalidArgument listing the valid names.
 const char* weight_range_name(WeightRange range);
 WeightRange parse_weight_range(const std::string& name);
 
 struct WeightParams {
-  std::vector<float> scales;        // one per tensor, channel or group (quant's param order)
+  std::vector<float> scales;         // one per tensor, channel or group (quant's param order)
   std::vector<int32_t> zero_points;  // same count
 };
 
 // Parameters for quantizing weights x of `shape` with `scheme` (pass to quantize_with_params).
-// minmax gives exactly quantize()'s parameters.
+// minmax gives exactly quantize()'s parameters. Throws InvalidArgument as quantize() does (size,
+// scheme, NaN/Inf).
 WeightParams choose_weight_params(std::span<const float> x, const Shape& shape,
                                   const QuantScheme& scheme, WeightRange range);
 
