@@ -58,9 +58,9 @@ struct Plan {
   bool operator==(const Plan& other) const = default;
 };
 
-// The named presets: fp32, int8 (W8A8 static, per-channel weights), int8-dynamic, int4-g32
-// (weight-only), int4-tensor (weight-only, one scale per tensor), w4a8 (g32 weights, dynamic
-// int8 activations).
+// The named presets: fp32, int8 (W8A8 static, symmetric per-channel weights), int8-dynamic,
+// int4-g32 (weight-only, asymmetric groups of 32 with MSE-clipped ranges), int4-tensor (the same
+// with one scale and zero point per tensor), w4a8 (int4-g32 weights, dynamic int8 activations).
 const std::vector<std::string>& preset_names();
 Plan preset(const std::string& name);  // throws InvalidArgument listing the names
 

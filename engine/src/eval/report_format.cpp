@@ -195,8 +195,8 @@ std::string report_markdown(const ordered_json& report) {
   for (const ordered_json& row : plans) {
     if (row["plan"]["default"]["granularity"] == "per_tensor" &&
         row["plan"]["default"]["weights"] == "int4") {
-      out << "**" << title(row) << "** gives each weight tensor a single scale: the largest "
-          << "weight of the whole tensor sets the step of only 15 levels, so every channel whose "
+      out << "**" << title(row) << "** gives each weight tensor a single scale and zero "
+          << "point: the range of the whole tensor sets the step of its 16 levels, so every channel whose "
           << "weights are smaller than the largest loses most of its resolution. Per-group scales "
           << "(int4-g32) follow each run of 32 weights instead.\n\n";
     }

@@ -43,6 +43,8 @@ TEST(Plan, PresetsSayWhatTheIssueAsks) {
   EXPECT_EQ(preset("int4-g32").defaults.granularity, Granularity::per_group);
   EXPECT_EQ(preset("int4-g32").defaults.group_size, 32u);
   EXPECT_EQ(preset("int4-g32").defaults.activations, Activations::fp32);
+  EXPECT_FALSE(preset("int4-g32").defaults.symmetric);
+  EXPECT_EQ(preset("int4-g32").defaults.weight_range, calib::WeightRange::mse);
   EXPECT_EQ(preset("int4-tensor").defaults.granularity, Granularity::per_tensor);
   EXPECT_EQ(preset("w4a8").defaults.weights, WeightFormat::int4);
   EXPECT_EQ(preset("w4a8").defaults.activations, Activations::int8_dynamic);

@@ -143,7 +143,9 @@ TEST(QuantizedModel, SizesCountCodesScalesZeroPointsAndFp32Parameters) {
   const QuantizedModel fp32 = quantize_model(s.model, preset("fp32"), {});
   EXPECT_EQ(fp32.weight_bytes(), 4 * nn::parameter_count(s.model));
   EXPECT_DOUBLE_EQ(fp32.bits_per_weight(), 32.0);
-  const QuantizedModel g32 = quantize_model(s.model, preset("int4-g32"), {});
+  Plan symmetric = preset("int4-g32");
+  symmetric.defaults.symmetric = true;
+  const QuantizedModel g32 = quantize_model(s.model, symmetric, {});
   // 784-256-128-10 (Eq. 10): 4 bits per code plus a 32-bit scale per group of 32 along K; K = 784
   // ends in a short 25th group, which has its own scale.
   const size_t weights = 784 * 256 + 256 * 128 + 128 * 10;
@@ -151,6 +153,10 @@ TEST(QuantizedModel, SizesCountCodesScalesZeroPointsAndFp32Parameters) {
   EXPECT_EQ(g32.weight_count(), weights);
   EXPECT_DOUBLE_EQ(g32.bits_per_weight(), static_cast<double>(4 * weights + 32 * scales) / weights);
   EXPECT_EQ(g32.weight_bytes(), (4 * weights + 32 * scales) / 8 + 4 * (256 + 128 + 10));
+  // Asymmetric groups add a 4-bit zero point each.
+  const QuantizedModel asymmetric = quantize_model(s.model, preset("int4-g32"), {});
+  EXPECT_DOUBLE_EQ(asymmetric.bits_per_weight(),
+                   static_cast<double>(4 * weights + 36 * scales) / weights);
 }
 
 TEST(QuantizedModelFile, RoundTripGivesTheSameOutputsBitForBit) {
@@ -159,7 +165,7 @@ TEST(QuantizedModelFile, RoundTripGivesTheSameOutputsBitForBit) {
   Plan mixed = preset("int8");
   mixed.name = "mixed";
   mixed.layers["conv1"] = preset("int4-g32").defaults;
-  mixed.layers["conv1"].symmetric = false;  // asymmetric 4-bit zero points are stored too
+  mixed.layers["conv1"].symmetric = true;
   mixed.layers["fc2"] = preset("fp32").defaults;
   for (const Plan& plan : {preset("int8"), preset("int4-g32"), preset("w4a8"), mixed}) {
     SCOPED_TRACE(plan.name);
