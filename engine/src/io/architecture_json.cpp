@@ -97,6 +97,13 @@ void check_stated_shapes(const json& value, const LayerSpec& layer, const Shape&
   require(stated == output, where + " states output_shape " + stated.to_string() +
                                 " but its input gives " + output.to_string());
   const json& parameters = field(value, "parameters", where);
+  // Stated shapes over the element limit are refused before the layer's own shapes are
+  // computed, which could overflow a 32-bit size_t (wasm) first and name no parameter.
+  if (parameters.is_object()) {
+    for (const auto& [name, dims] : parameters.items()) {
+      as_dims(dims, where + " parameter '" + name + "'");
+    }
+  }
   std::vector<nn::ParameterSpec> specs;
   try {  // a weight shape whose element count overflows a 32-bit size_t (wasm) throws here
     specs = nn::parameter_specs(layer);

@@ -150,5 +150,36 @@ TEST_F(HostileManifest, LayerCountIsLimited) {
                "manifest.json architecture layers lists 1001 layers, more than the limit of 1000");
 }
 
+// Shapes whose element count overflows a 32-bit size_t (wasm) but not a 64-bit one: every
+// expectation below holds in both builds, so the wasm run of this binary checks the 32-bit case.
+TEST_F(HostileManifest, ShapesBeyondTheElementLimitNameTheField) {
+  manifest_["input"]["shape"] = {1'000'000'000};
+  EXPECT_ERROR(parse(manifest_.dump()),
+               "manifest.json input shape [1000000000] exceeds the limit of 268435456 elements");
+  manifest_["input"]["shape"] = {4};
+  json& fc = manifest_["architecture"]["layers"][0];
+  fc["out_features"] = 1'000'000'000;
+  fc["output_shape"] = {1'000'000'000};
+  EXPECT_ERROR(parse(manifest_.dump()),
+               "manifest.json architecture layer 0 'fc' output_shape [1000000000] exceeds the "
+               "limit of 268435456 elements");
+}
+
+TEST_F(HostileManifest, WeightsBeyondTheElementLimitNameTheLayer) {
+  // conv 65536 -> 65536 channels of 1x1: the weight holds 2^32 elements, the output 2^16.
+  manifest_["input"]["shape"] = {65536, 1, 1};
+  json conv = {{"kind", "conv2d"},     {"name", "conv"},
+               {"in_channels", 65536}, {"out_channels", 65536},
+               {"kernel", 1},          {"stride", 1},
+               {"padding", 0},         {"output_shape", {65536, 1, 1}}};
+  conv["parameters"] = {{"conv.weight", {65536, 65536, 1, 1}}, {"conv.bias", {65536}}};
+  manifest_["architecture"]["layers"] = {conv};
+  EXPECT_ERROR(parse(manifest_.dump()),
+               "manifest.json architecture layer 0 'conv' parameter 'conv.weight' [65536, 65536, "
+               "1, 1] exceeds the limit of 268435456 elements");
+  manifest_["architecture"]["layers"][0]["parameters"]["conv.weight"] = {1};
+  EXPECT_ERROR(parse(manifest_.dump()), "manifest.json architecture layer 0 'conv'");
+}
+
 }  // namespace
 }  // namespace quantlab
