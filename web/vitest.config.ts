@@ -8,5 +8,11 @@ export default defineConfig({
   test: {
     include: ["tests/web/**/*.test.ts"],
     environment: "node",
+    // No test may depend on the machine's speed: these suites train, evaluate and start
+    // Workers against the real engine, and a shared, loaded machine runs them several times
+    // slower than an idle one (7.8 s against Vitest's 5 s default, once). Tests that need
+    // longer still declare their own.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

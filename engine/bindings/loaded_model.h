@@ -24,7 +24,7 @@ struct LoadedModel {
 
 // u8 images as normalized network inputs. image_size is null (each image is the model's input
 // size, flattened: nothing beyond the pixel count can be checked) or {rows, cols}, which
-// to_network_input then checks against the model input's last two dimensions.
+// to_network_input then checks against the model's image size.
 inline Tensor network_input(const LoadedModel& loaded, const emscripten::val& images,
                             const emscripten::val& image_size) {
   const std::vector<uint8_t> pixels = from_typed_array<uint8_t>(images);

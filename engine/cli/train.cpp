@@ -4,6 +4,7 @@
 // Recipe (JSON object, every field required):
 //   name, dataset ("mnist" | "fashion-mnist"), labels [10 names],
 //   input {shape, pixel_scale, mean, std}      network input = (pixel·pixel_scale − mean) / std
+//     and, optional, image_shape               [rows, cols] of the images a flat input is made of
 //   architecture {layers: [...]}               the manifest's checked form (shapes stated)
 //   seed                                       initialisation, shuffling and dropout
 //   epochs, batch_size,
@@ -79,8 +80,11 @@ Recipe parse_recipe(const std::string& path) {
   m.dataset = get<std::string>(r, "dataset", where);
   m.labels = get<std::vector<std::string>>(r, "labels", where);
   const json& input = field(r, "input", where);
-  require_only(input, {"shape", "pixel_scale", "mean", "std"}, where + " input");
+  require_only(input, {"shape", "image_shape", "pixel_scale", "mean", "std"}, where + " input");
   m.input.shape = get<std::vector<size_t>>(input, "shape", where + " input");
+  if (input.contains("image_shape")) {
+    m.input.image_shape = get<std::vector<size_t>>(input, "image_shape", where + " input");
+  }
   m.input.pixel_scale = get<float>(input, "pixel_scale", where + " input");
   m.input.mean = get<float>(input, "mean", where + " input");
   m.input.std = get<float>(input, "std", where + " input");

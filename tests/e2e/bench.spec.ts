@@ -6,6 +6,8 @@ import { expect, test } from "@playwright/test";
 test("runs the roofline and the first case in a worker, then cancels", async ({
   page,
 }) => {
+  // Two waits of up to a minute each on a loaded machine: more than the default test time.
+  test.setTimeout(180_000);
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
   page.on(

@@ -143,6 +143,25 @@ describe("models", () => {
     cnn.dispose();
   });
 
+  it("checks image rows and columns against the image_shape of a flat model input", async () => {
+    const mlp = await loadModel(modelFiles("mnist-mlp"));
+    expect(mlp.manifest.input).toMatchObject({
+      shape: [784],
+      image_shape: [28, 28],
+    });
+    const test = await parseIdxDataset(
+      mnistTest("images-idx3"),
+      mnistTest("labels-idx1"),
+    );
+    expect(mlp.evaluate(test)).toEqual(mlp.evaluate(test.images, test.labels));
+    const wide = { ...test, rows: 14, cols: 56 };
+    expect(() => mlp.evaluate(wide)).toThrow(
+      "images of 14x56 pixels do not fit the model input [784] of 28x28 images",
+    );
+    expect(() => mlp.classify(wide)).toThrow(/14x56 pixels/);
+    mlp.dispose();
+  });
+
   it("refuses a disposed model", async () => {
     const model = await loadModel(modelFiles(shippedModels[0]!));
     model.dispose();

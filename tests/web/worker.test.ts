@@ -216,7 +216,7 @@ describe("training in the worker", () => {
       recorded - 0.02,
     );
     for (const m of [model, local.model, trained]) m.dispose();
-  });
+  }, 300_000); // three trainings, a Worker start and an evaluation: the heaviest test here
 
   it("moves the files and data to the worker when asked to", async () => {
     const model = await shipped();

@@ -41,7 +41,7 @@ struct Dataset {
   size_t size() const { return labels.element_count(); }
 };
 
-// Parses both files and checks that they hold the same number of items.
+// Parses both files and checks that they hold the same number of items, at least one.
 Dataset parse_idx_dataset(std::span<const uint8_t> images, std::span<const uint8_t> labels,
                           const std::string& images_what = "images file",
                           const std::string& labels_what = "labels file");
@@ -62,8 +62,14 @@ Dataset read_idx_dataset(const std::string& dir, const std::string& split,
 // u64 little-endian header length N, N bytes of JSON header (padded with spaces to a multiple of
 // 8), then the data buffer. Header: {"__metadata__": {str: str}, name: {"dtype": "F32", "shape":
 // [..], "data_offsets": [begin, end]}, ...}; offsets are relative to the buffer and the tensors
-// tile it exactly. Readable dtypes: F32, I32, I8, U8. The header may be at most this long:
-inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+// tile it exactly. Readable dtypes: F32, I32, I8, U8.
+// Limits, so that no header costs more than a few tens of MB to parse (its parsed form takes
+// about 10x its text) and none takes long. A tensor's entry is about 100 bytes (a 40-character
+// name, a rank-4 shape, two 10-digit offsets); QuantLab's models hold fewer than 100 tensors
+// and a large checkpoint shard about a thousand. The header cap leaves 400 bytes per entry at
+// the tensor limit; the 100 MB of the reference implementation would admit 1.5 M entries.
+inline constexpr size_t kMaxSafetensorsTensors = 10'000;
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 4'000'000;
 
 struct TensorFile {
   std::map<std::string, std::string> metadata;
@@ -75,12 +81,26 @@ TensorFile parse_safetensors(std::span<const uint8_t> bytes);
 // serialize_safetensors(parse_safetensors(b)) == b for every b this function wrote.
 std::vector<uint8_t> serialize_safetensors(const TensorFile& file);
 
+// ---- limits shared by every file ---------------------------------------------------------------
+// Most elements in one shape read from a file (a tensor, an image set, a model input), and in
+// any one of its dims: 2^28, 1 GiB as f32. Its byte size then fits a 32-bit size_t (wasm) with
+// room to spare, so every build gives the same error; MNIST's 60,000 training images are 47 M.
+inline constexpr uint64_t kMaxTensorElements = uint64_t{1} << 28;
+// JSON (manifest.json, safetensors headers) nests at most this deep. QuantLab's own files nest
+// 5 levels; a deeper value is refused while it is read, so a hostile file (100,000 '[') cannot
+// drive the recursive walks of a parsed value (printing, comparison) into the 1 MB wasm stack.
+inline constexpr size_t kMaxJsonDepth = 64;
+
 // ---- model directory: manifest.json + model.safetensors -----------------------------------------
 // manifest.json: {"format": "quantlab-model", "version": 1, "name", "dataset", "input": {"shape",
-// "pixel_scale", "mean", "std"}, "labels": [..], "architecture": {"layers": [..]}, "recipe": {..},
-// "metrics": {..}}. The architecture is the layer list with every shape; loading builds the
-// Model from it and requires the weights to hold exactly the parameters it needs, each with
-// the shape it needs.
+// ["image_shape",] "pixel_scale", "mean", "std"}, "labels": [..], "architecture": {"layers":
+// [..]}, "recipe": {..}, "metrics": {..}}. The architecture is the layer list with every shape;
+// loading builds the Model from it and requires the weights to hold exactly the parameters it
+// needs, each with the shape it needs.
+
+// Most layers an architecture may list: QuantLab's models have at most 10 and a ResNet-152,
+// counting each BatchNorm and ReLU, about 500; the cap bounds the work a manifest can ask for.
+inline constexpr size_t kMaxLayers = 1'000;
 
 // Network input x = (pixel * pixel_scale - mean) / std, per sample of `shape` (e.g. [1, 28, 28]).
 struct InputSpec {
@@ -88,6 +108,9 @@ struct InputSpec {
   float pixel_scale = 1.0f / 255.0f;
   float mean = 0.0f;
   float std = 1.0f;
+  // [rows, cols] of the images a flat input (shape [784]) is made of, or empty. Written as
+  // "image_shape" after "shape", and only for a flat input: a deeper one has them in `shape`.
+  std::vector<size_t> image_shape = {};
 };
 
 // Everything in the manifest except the architecture, which the Model itself carries.
@@ -101,7 +124,9 @@ struct ModelManifest {
   std::map<std::string, double> metrics;
 };
 
-// f32 [count, ...input.shape] from u8 images [count, ...] with the same pixels per item.
+// f32 [count, ...input.shape] from u8 images [count, ...] with the same pixels per item. Images
+// [count, rows, cols] must also have the model's rows and cols (the last two dims of
+// input.shape, or input.image_shape) where it has them: 14×56 images do not pass for 28×28.
 Tensor to_network_input(const Tensor& images, const InputSpec& input);
 
 inline constexpr const char* kManifestFileName = "manifest.json";

@@ -97,7 +97,19 @@ void check_stated_shapes(const json& value, const LayerSpec& layer, const Shape&
   require(stated == output, where + " states output_shape " + stated.to_string() +
                                 " but its input gives " + output.to_string());
   const json& parameters = field(value, "parameters", where);
-  const std::vector<nn::ParameterSpec> specs = nn::parameter_specs(layer);
+  // Stated shapes over the element limit are refused before the layer's own shapes are
+  // computed, which could overflow a 32-bit size_t (wasm) first and name no parameter.
+  if (parameters.is_object()) {
+    for (const auto& [name, dims] : parameters.items()) {
+      as_dims(dims, where + " parameter '" + name + "'");
+    }
+  }
+  std::vector<nn::ParameterSpec> specs;
+  try {  // a weight shape whose element count overflows a 32-bit size_t (wasm) throws here
+    specs = nn::parameter_specs(layer);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(where + ": " + error.what());
+  }
   require(parameters.is_object() && parameters.size() == specs.size(),
           where + " parameters must list exactly its " + std::to_string(specs.size()) +
               " parameters, got " + excerpt(parameters));
@@ -137,6 +149,9 @@ void architecture_from_json(const json& architecture, const std::vector<size_t>&
   require_only_fields(architecture, {"layers"}, where);
   const json& layers = field(architecture, "layers", where);
   require(layers.is_array() && !layers.empty(), where + " layers must be a non-empty list");
+  require(layers.size() <= kMaxLayers, where + " layers lists " + std::to_string(layers.size()) +
+                                           " layers, more than the limit of " +
+                                           std::to_string(kMaxLayers));
   model.input_shape = Shape(input_shape);
   model.layers.clear();
   for (size_t i = 0; i < layers.size(); ++i) {

@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "io/byte_order.h"
+#include "io/shape_limit.h"
 #include "quantlab/error.h"
 #include "quantlab/io.h"
 
@@ -23,10 +24,12 @@ std::vector<size_t> parse_idx_header(std::span<const uint8_t> bytes, uint8_t ran
   require(bytes.size() >= header_bytes, what + " is " + std::to_string(bytes.size()) +
                                             " bytes, shorter than its " +
                                             std::to_string(header_bytes) + "-byte IDX header");
-  std::vector<size_t> dims(rank);
-  for (size_t axis = 0; axis < rank; ++axis) dims[axis] = load_u32_be(bytes.data() + 4 + 4 * axis);
-  // u32 dims: the product of at most three fits in 64 bits; checked anyway for 32-bit wasm.
-  const size_t expected = checked_element_count(dims);
+  std::vector<uint64_t> stated(rank);
+  for (size_t axis = 0; axis < rank; ++axis)
+    stated[axis] = load_u32_be(bytes.data() + 4 + 4 * axis);
+  // Three u32 dims multiply to as much as 2^96, past any integer type: limited before the product.
+  std::vector<size_t> dims = limited_dims(stated, what + " dims");
+  const size_t expected = Shape(dims).element_count();
   const size_t held = bytes.size() - header_bytes;
   if (held != expected) {
     std::string described = std::to_string(dims[0]) + " items";
@@ -96,6 +99,7 @@ Dataset parse_idx_dataset(std::span<const uint8_t> images, std::span<const uint8
                           const std::string& images_what, const std::string& labels_what) {
   Dataset dataset{parse_idx_images(images, images_what), parse_idx_labels(labels, labels_what)};
   const size_t image_count = dataset.images.shape()[0];
+  require(image_count > 0, images_what + " holds no images: a dataset needs at least one");
   require(image_count == dataset.size(), images_what + " holds " + std::to_string(image_count) +
                                              " images but " + labels_what + " holds " +
                                              std::to_string(dataset.size()) + " labels");

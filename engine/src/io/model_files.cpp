@@ -24,11 +24,34 @@ float positive_finite(const json& object, const std::string& key, const std::str
   return static_cast<float>(value);
 }
 
+std::string size_text(size_t rows, size_t cols) {
+  return std::to_string(rows) + "x" + std::to_string(cols);
+}
+
+// A flat input may say which images it is made of; an input of rank 2 or more has them in shape.
+void check_image_shape(const InputSpec& input, const std::string& where) {
+  if (input.image_shape.empty()) return;
+  const Shape shape(input.shape);
+  require(input.image_shape.size() == 2,
+          where + " image_shape must be [rows, cols], got " + Shape(input.image_shape).to_string());
+  require(shape.rank() == 1, where + " image_shape is only for a flat input; shape " +
+                                 shape.to_string() + " already has rows and cols");
+  const size_t pixels = Shape(input.image_shape).element_count();
+  require(pixels == shape.element_count(),
+          where + " image_shape " + Shape(input.image_shape).to_string() + " holds " +
+              std::to_string(pixels) + " pixels but shape " + shape.to_string() + " needs " +
+              std::to_string(shape.element_count()));
+}
+
 InputSpec input_from_json(const json& value) {
   const std::string where = kManifest + " input";
-  require_only_fields(value, {"shape", "pixel_scale", "mean", "std"}, where);
+  require_only_fields(value, {"shape", "image_shape", "pixel_scale", "mean", "std"}, where);
   InputSpec input;
   input.shape = as_dims(field(value, "shape", where), where + " shape");
+  if (value.contains("image_shape")) {
+    input.image_shape = as_dims(value["image_shape"], where + " image_shape");
+    check_image_shape(input, where);
+  }
   input.pixel_scale = positive_finite(value, "pixel_scale", where);
   const double mean = as_number(field(value, "mean", where), where + " mean");
   require(std::isfinite(mean), where + " mean must be finite");
@@ -86,16 +109,18 @@ ordered_json manifest_document(const nn::Model& model, const ModelManifest& mani
           "manifest input shape " + Shape(manifest.input.shape).to_string() +
               " differs from the model's input shape " + model.input_shape.to_string());
   check_labels(model, manifest);
+  check_image_shape(manifest.input, "manifest input");
+  ordered_json input = {{"shape", manifest.input.shape}};
+  if (!manifest.input.image_shape.empty()) input["image_shape"] = manifest.input.image_shape;
+  input["pixel_scale"] = shortest_double(manifest.input.pixel_scale);
+  input["mean"] = shortest_double(manifest.input.mean);
+  input["std"] = shortest_double(manifest.input.std);
   return {
       {"format", kFormat},
       {"version", kVersion},
       {"name", manifest.name},
       {"dataset", manifest.dataset},
-      {"input",
-       {{"shape", manifest.input.shape},
-        {"pixel_scale", shortest_double(manifest.input.pixel_scale)},
-        {"mean", shortest_double(manifest.input.mean)},
-        {"std", shortest_double(manifest.input.std)}}},
+      {"input", std::move(input)},
       {"labels", manifest.labels},
       {"architecture", architecture_to_json(model)},
       {"recipe", manifest.recipe},
@@ -185,15 +210,24 @@ Tensor to_network_input(const Tensor& images, const InputSpec& input) {
   require(count == 0 || pixels == sample.element_count(),
           "images of " + std::to_string(pixels) + " pixels do not fit the model input " +
               sample.to_string());
+  // The f32 batch takes 4 bytes per pixel: bounded so that its size fits a 32-bit size_t too.
+  require(images.element_count() <= kMaxTensorElements,
+          std::to_string(count) + " images of " + std::to_string(pixels) +
+              " pixels exceed the network input limit of " + std::to_string(kMaxTensorElements) +
+              " elements");
   // Equal pixel counts would still let 14×56 images into a 28×28 model: where both the images
-  // and the model input have rows and columns, those must agree too.
+  // and the model have rows and columns, those must agree too.
   const std::vector<size_t>& image_dims = images.shape().dims();
-  if (image_dims.size() >= 3 && input.shape.size() >= 2) {
+  const std::vector<size_t> model_image =
+      input.shape.size() >= 2 ? std::vector<size_t>(input.shape.end() - 2, input.shape.end())
+                              : input.image_shape;
+  if (image_dims.size() >= 3 && model_image.size() == 2) {
     const size_t rows = image_dims[image_dims.size() - 2];
     const size_t cols = image_dims.back();
-    require(rows == input.shape[input.shape.size() - 2] && cols == input.shape.back(),
-            "images of " + std::to_string(rows) + "x" + std::to_string(cols) +
-                " pixels do not fit the model input " + sample.to_string());
+    require(rows == model_image[0] && cols == model_image[1],
+            "images of " + size_text(rows, cols) + " pixels do not fit the model input " +
+                sample.to_string() + " of " + size_text(model_image[0], model_image[1]) +
+                " images");
   }
   std::vector<size_t> dims = {count};
   dims.insert(dims.end(), input.shape.begin(), input.shape.end());

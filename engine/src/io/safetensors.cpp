@@ -108,14 +108,9 @@ void check_layout(std::vector<Entry>& entries, uint64_t buffer_bytes) {
 
 Tensor make_tensor(const Entry& entry, const uint8_t* buffer) {
   const std::string tensor = "tensor '" + entry.name + "'";
-  Shape shape;
-  uint64_t needed = 0;
-  try {
-    shape = Shape(entry.shape);
-    needed = storage_bytes(entry.dtype, shape.element_count());
-  } catch (const InvalidArgument&) {
-    throw InvalidArgument(tensor + " has a shape whose byte size overflows");
-  }
+  // The shape is within kMaxTensorElements (as_dims), so neither of these can overflow.
+  Shape shape(entry.shape);
+  const uint64_t needed = storage_bytes(entry.dtype, shape.element_count());
   require(needed == entry.end - entry.begin,
           tensor + " has shape " + shape.to_string() + " and dtype " +
               safetensors_dtype_name(entry.dtype) + ", which need " + std::to_string(needed) +
@@ -155,6 +150,10 @@ TensorFile parse_safetensors(std::span<const uint8_t> bytes) {
                               static_cast<size_t>(header_bytes));
   const json header = parse_json_strict(text, "safetensors header");
   require(header.is_object(), "safetensors header must be a JSON object");
+  const size_t tensor_count = header.size() - header.count(kMetadataKey);
+  require(tensor_count <= kMaxSafetensorsTensors,
+          "safetensors header lists " + std::to_string(tensor_count) +
+              " tensors, more than the limit of " + std::to_string(kMaxSafetensorsTensors));
 
   TensorFile file;
   std::vector<Entry> entries;

@@ -4,33 +4,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
 
+#include "io/shape_limit.h"
 #include "quantlab/error.h"
 
 namespace quantlab {
 
 using nlohmann::json;
-
-json parse_json_strict(std::string_view text, const std::string& what) {
-  std::vector<std::set<std::string>> keys_per_open_object;
-  const json::parser_callback_t reject_duplicates = [&](int, json::parse_event_t event,
-                                                        json& parsed) {
-    if (event == json::parse_event_t::object_start) keys_per_open_object.emplace_back();
-    if (event == json::parse_event_t::object_end) keys_per_open_object.pop_back();
-    if (event == json::parse_event_t::key) {
-      const std::string& key = parsed.get_ref<const std::string&>();
-      require(keys_per_open_object.back().insert(key).second,
-              what + " repeats the key '" + key + "'");
-    }
-    return true;
-  };
-  try {
-    return json::parse(text, reject_duplicates);
-  } catch (const json::parse_error& error) {
-    throw InvalidArgument(what + " is not valid JSON: " + error.what());
-  }
-}
 
 namespace {
 
@@ -91,14 +71,9 @@ std::vector<size_t> as_dims(const json& value, const std::string& what) {
   if (!value.is_array()) {
     throw InvalidArgument(what + " must be a list of dims, got " + excerpt(value));
   }
-  std::vector<size_t> dims;
-  for (const json& dim : value) {
-    const uint64_t size = as_size(dim, what + " dim");
-    if (size > SIZE_MAX)
-      throw InvalidArgument(what + " dim " + std::to_string(size) + " is too large");
-    dims.push_back(static_cast<size_t>(size));
-  }
-  return dims;
+  std::vector<uint64_t> dims;
+  for (const json& dim : value) dims.push_back(as_size(dim, what + " dim"));
+  return limited_dims(dims, what);
 }
 
 double shortest_double(float value) {

@@ -1,6 +1,7 @@
 // IDX reader: valid files round-trip; every malformed file gives an error naming the problem.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,27 @@ TEST(Idx, EmptyImagesAreRejected) {
   images[7] = 0;   // 0 items
   images[11] = 0;  // of 0 rows
   EXPECT_ERROR(parse_idx_images(images), "images file has empty images (0x4 pixels)");
+}
+
+TEST(Idx, DimsBeyondTheElementLimitAreNamed) {
+  std::vector<uint8_t> images = serialize_idx_images(small_images());
+  std::fill(images.begin() + 4, images.begin() + 16, 0xFF);  // three dims of 2^32 - 1
+  EXPECT_ERROR(parse_idx_images(images, "train-images-idx3-ubyte"),
+               "train-images-idx3-ubyte dims [4294967295, 4294967295, 4294967295] exceeds the "
+               "limit of 268435456 elements");
+  images = serialize_idx_images(small_images());
+  images[5] = 0x10;  // 2^20 images of 2x4 pixels: 2^23 elements, within the limit
+  EXPECT_ERROR(parse_idx_images(images), "images file says 1048579 items");
+}
+
+TEST(Idx, EmptySplitNamesItsFiles) {
+  const FileReader empty_split = [](const std::string& path) {
+    return path.find("images") != std::string::npos
+               ? serialize_idx_images(Tensor(DType::u8, Shape{0, 28, 28}))
+               : serialize_idx_labels(Tensor(DType::u8, Shape{0}));
+  };
+  EXPECT_ERROR(read_idx_dataset("data/mnist", "train", empty_split),
+               "data/mnist/train-images-idx3-ubyte holds no images: a dataset needs at least one");
 }
 
 TEST(Idx, ImageAndLabelCountsMustAgree) {

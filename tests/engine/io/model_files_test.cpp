@@ -241,6 +241,48 @@ TEST_F(ModelFiles, RandomMutationsNeverCrash) {
   EXPECT_GT(rejected, 0);
 }
 
+TEST_F(ModelFiles, ImageShapeIsCheckedAgainstTheInputShape) {
+  manifest_["input"]["image_shape"] = {6, 6};
+  EXPECT_ERROR(parse(),
+               "manifest.json input image_shape is only for a flat input; shape [1, 6, 6] "
+               "already has rows and cols");
+  nn::Model flat;
+  flat.input_shape = Shape{36};
+  flat.layers = {nn::linear("fc", 36, 3)};
+  nn::allocate_parameters(flat);
+  ModelManifest manifest = tiny_manifest();
+  manifest.input.shape = {36};
+  manifest.input.image_shape = {6, 6};
+  const std::string text = serialize_manifest(flat, manifest);
+  EXPECT_NE(text.find("\"shape\": [\n      36\n    ],\n    \"image_shape\": [\n      6,"),
+            std::string::npos)
+      << text;
+  const std::vector<uint8_t> weights = serialize_safetensors({{}, flat.parameters});
+  ModelManifest loaded;
+  parse_model(bytes_of(text), weights, loaded);
+  EXPECT_EQ(loaded.input.image_shape, (std::vector<size_t>{6, 6}));
+  for (const auto& [image_shape, error] : std::vector<std::pair<json, std::string>>{
+           {{4, 8},
+            "manifest.json input image_shape [4, 8] holds 32 pixels but shape [36] needs 36"},
+           {{36}, "manifest.json input image_shape must be [rows, cols], got [36]"},
+           {"6x6", "manifest.json input image_shape must be a list of dims, got \"6x6\""}}) {
+    json edited = json::parse(text);
+    edited["input"]["image_shape"] = image_shape;
+    EXPECT_ERROR(parse_model(bytes_of(edited.dump()), weights, loaded), error);
+  }
+}
+
+TEST(NetworkInput, FlatInputsCheckTheImageShapeTheyState) {
+  InputSpec mlp{{784}};
+  EXPECT_EQ(to_network_input(Tensor(DType::u8, Shape{2, 14, 56}), mlp).shape(), (Shape{2, 784}));
+  mlp.image_shape = {28, 28};
+  EXPECT_ERROR(to_network_input(Tensor(DType::u8, Shape{2, 14, 56}), mlp),
+               "images of 14x56 pixels do not fit the model input [784] of 28x28 images");
+  EXPECT_EQ(to_network_input(Tensor(DType::u8, Shape{2, 28, 28}), mlp).shape(), (Shape{2, 784}));
+  // Flattened images carry no rows and cols: only their pixel count can be checked.
+  EXPECT_EQ(to_network_input(Tensor(DType::u8, Shape{2, 784}), mlp).shape(), (Shape{2, 784}));
+}
+
 TEST(NetworkInput, AppliesTheManifestNormalization) {
   Tensor images(DType::u8, Shape{2, 2, 2});
   const uint8_t pixels[] = {0, 255, 51, 102, 0, 0, 0, 255};
@@ -254,7 +296,7 @@ TEST(NetworkInput, AppliesTheManifestNormalization) {
   EXPECT_ERROR(to_network_input(images, InputSpec{{1, 3, 3}}),
                "images of 4 pixels do not fit the model input [1, 3, 3]");
   EXPECT_ERROR(to_network_input(images, InputSpec{{1, 1, 4}}),
-               "images of 2x2 pixels do not fit the model input [1, 1, 4]");
+               "images of 2x2 pixels do not fit the model input [1, 1, 4] of 1x4 images");
 }
 
 }  // namespace

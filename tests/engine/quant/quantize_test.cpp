@@ -216,7 +216,10 @@ TEST(QuantizeWithParams, ChecksTheParameters) {
 TEST(Dequantize, RejectsAnInconsistentTensor) {
   QuantizedTensor qt = quantize(std::vector<float>(8, 1.0f), Shape{8}, {4, true});
   qt.data.pop_back();
-  EXPECT_NE(error_of([&] { dequantize(qt); }).find("inconsistent"), std::string::npos);
+  EXPECT_NE(error_of([&] { dequantize(qt); }).find("needs 4 code bytes"), std::string::npos);
+  qt = quantize(std::vector<float>(8, 1.0f), Shape{8}, {4, true});
+  qt.scales[0] = -1.0f;
+  EXPECT_NE(error_of([&] { dequantize(qt); }).find("scale 0 must be positive"), std::string::npos);
 }
 
 }  // namespace

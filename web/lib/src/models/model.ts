@@ -27,8 +27,17 @@ export interface ModelManifest {
   name: string;
   /** "mnist" or "fashion-mnist": whose test split the recorded metrics are measured on. */
   dataset: string;
-  /** Network input = (pixel × pixel_scale − mean) / std, one sample of `shape`. */
-  input: { shape: number[]; pixel_scale: number; mean: number; std: number };
+  /**
+   * Network input = (pixel × pixel_scale − mean) / std, one sample of `shape`. A flat input
+   * (shape [784]) may state the [rows, cols] of the images it is made of in `image_shape`.
+   */
+  input: {
+    shape: number[];
+    image_shape?: number[];
+    pixel_scale: number;
+    mean: number;
+    std: number;
+  };
   labels: string[];
   architecture: { layers: LayerDescription[] };
   recipe: Record<string, unknown>;
@@ -47,8 +56,9 @@ export interface IdxDataset {
 
 /**
  * u8 images, row-major. Given rows and cols (an IdxDataset has them), the engine also checks
- * them against the model input's height and width, so 14×56 images cannot pass for 28×28;
- * without them only the pixel count per image is checked.
+ * them against the model's image size (the input's height and width, or the `image_shape` of a
+ * flat input), so 14×56 images cannot pass for 28×28; without them only the pixel count per
+ * image is checked.
  */
 export interface Images {
   images: Uint8Array;
