@@ -95,6 +95,11 @@ TEST(HostileJson, DuplicateKeysAreFoundAtAnyDepth) {
   EXPECT_EQ(parse_json_strict(R"({"a": {"b": 1}, "b": {"a": 2}})", "test.json").size(), 2u);
 }
 
+TEST(HostileJson, NumberOverflowIsInvalidJson) {
+  EXPECT_ERROR(parse_json_strict("[1e999]", "test.json"),
+               "test.json is not valid JSON: [json.exception.out_of_range.406] number overflow");
+}
+
 TEST(HostileJson, NestingIsLimited) {
   EXPECT_EQ(parse_json_strict(nested("", kMaxJsonDepth), "test.json").size(), 1u);
   EXPECT_ERROR(parse_json_strict(nested("", kMaxJsonDepth + 1), "test.json"),
@@ -173,7 +178,7 @@ TEST_F(HostileManifest, WeightsBeyondTheElementLimitNameTheLayer) {
                {"kernel", 1},          {"stride", 1},
                {"padding", 0},         {"output_shape", {65536, 1, 1}}};
   conv["parameters"] = {{"conv.weight", {65536, 65536, 1, 1}}, {"conv.bias", {65536}}};
-  manifest_["architecture"]["layers"] = {conv};
+  manifest_["architecture"]["layers"] = json::array({conv});
   EXPECT_ERROR(parse(manifest_.dump()),
                "manifest.json architecture layer 0 'conv' parameter 'conv.weight' [65536, 65536, "
                "1, 1] exceeds the limit of 268435456 elements");
