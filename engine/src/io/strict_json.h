@@ -12,7 +12,8 @@
 
 namespace quantlab {
 
-// Parses `text`; a key repeated inside one object is an error (a plain parse keeps the last).
+// Parses `text` in time linear in its length; a key repeated inside one object is an error (a
+// plain parse keeps the last), and so is nesting deeper than kMaxJsonDepth (quantlab/io.h).
 nlohmann::json parse_json_strict(std::string_view text, const std::string& what);
 
 // Throws unless `value` is an object whose keys are all in `allowed`.

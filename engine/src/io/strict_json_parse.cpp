@@ -94,7 +94,7 @@ json parse_json_strict(std::string_view text, const std::string& what) {
   StrictHandler handler(result, what);
   try {
     json::sax_parse(text, &handler);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, or out_of_range for 1e999
     throw InvalidArgument(what + " is not valid JSON: " + error.what());
   }
   return result;
