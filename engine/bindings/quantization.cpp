@@ -1,0 +1,164 @@
+// Embind surface of whole-model quantization and the report (quantlab/quantize.h, eval.h, io.h):
+// translation only. Plans and options cross as JSON text (the plan file format, docs/plans.md);
+// images as u8 arrays with the model's image size; the report comes back as its JSON text
+// (docs/report.md) and is formatted by the engine, so every front end prints the same tables.
+#include <emscripten/bind.h>
+
+#include <string>
+#include <vector>
+
+#include "guard.h"
+#include "loaded_model.h"
+#include "quantlab/eval.h"
+#include "quantlab/io.h"
+#include "typed_arrays.h"
+
+namespace quantlab::bindings {
+namespace {
+
+using emscripten::val;
+using nlohmann::json;
+
+// A quantized model with the manifest of the model it came from.
+struct LoadedQuantizedModel {
+  quantization::QuantizedModel quantized;
+  ModelManifest manifest;
+};
+
+nn::Examples examples_of(const LoadedModel& loaded, const val& images, const val& labels,
+                         const val& image_size) {
+  nn::Examples examples{network_input(loaded, images, image_size), {}};
+  for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
+  return examples;
+}
+
+quantization::CalibrationOptions calibration_from(const json& options) {
+  quantization::CalibrationOptions c;
+  if (options.contains("method")) c.observer.method = calib::parse_method(options["method"].get<std::string>());
+  if (options.contains("percentile")) c.observer.percentile = options["percentile"].get<double>();
+  if (options.contains("samples")) c.samples = options["samples"].get<size_t>();
+  calib::validate_options(c.observer);
+  return c;
+}
+
+// A plan given as a preset name or as a plan object.
+quantization::Plan plan_from(const json& spec) {
+  if (spec.is_string()) return quantization::preset(spec.get<std::string>());
+  return plan_from_json(spec, "plan");
+}
+
+val plan_presets() {
+  val names = val::array();
+  for (const std::string& name : quantization::preset_names()) names.call<void>("push", name);
+  return names;
+}
+
+std::string preset_plan(const std::string& name) {
+  return plan_to_json(quantization::preset(name)).dump();
+}
+
+// options: {plans: [name | plan], calibration: {method, percentile, samples}, speedRounds,
+// machine, command}. on_progress({stage, done, total}) returning false cancels.
+std::string report_js(const LoadedModel& loaded, val test_images, val test_labels,
+                      val calibration_images, val image_size, const std::string& options_json,
+                      val on_progress) {
+  const json options = json::parse(options_json);
+  eval::ReportOptions report;
+  for (const json& spec : options.at("plans")) report.plans.push_back(plan_from(spec));
+  report.calibration = calibration_from(options.value("calibration", json::object()));
+  report.speed.rounds = options.value("speedRounds", size_t{5});
+  report.measure_speed = report.speed.rounds > 0;
+  report.model_name = loaded.manifest.name;
+  report.dataset = loaded.manifest.dataset;
+  report.machine = options.value("machine", std::string("wasm SIMD128, one thread"));
+  report.command = options.value("command", std::string());
+  const nn::Examples test = examples_of(loaded, test_images, test_labels, image_size);
+  const Tensor calibration = network_input(loaded, calibration_images, image_size);
+  return eval::report(loaded.model, test, calibration, report, [&](const eval::ReportProgress& p) {
+           val event = val::object();
+           event.set("stage", p.stage);
+           event.set("done", static_cast<double>(p.done));
+           event.set("total", static_cast<double>(p.total));
+           return !on_progress(event).isFalse();
+         })
+      .dump();
+}
+
+std::string report_markdown_js(const std::string& report) {
+  return eval::report_markdown(nlohmann::ordered_json::parse(report));
+}
+std::string report_csv_js(const std::string& report) {
+  return eval::report_csv(nlohmann::ordered_json::parse(report));
+}
+
+LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& plan_json,
+                                 val calibration_images, val image_size,
+                                 const std::string& calibration_json) {
+  const quantization::Plan plan = plan_from(json::parse(plan_json));
+  const Tensor inputs = network_input(loaded, calibration_images, image_size);
+  const quantization::Calibration calibration = quantization::calibrate(
+      loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));
+  return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest};
+}
+
+LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
+  LoadedQuantizedModel loaded;
+  loaded.quantized = parse_quantized_model(from_typed_array<uint8_t>(manifest_json),
+                                           from_typed_array<uint8_t>(weights), loaded.manifest);
+  return loaded;
+}
+
+// The quantized model's own view of its images: the manifest's input spec.
+LoadedModel input_view(const LoadedQuantizedModel& q) { return {{}, q.manifest}; }
+
+val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, val image_size) {
+  const eval::Evaluation result = eval::evaluate(quantization::make_executor(q.quantized),
+                                                 examples_of(input_view(q), images, labels, image_size));
+  val out = val::object();
+  out.set("correct", static_cast<double>(result.correct));
+  out.set("count", static_cast<double>(result.count));
+  return out;
+}
+
+val classify_quantized(const LoadedQuantizedModel& q, val images, val image_size) {
+  const std::vector<int32_t> classes = nn::argmax_rows(
+      quantization::make_executor(q.quantized).run(network_input(input_view(q), images, image_size)).output);
+  return to_typed_array(std::span<const int32_t>(classes));
+}
+
+std::string quantized_manifest(const LoadedQuantizedModel& q) {
+  return serialize_quantized_manifest(q.quantized, q.manifest);
+}
+val quantized_weights(const LoadedQuantizedModel& q) {
+  const std::vector<uint8_t> bytes = serialize_quantized_weights(q.quantized);
+  return to_typed_array(std::span<const uint8_t>(bytes));
+}
+double weight_bytes(const LoadedQuantizedModel& q) {
+  return static_cast<double>(q.quantized.weight_bytes());
+}
+double bits_per_weight(const LoadedQuantizedModel& q) { return q.quantized.bits_per_weight(); }
+std::string plan_of(const LoadedQuantizedModel& q) { return plan_to_json(q.quantized.plan).dump(); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(quantlab_quantization) {
+  using emscripten::class_;
+  using emscripten::function;
+  class_<LoadedQuantizedModel>("QuantizedModel")
+      .function("evaluate", guarded<&evaluate_quantized>)
+      .function("classify", guarded<&classify_quantized>)
+      .function("manifestJson", guarded<&quantized_manifest>)
+      .function("weightsBytes", guarded<&quantized_weights>)
+      .function("weightBytes", guarded<&weight_bytes>)
+      .function("bitsPerWeight", guarded<&bits_per_weight>)
+      .function("planJson", guarded<&plan_of>);
+  function("planPresets", guarded<&plan_presets>);
+  function("presetPlan", guarded<&preset_plan>);
+  function("report", guarded<&report_js>);
+  function("reportMarkdown", guarded<&report_markdown_js>);
+  function("reportCsv", guarded<&report_csv_js>);
+  function("quantizeModel", guarded<&quantize_js>);
+  function("loadQuantizedModel", guarded<&load_quantized_js>);
+}
+
+}  // namespace quantlab::bindings
