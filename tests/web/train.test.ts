@@ -4,11 +4,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   loadModel,
-  trainModel,
   type IdxDataset,
   type Model,
-  type TrainProgress,
-} from "../../web/lib/src/index";
+} from "../../web/lib/src/models/model";
+import { trainModel, type TrainProgress } from "../../web/lib/src/models/train";
 import { mnistSplit as mnist, readRepoFile as read } from "./fixtures";
 
 const batchSize = 64;
@@ -94,7 +93,7 @@ describe("trainModel", () => {
     expect(accuracy).toBeLessThan(Number(model.manifest.metrics.test_accuracy));
   });
 
-  it("rejects with an AbortError at the batch after the signal aborts", async () => {
+  it("rejects with an Aborted error at the batch after the signal aborts", async () => {
     const controller = new AbortController();
     const events: TrainProgress[] = [];
     const run = trainModel(model, slice, {
@@ -105,7 +104,7 @@ describe("trainModel", () => {
         if (events.length === 3) controller.abort();
       },
     });
-    await expect(run).rejects.toMatchObject({ name: "AbortError" });
+    await expect(run).rejects.toMatchObject({ code: "Aborted" });
     expect(events.length).toBe(3);
 
     const before = new AbortController();
@@ -118,7 +117,7 @@ describe("trainModel", () => {
           called = true;
         },
       }),
-    ).rejects.toMatchObject({ name: "AbortError" });
+    ).rejects.toMatchObject({ code: "Aborted" });
     expect(called).toBe(false);
   });
 

@@ -1,16 +1,10 @@
 // Training in the library: the engine trains (engine/bindings/train.cpp) and checks every
 // value; this file fills defaults, checks the integer fields JS numbers can get wrong, and maps
 // onProgress/AbortSignal onto the engine's progress callback, which cancels by returning false.
-import { abortError } from "../errors";
-import type { LabelledImages, Model } from "./model";
-import {
-  imageSizeOf,
-  modelsModule,
-  rawModelOf,
-  requireCount,
-  wrapModel,
-} from "./model";
-import type { RawTrainConfig, RawTrainProgress } from "./raw-models";
+import type { RawTrainConfig, RawTrainProgress } from "../engine-module.js";
+import { abortError } from "../errors.js";
+import type { LabelledImages, Model } from "./model.js";
+import { imageSizeOf, rawModelOf, requireCount, wrapModel } from "./model.js";
 
 /** Reported after every batch (the engine's object as is). */
 export type TrainProgress = RawTrainProgress;
@@ -77,13 +71,13 @@ export async function trainModel(
   requireCount("seed", config.seed);
   if (initSeed !== undefined) requireCount("initSeed", initSeed);
   const imageSize = imageSizeOf(data);
-  const raw = await modelsModule();
+  const { handle, engine } = rawModelOf(model);
   if (signal?.aborted) throw abortError(signal.reason);
 
   // A JS exception must not unwind through the engine: keep it and stop training instead.
   let callbackError: { error: unknown } | undefined;
-  const outcome = raw.trainModel(
-    rawModelOf(model),
+  const outcome = engine.trainModel(
+    handle,
     data.images,
     data.labels,
     imageSize,
@@ -99,7 +93,7 @@ export async function trainModel(
       }
     },
   );
-  const trained = wrapModel(outcome.model);
+  const trained = wrapModel(outcome.model, engine);
   if (callbackError !== undefined || signal?.aborted) {
     trained.dispose();
     if (callbackError !== undefined) throw callbackError.error;
