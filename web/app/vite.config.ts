@@ -24,9 +24,6 @@ export default defineConfig({
   },
   // Module workers that import the library (and its .wasm) need ES output.
   worker: { format: "es" },
-  // The app imports `quantlab` by its package name, resolved through the package's exports
-  // (the repository root's package.json names itself quantlab) to the built library, exactly
-  // as an outside app would. Pre-bundling would move the library away from its worker and
-  // .wasm, which it finds by `new URL(..., import.meta.url)`: README, "Bundlers".
-  optimizeDeps: { exclude: ["quantlab"] },
+  // `quantlab` needs no alias: the repository's package.json is the package, so the import
+  // resolves through its exports to the built library (web/lib/dist), as in an outside app.
 });
