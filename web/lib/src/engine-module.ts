@@ -230,10 +230,19 @@ export interface RawBenchModule {
 // ---- the whole module ---------------------------------------------------------------------------
 
 /** Everything the engine's Embind bindings export. */
-export type RawEngineModule = RawQuantModule &
+export type RawBindings = RawQuantModule &
   RawModelsModule &
   RawRunModule &
   RawBenchModule;
+
+/** What the library reads of Emscripten's runtime (not a binding). */
+export interface RawRuntime {
+  /** A view of the whole wasm memory; its length is the memory's current size. */
+  HEAP8: Int8Array;
+}
+
+/** The Embind module: the bindings and the runtime parts the library uses. */
+export type RawEngineModule = RawBindings & RawRuntime;
 
 /** Options of the Emscripten MODULARIZE factory that the loader uses. */
 export interface RawModuleOptions {
@@ -256,7 +265,7 @@ export type RawModuleFactory = (
 
 /** For a class export, the names of its instance methods; for anything else, none. */
 type ExportMembers = {
-  [K in keyof RawEngineModule]: RawEngineModule[K] extends abstract new (
+  [K in keyof RawBindings]: RawBindings[K] extends abstract new (
     ...args: never[]
   ) => infer Instance
     ? readonly Exclude<keyof Instance, "delete">[]
@@ -264,7 +273,7 @@ type ExportMembers = {
 };
 
 /**
- * Each export of RawEngineModule, with the methods of each class, at run time. Typed over the
+ * Each export of RawBindings, with the methods of each class, at run time. Typed over the
  * interface's keys, so the compiler rejects a name missing here or unknown there.
  */
 export const ENGINE_MODULE_EXPORTS: ExportMembers = {

@@ -6,6 +6,7 @@ export type { Handle, ModelHandle } from "./api/handles.js";
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,
+  MemoryUsage,
   RunResult,
   SavedModel,
   TrainMethodOptions,

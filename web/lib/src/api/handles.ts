@@ -30,6 +30,8 @@ export interface HandleTable {
   delete(handle: Handle): void;
   /** Frees every engine object. */
   clear(): void;
+  /** How many handles are live. */
+  readonly size: number;
 }
 
 export function createHandleTable(): HandleTable {
@@ -68,6 +70,9 @@ export function createHandleTable(): HandleTable {
     clear() {
       for (const { value } of entries.values()) value.dispose();
       entries.clear();
+    },
+    get size() {
+      return entries.size;
     },
   };
 }

@@ -59,6 +59,14 @@ export interface TrainResult {
 /** Training options (all optional, defaults as in the engine's trainer). */
 export type TrainMethodOptions = Omit<TrainOptions, "onProgress" | "signal">;
 
+/** What the engine holds (memoryUsage). */
+export interface MemoryUsage {
+  /** Size of the engine's WebAssembly memory; it grows on demand and never shrinks. */
+  wasmBytes: number;
+  /** Live handles (not yet disposed). */
+  handles: number;
+}
+
 /** A model's files as the engine saves them: loading them gives the same model. */
 export interface SavedModel {
   manifestJson: string;
@@ -203,6 +211,12 @@ export const methods = {
   dispose: method(1, (context, [handle]: [Handle]): void =>
     context.handles.delete(handle),
   ),
+
+  /** The engine's memory and live handles, to watch for leaks. */
+  memoryUsage: method(0, (context, []: []): MemoryUsage => ({
+    wasmBytes: context.engine.HEAP8.length,
+    handles: context.handles.size,
+  })),
 
   /** Parses an IDX images file and its labels file (each raw or gzipped). */
   parseIdxDataset: method(
