@@ -12,6 +12,7 @@ const RUNTIME = new Set([
   "asm",
   "run",
   "instantiateWasm",
+  "wasmMemory",
   "preloadedImages",
   "preloadedAudios",
   "InternalError",

@@ -28,7 +28,7 @@ describe("toQuantLabError", () => {
     const converted = toQuantLabError(error);
     expect(converted).toBeInstanceOf(QuantLabError);
     expect(converted).toMatchObject({ code, name: code });
-    expect(converted.message).toBe(
+    expect(converted.message).toContain(
       error instanceof Error ? error.message : String(error),
     );
   });

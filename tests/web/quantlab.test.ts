@@ -88,6 +88,22 @@ describe.each([
     expect(seen.at(-1)!.batches * 3).toBeGreaterThan(300);
   });
 
+  it("rejects work beyond maximumMemory with OutOfMemory and keeps working", async () => {
+    const lab = newLab({ worker, maximumMemory: 64 * 2 ** 20 });
+    const model = await lab.loadModel(files("mnist-mlp"));
+    // 30,000 images: 24 MB of pixels, 94 MB as network input.
+    await expect(
+      lab.classify(model, new Uint8Array(30_000 * 784)),
+    ).rejects.toMatchObject({
+      code: "OutOfMemory",
+      message: expect.stringContaining("std::bad_alloc"),
+    });
+    expect(await lab.classify(model, new Uint8Array(784))).toHaveLength(1);
+    expect((await lab.memoryUsage()).wasmBytes).toBeLessThanOrEqual(
+      64 * 2 ** 20,
+    );
+  });
+
   it("rejects every call once disposed", async () => {
     const lab = newLab({ worker });
     await lab.dispose();

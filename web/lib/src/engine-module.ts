@@ -246,6 +246,8 @@ export type RawEngineModule = RawBindings & RawRuntime;
 
 /** Options of the Emscripten MODULARIZE factory that the loader uses. */
 export interface RawModuleOptions {
+  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY). */
+  wasmMemory: WebAssembly.Memory;
   /**
    * Emscripten's hook for instantiating the .wasm ourselves: call `receive` with the instance
    * and return {} (asynchronous instantiation).

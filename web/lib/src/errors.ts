@@ -79,8 +79,13 @@ export function toQuantLabError(
   if (error instanceof QuantLabError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : "";
-  if (OUT_OF_MEMORY.test(message))
-    return new QuantLabError("OutOfMemory", message, { cause: error });
+  if (OUT_OF_MEMORY.test(message)) {
+    return new QuantLabError(
+      "OutOfMemory",
+      `the engine ran out of WebAssembly memory (${message}); a larger maximumMemory or smaller inputs may help`,
+      { cause: error },
+    );
+  }
   if (name === "InvalidArgument")
     return new QuantLabError(invalidInput, message, { cause: error });
   if (name === "AbortError")
