@@ -5,11 +5,12 @@
 // classification of the first images and an INT4 round trip.
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { chromiumLaunchOptions } from "../e2e/chromium";
 import { makeProject, repoBin, run } from "./project";
+import { freePort } from "../e2e/free-port";
 
 const INDEX_HTML = `<!doctype html>
 <html><body><p id="result">loading</p><script type="module" src="/main.js"></script></body></html>
@@ -45,17 +46,6 @@ try {
   result.textContent = "failed: " + error.code + ": " + error.message;
 }
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `vite <args>` in `dir` on a free port; resolves once it answers. */
 async function serve(
@@ -106,17 +96,7 @@ beforeAll(async () => {
     copyFileSync(join(shipped, from), join(dir, to));
   }
   run(repoBin("vite"), ["build", "--logLevel", "warn"], dir);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions);
 });
 afterAll(async () => {
   await browser?.close();

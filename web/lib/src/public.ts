@@ -1,7 +1,11 @@
 // Everything both entry points (index.ts for browsers, index.node.ts for Node) export besides
 // createQuantLab: the types of the API, the error class, small helpers, and the low-level
 // pieces the app's benchmark page builds its own worker from.
-export type { QuantLab, QuantLabOptions } from "./api/quantlab.js";
+export type {
+  CreateQuantLab,
+  QuantLab,
+  QuantLabOptions,
+} from "./api/quantlab.js";
 export type { Handle, ModelHandle } from "./api/handles.js";
 export type { MethodOptions } from "./api/method.js";
 export type {

@@ -57,7 +57,7 @@ export interface TrainResult {
 }
 
 /** Training options (all optional, defaults as in the engine's trainer). */
-export type TrainMethodOptions = Omit<TrainOptions, "onProgress" | "signal">;
+export type TrainMethodOptions = Omit<TrainOptions, "onProgress" | "aborted">;
 
 /** What the engine holds (memoryUsage). */
 export interface MemoryUsage {
@@ -172,25 +172,21 @@ export const methods = {
       [handle, data]: [ModelHandle, LabelledImages],
       options: Partial<TrainMethodOptions>,
     ): Promise<TrainResult> => {
+      // Progress never stops training here (so `cancelled` stays false): aborting does.
       const {
         model: trained,
         cancelled: _,
         ...summary
       } = await trainModel(model(context, handle), data, {
         ...options,
-        onProgress: (p) => {
+        aborted: context.aborted,
+        onProgress: (p) =>
           context.progress({
             done: (p.epoch - 1) * p.batches + p.batch,
             total: p.epochs * p.batches,
             detail: p,
-          });
-          return !context.aborted();
-        },
+          }),
       });
-      if (context.aborted()) {
-        trained.dispose();
-        await context.checkpoint(); // throws Aborted
-      }
       const { manifest } = trained;
       return {
         model: context.handles.add(

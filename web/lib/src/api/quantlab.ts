@@ -52,6 +52,18 @@ export interface Platform {
   spawnWorker(): WorkerLike;
 }
 
+/**
+ * Makes a QuantLab instance. By default its engine runs in its own worker (`worker: false`:
+ * in this thread) and loads `quantlab-engine.wasm` from beside the library (`wasm`: elsewhere).
+ */
+export type CreateQuantLab = (options?: QuantLabOptions) => QuantLab;
+
+/** createQuantLab for `platform`, for the entry points. */
+export const quantLabFactory =
+  (platform: Platform): CreateQuantLab =>
+  (options) =>
+    createQuantLabOn(platform, options);
+
 /** What runs a method: in a worker or in this thread. */
 type Runner = {
   call(

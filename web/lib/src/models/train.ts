@@ -30,8 +30,8 @@ export interface TrainOptions {
   /** Called after every batch; returning false stops training after it (the result then has
    * cancelled: true). */
   onProgress?: (progress: TrainProgress) => boolean | void;
-  /** Aborting rejects with an AbortError at the next batch. */
-  signal?: AbortSignal;
+  /** Asked before training and after every batch; true stops it and rejects with Aborted. */
+  aborted?: () => boolean;
 }
 
 export interface TrainResult {
@@ -62,7 +62,7 @@ export async function trainModel(
   data: LabelledImages,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const { initSeed, onProgress, signal, ...given } = options;
+  const { initSeed, onProgress, aborted = () => false, ...given } = options;
   const config: RawTrainConfig = { ...defaults };
   for (const [key, value] of Object.entries(given))
     if (value !== undefined) Object.assign(config, { [key]: value });
@@ -72,7 +72,7 @@ export async function trainModel(
   if (initSeed !== undefined) requireCount("initSeed", initSeed);
   const imageSize = imageSizeOf(data);
   const { handle, engine } = rawModelOf(model);
-  if (signal?.aborted) throw abortError(signal.reason);
+  if (aborted()) throw abortError();
 
   // A JS exception must not unwind through the engine: keep it and stop training instead.
   let callbackError: { error: unknown } | undefined;
@@ -85,8 +85,8 @@ export async function trainModel(
     initSeed ?? null,
     (progress) => {
       try {
-        if (signal?.aborted) return false;
-        return onProgress?.(progress) !== false && !signal?.aborted;
+        if (aborted()) return false;
+        return onProgress?.(progress) !== false && !aborted();
       } catch (error) {
         callbackError = { error };
         return false;
@@ -94,10 +94,10 @@ export async function trainModel(
     },
   );
   const trained = wrapModel(outcome.model, engine);
-  if (callbackError !== undefined || signal?.aborted) {
+  if (callbackError !== undefined || aborted()) {
     trained.dispose();
     if (callbackError !== undefined) throw callbackError.error;
-    throw abortError(signal?.reason);
+    throw abortError();
   }
   return {
     model: trained,
