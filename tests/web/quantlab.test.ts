@@ -113,6 +113,18 @@ describe.each([
   });
 });
 
+describe("the wasm option with a worker", () => {
+  it("reaches the worker as a URL object", async () => {
+    const wasm = new URL(
+      "../../web/lib/wasm/quantlab-engine.wasm",
+      import.meta.url,
+    );
+    await expect(newLab({ wasm }).schemeName({ bits: 8 })).resolves.toMatch(
+      /INT8/,
+    );
+  });
+});
+
 describe("a worker that dies", () => {
   it("gives WorkerDied, and the next call starts a new worker", async () => {
     let starts = 0;

@@ -3,6 +3,7 @@
 // integer q in [qmin, qmax]. For drawing; quantization itself happens in the engine.
 import type { IntRange } from "./types.js";
 
+/** Every real value representable with `scale` and `zeroPoint` over `range`, ascending. */
 export function gridLevels(
   range: IntRange,
   scale: number,

@@ -75,11 +75,24 @@ type Runner = {
   close(): void;
 };
 
+// URL objects do not survive structured clone, and a relative URL would be resolved against
+// the worker script rather than the page: the worker gets absolute URL strings.
+function forWorker(load: EngineLoadOptions): EngineLoadOptions {
+  const { wasm } = load;
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  if (wasm instanceof URL) return { ...load, wasm: wasm.href };
+  if (typeof wasm === "string" && base !== undefined)
+    return { ...load, wasm: new URL(wasm, base).href };
+  return load;
+}
+
 function workerRunner(
   spawn: () => WorkerLike,
   load: EngineLoadOptions,
 ): Runner {
-  const client = createWorkerClient<WireMethods>(spawn, { init: load });
+  const client = createWorkerClient<WireMethods>(spawn, {
+    init: forWorker(load),
+  });
   return {
     call: (name, args, own, options) => client.call(name, [args, own], options),
     close: () => client.terminate(),

@@ -61,12 +61,14 @@ export interface LabelledImages extends Images {
   labels: Uint8Array;
 }
 
+/** Accuracy on labelled images: `correct` of `count` (accuracy 0 when count is 0). */
 export interface Evaluation {
   correct: number;
   count: number;
   accuracy: number;
 }
 
+/** A model in this thread's engine (the building block of the QuantLab methods). */
 export interface Model {
   readonly manifest: ModelManifest;
   /** FP32 accuracy on labelled images (e.g. an IdxDataset). */
@@ -81,6 +83,7 @@ export interface Model {
   dispose(): void;
 }
 
+/** Throws InvalidArgument unless `value` is a non-negative safe integer. */
 export function requireCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw invalidArgument(

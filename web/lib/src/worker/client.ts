@@ -49,6 +49,7 @@ export interface WorkerClientOptions {
   abort?: "signal" | "terminate";
 }
 
+/** Calls the methods M of a worker, one at a time. */
 export interface WorkerClient<M extends MethodMap> {
   call<K extends keyof M & string>(
     method: K,

@@ -4,6 +4,7 @@
 // client raises the request's abort flag and the handler checks it between steps.
 import type { SerializedError } from "../errors.js";
 
+/** How far a call has got, reported to its onProgress. */
 export interface Progress<Detail = unknown> {
   /** Steps finished so far, out of total. `Detail` is the method's own record of the step. */
   done: number;
@@ -13,6 +14,7 @@ export interface Progress<Detail = unknown> {
   detail?: Detail;
 }
 
+/** Runs `method` with `args`; answered by Replies with the same id. */
 export interface CallRequest {
   type: "call";
   id: number;
@@ -26,6 +28,7 @@ export interface CallRequest {
   abortFlag?: Int32Array;
 }
 
+/** The caller aborted request `id`. */
 export interface AbortMessage {
   type: "abort";
   id: number;
@@ -37,8 +40,10 @@ export interface InitMessage {
   data: unknown;
 }
 
+/** What a client sends to a worker. */
 export type Request = CallRequest | AbortMessage | InitMessage;
 
+/** What a worker sends back for a request: progress (any number), then a result or an error. */
 export type Reply =
   | { type: "result"; id: number; result: unknown }
   | { type: "error"; id: number; error: SerializedError }
@@ -55,6 +60,7 @@ export interface HandlerContext<Detail = unknown> {
   /** Lets pending messages in (an abort) and throws an Aborted error if the caller aborted. */
   checkpoint(): Promise<void>;
 }
+/** The worker-side implementation of each method of M. */
 export type Handlers<M extends MethodMap> = {
   [K in keyof M]: (
     args: Parameters<M[K]>,
