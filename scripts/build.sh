@@ -2,22 +2,32 @@
 # Builds everything the tests, the demo and the benchmarks use:
 #   build/native   g++ engine, GoogleTest binaries, the quantlab CLI
 #   build/wasm     Emscripten engine and tests; web/lib/wasm/quantlab-engine.{mjs,wasm}
-#   web/app/dist   the Vite app
+#   web/lib/dist  the npm package's library (scripts/build.d/20-npm-lib.sh)
+#   web/app/dist   the Vite app, which imports the library through the package's exports
+# --package builds only what the npm tarball holds (no native build, no app): npm's prepack.
 set -euo pipefail
+package_only=false
+[ "${1:-}" = "--package" ] && package_only=true
 cd "$(dirname "$0")/.."
 source scripts/emscripten-env.sh
 jobs=$(nproc)
 
-cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/native -j "$jobs"
+if ! $package_only; then
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j "$jobs"
+fi
 
 if [ ! -f build/wasm/CMakeCache.txt ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node);--no-experimental-fetch" >/dev/null
 fi
-cmake --build build/wasm -j "$jobs"
+if $package_only; then
+  cmake --build build/wasm -j "$jobs" --target quantlab_wasm
+else
+  cmake --build build/wasm -j "$jobs"
+fi
 
 for step in scripts/build.d/*.sh; do
   [ -e "$step" ] && bash "$step"
 done
-npx vite build --config web/app/vite.config.ts --logLevel warn
+$package_only || npx vite build --config web/app/vite.config.ts --logLevel warn

@@ -17,6 +17,8 @@ run "engine, wasm under Node (ctest)" ctest --test-dir build/wasm --output-on-fa
 run "TypeScript types (tsc)" npx tsc -p web
 run "library (vitest)" npx vitest run --config web/vitest.config.ts
 run "app in Chromium (playwright)" npx playwright test --config tests/e2e/playwright.config.ts
+run "npm package in fresh Node, TypeScript and Vite projects" \
+  npx vitest run --config tests/consumer/vitest.config.ts
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"

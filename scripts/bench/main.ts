@@ -36,7 +36,7 @@ const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, N
 console.log(`QuantLab benchmark: single thread, wasm SIMD128; ${machine}`);
 
 // The raw Embind module holds the bench bindings besides the library's typed API.
-const engine = (await loadRawModule()) as unknown as BenchModule;
+const engine: BenchModule = await loadRawModule();
 const benchReport = await runBench(engine, {
   cases,
   kinds: KERNEL_KINDS,

@@ -1,21 +1,11 @@
 // Playwright drives Debian's Chromium (never a downloaded browser) against `vite preview` of the
 // built app (web/app/dist, made by scripts/build.sh).
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./chromium";
+import { freePort } from "./free-port";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Test workers load this file again; the environment carries the runner's port to them.
 process.env.QUANTLAB_E2E_PORT ??= String(await freePort());
@@ -33,18 +23,7 @@ export default defineConfig({
   use: {
     baseURL,
     viewport: { width: 1360, height: 900 },
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {

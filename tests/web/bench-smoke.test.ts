@@ -23,7 +23,7 @@ const TINY_PROBES = { streamBytes: 2 ** 20, computeIterations: 1000 };
 
 let engine: BenchModule;
 beforeAll(async () => {
-  engine = (await loadRawModule()) as unknown as BenchModule;
+  engine = await loadRawModule();
   configureOrt(ort);
 });
 

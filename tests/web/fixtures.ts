@@ -1,6 +1,7 @@
 // Deterministic test data shared by the library tests.
 import { readFileSync } from "node:fs";
-import { parseIdxDataset, seededRandom } from "../../web/lib/src/index";
+import { parseIdxDataset } from "../../web/lib/src/models/model";
+import { seededRandom } from "../../web/lib/src/index";
 
 const root = new URL("../../", import.meta.url);
 

@@ -1,12 +1,12 @@
 // Model and dataset files through the library against the real engine: shipped models load and
 // reproduce their recorded accuracy, save → load is byte-exact, and damaged files fail with the
-// engine's message as an InvalidArgument Error.
+// engine's message as an InvalidModel QuantLabError.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { main } from "../../web/lib/src/cli";
-import { loadModel, parseIdxDataset } from "../../web/lib/src/index";
+import { loadModel, parseIdxDataset } from "../../web/lib/src/models/model";
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) =>
@@ -93,12 +93,12 @@ describe("models", () => {
     },
   );
 
-  it("rejects damaged or mismatched model files with the engine's message", async () => {
+  it("rejects damaged or mismatched model files as InvalidModel with the engine's message", async () => {
     const { manifest, weights } = modelFiles(shippedModels[0]!);
     await expect(
       loadModel({ manifest, weights: weights.subarray(0, 100) }),
     ).rejects.toMatchObject({
-      name: "InvalidArgument",
+      code: "InvalidModel",
       message: expect.stringContaining(
         "model.safetensors: safetensors header length says",
       ),

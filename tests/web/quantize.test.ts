@@ -2,17 +2,17 @@
 // error bound of round-to-nearest, storage accounting and the error messages callers see.
 // The engine's own tests check the numerics in depth; these check the boundary.
 import { beforeAll, describe, expect, it } from "vitest";
+import { createEngine, type Engine } from "../../web/lib/src/engine";
 import {
   gridLevels,
-  loadEngine,
-  type Engine,
+  loadRawModule,
   type QuantSchemeOptions,
 } from "../../web/lib/src/index";
 import { normalValues } from "./fixtures";
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await loadEngine();
+  engine = createEngine(await loadRawModule());
 });
 
 // 8 rows of K = 100: not a multiple of any group size, so every row ends in a short group.
@@ -32,9 +32,9 @@ const schemes: QuantSchemeOptions[] = [8, 4].flatMap((bits) =>
   ]),
 ) as QuantSchemeOptions[];
 
-describe("loadEngine", () => {
-  it("loads the engine once and returns the same instance", async () => {
-    expect(await loadEngine()).toBe(engine);
+describe("the typed engine", () => {
+  it("loads the raw module once per thread", async () => {
+    expect(await loadRawModule()).toBe(await loadRawModule());
   });
 
   it("fills omitted scheme options with the engine defaults", () => {

@@ -1,41 +1,44 @@
-// The worker protocol end to end with the real engine handlers. Node has no Web Worker, so each
-// "worker" here is a MessageChannel whose far port is served in this thread; the client code
-// and the server code are the ones the browser runs.
+// The worker protocol end to end with the real engine. Node has no Web Worker, so each "worker"
+// here is a MessageChannel whose far port is served in this thread by the same code the
+// browser's worker runs (serveQuantLab); createQuantLab talks to it through its `worker` option.
 import { afterEach, describe, expect, it } from "vitest";
+import { serveQuantLab } from "../../web/lib/src/api/serve";
 import {
+  createQuantLab,
   createWorkerClient,
-  engineWorkerHandlers,
-  loadEngine,
-  loadModel,
+  QuantLabError,
   serveRequests,
-  trainInWorker,
-  trainModel,
-  type EngineWorkerMethods,
+  type Handlers,
   type Progress,
-  type TrainProgress,
-  type WorkerClient,
+  type QuantLab,
   type WorkerLike,
 } from "../../web/lib/src/index";
-import {
-  mnistSplit as mnist,
-  normalValues,
-  readRepoFile as read,
-} from "./fixtures";
+import { normalValues, readRepoFile as read } from "./fixtures";
 
 const values = normalValues(4 * 96, 11);
 const shape = [4, 96];
 
 let spawned = 0;
 let terminated = 0;
-function spawnInThread(): WorkerLike {
+let fail: ((message: string) => void) | undefined;
+
+/** A "worker" on a MessageChannel, served in this thread; `fail` makes it die. */
+function spawnInThread(serve: (port: MessagePort) => void): WorkerLike {
   const { port1, port2 } = new MessageChannel();
-  serveRequests(port1, engineWorkerHandlers());
+  serve(port1);
   spawned++;
+  const errorListeners: ((event: Event) => void)[] = [];
+  fail = (message) => {
+    for (const listener of errorListeners)
+      listener(Object.assign(new Event("error"), { message }));
+  };
   return {
     postMessage: (message, transfer) =>
       port2.postMessage(message, transfer ?? []),
-    addEventListener: (type: string, listener: (event: never) => void) =>
-      port2.addEventListener(type, listener as EventListener),
+    addEventListener: (type: string, listener: (event: never) => void) => {
+      if (type === "error") errorListeners.push(listener as (e: Event) => void);
+      else port2.addEventListener(type, listener as EventListener);
+    },
     start: () => port2.start(),
     terminate: () => {
       terminated++;
@@ -45,51 +48,52 @@ function spawnInThread(): WorkerLike {
   };
 }
 
-let client: WorkerClient<EngineWorkerMethods>;
-function newClient() {
+let lab: QuantLab | undefined;
+function newLab(): QuantLab {
   spawned = 0;
   terminated = 0;
-  client = createWorkerClient<EngineWorkerMethods>(spawnInThread);
-  return client;
+  lab = createQuantLab({ worker: () => spawnInThread(serveQuantLab) });
+  return lab;
 }
-afterEach(() => client?.terminate());
+afterEach(() => lab?.dispose());
 
-describe("engine worker client", () => {
+const mnistMlp = () => ({
+  manifest: read("models/mnist-mlp/manifest.json"),
+  weights: read("models/mnist-mlp/model.safetensors"),
+});
+
+describe("a QuantLab in a worker", () => {
   it("returns what the engine returns in this thread", async () => {
-    const engine = await loadEngine();
     const scheme = {
       bits: 4,
       granularity: "per_group",
       groupSize: 32,
     } as const;
-    const remote = await newClient().call("roundTrip", [values, shape, scheme]);
-    expect(remote).toEqual(engine.roundTrip(values, shape, scheme));
+    const local = createQuantLab({ worker: false });
+    const remote = await newLab().roundTrip(values, shape, scheme);
+    expect(remote).toEqual(await local.roundTrip(values, shape, scheme));
+    await local.dispose();
   });
 
   it("moves transferred arguments instead of copying them", async () => {
     const copy = values.slice();
-    const result = await newClient().call(
-      "roundTrip",
-      [copy, shape, { bits: 8 }],
-      { transfer: [copy.buffer] },
+    const result = await newLab().roundTrip(
+      copy,
+      shape,
+      { bits: 8 },
+      {
+        transfer: [copy.buffer],
+      },
     );
     expect(copy.byteLength).toBe(0);
     expect(result.restored).toHaveLength(values.length);
   });
 
-  it("rejects with the engine error name and message", async () => {
-    const call = newClient().call("quantize", [[1, NaN], [2], { bits: 8 }]);
+  it("rejects with a QuantLabError carrying the code and the engine's message", async () => {
+    const call = newLab().quantize([1, NaN], [2], { bits: 8 });
     await expect(call).rejects.toThrow(/NaN at index 1/);
-    await call.catch((error: Error) =>
-      expect(error.name).toBe("InvalidArgument"),
-    );
-  });
-
-  it("rejects an unknown method", async () => {
-    const unknown = newClient() as unknown as WorkerClient<{ fly: () => void }>;
-    await expect(unknown.call("fly", [])).rejects.toThrow(
-      'the worker has no method "fly"',
-    );
+    await expect(call).rejects.toBeInstanceOf(QuantLabError);
+    await expect(call).rejects.toMatchObject({ code: "InvalidArgument" });
   });
 
   it("reports progress of multi-step jobs", async () => {
@@ -99,179 +103,145 @@ describe("engine worker client", () => {
       { bits: 4, granularity: "per_channel", axis: 1 },
     ] as const;
     const progress: Progress[] = [];
-    const rows = await newClient().call(
-      "compareSchemes",
-      [values, shape, schemes],
-      {
-        onProgress: (p) => progress.push(p),
-      },
-    );
+    const rows = await newLab().compareSchemes(values, shape, schemes, {
+      onProgress: (p) => progress.push(p),
+    });
     expect(progress.map((p) => [p.done, p.total])).toEqual([
       [1, 3],
       [2, 3],
       [3, 3],
     ]);
-    expect(rows).toHaveLength(3);
     expect("error" in rows[0]! && "error" in rows[1]!).toBe(true);
     // INT4 per-channel only allows axis 0: reported for that row, the others still computed.
     expect(rows[2]).toMatchObject({ problem: expect.stringMatching(/axis/) });
+  });
+
+  it("keeps models behind handles in the worker", async () => {
+    const l = newLab();
+    const model = await l.loadModel(mnistMlp());
+    expect(model).toMatchObject({
+      kind: "model",
+      manifest: { name: "mnist-mlp" },
+    });
+    const saved = await l.saveModel(model);
+    expect(saved.manifestJson).toContain('"mnist-mlp"');
+    await l.dispose(model);
+    await expect(l.saveModel(model)).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringMatching(/unknown model .*disposed/),
+    });
   });
 });
 
 describe("cancellation", () => {
   it("rejects an already aborted signal without starting a worker", async () => {
-    const call = newClient().call("schemeName", [{ bits: 8 }], {
-      signal: AbortSignal.abort(),
-    });
-    await expect(call).rejects.toMatchObject({ name: "AbortError" });
+    const call = newLab().schemeName(
+      { bits: 8 },
+      { signal: AbortSignal.abort() },
+    );
+    await expect(call).rejects.toMatchObject({ code: "Aborted" });
     expect(spawned).toBe(0);
   });
 
   it("drops a queued request and still runs the others", async () => {
-    const c = newClient();
+    const l = newLab();
     const controller = new AbortController();
-    const first = c.call("roundTrip", [values, shape, { bits: 8 }]);
-    const second = c.call("roundTrip", [values, shape, { bits: 4 }], {
-      signal: controller.signal,
-    });
-    const third = c.call("schemeName", [{ bits: 4, symmetric: false }]);
+    const first = l.roundTrip(values, shape, { bits: 8 });
+    const second = l.roundTrip(
+      values,
+      shape,
+      { bits: 4 },
+      { signal: controller.signal },
+    );
+    const third = l.schemeName({ bits: 4, symmetric: false });
     controller.abort();
-    await expect(second).rejects.toMatchObject({ name: "AbortError" });
+    await expect(second).rejects.toMatchObject({ code: "Aborted" });
     await expect(first).resolves.toHaveProperty("error.sqnrDb");
     await expect(third).resolves.toMatch(/4/);
     expect(terminated).toBe(0);
   });
 
-  it("terminates the worker running a cancelled request and starts a new one for the next", async () => {
-    const c = newClient();
+  it("stops a running evaluation between batches and keeps the worker and its handles", async () => {
+    const l = newLab();
+    const model = await l.loadModel(mnistMlp());
+    const images = new Uint8Array(4000 * 784);
+    const labels = new Uint8Array(4000);
     const controller = new AbortController();
-    const running = c.call("roundTrip", [values, shape, { bits: 8 }], {
-      signal: controller.signal,
-    });
-    const next = c.call("roundTrip", [values, shape, { bits: 4 }]);
-    controller.abort();
-    await expect(running).rejects.toMatchObject({ name: "AbortError" });
-    await expect(next).resolves.toHaveProperty("storage.bitsPerWeight");
-    expect(terminated).toBe(1);
-    expect(spawned).toBe(2);
+    const seen: number[] = [];
+    const run = l.evaluate(
+      model,
+      { images, labels },
+      {
+        batchSize: 500,
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.done);
+          controller.abort();
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ code: "Aborted" });
+    const whole = await l.evaluate(model, { images, labels });
+    expect(whole.count).toBe(4000);
+    expect(seen.length).toBeLessThan(8);
+    expect(terminated).toBe(0);
+    expect(spawned).toBe(1);
   });
 });
 
-describe("training in the worker", () => {
-  const shipped = () =>
-    loadModel({
-      manifest: read("models/mnist-mlp/manifest.json"),
-      weights: read("models/mnist-mlp/model.safetensors"),
+describe("a worker that dies", () => {
+  it("rejects with WorkerDied, restarts, and refuses the dead worker's handles", async () => {
+    const l = newLab();
+    const model = await l.loadModel(mnistMlp());
+    const pending = l.saveModel(model);
+    fail!("simulated crash");
+    await expect(pending).rejects.toMatchObject({
+      code: "WorkerDied",
+      message: expect.stringContaining("simulated crash"),
     });
-  const batchSize = 64;
-  const batches = 8;
-  const options = { optimizer: "sgd", learningRate: 0.005, batchSize } as const;
-  const trainSlice = async () => {
-    const train = await mnist("train");
-    const count = batchSize * batches;
-    return {
-      ...train,
-      count,
-      images: train.images.slice(0, count * 784),
-      labels: train.labels.slice(0, count),
-    };
+    await expect(l.schemeName({ bits: 8 })).resolves.toMatch(/INT8/);
+    expect(spawned).toBe(2);
+    await expect(l.saveModel(model)).rejects.toMatchObject({
+      code: "InvalidArgument",
+    });
+  });
+});
+
+describe("the generic worker client", () => {
+  type Methods = { slow(steps: number): number };
+  const handlers: Handlers<Methods> = {
+    slow: async ([steps], context) => {
+      for (let i = 1; i <= steps; i++) {
+        context.progress({ done: i, total: steps });
+        await context.checkpoint();
+      }
+      return steps;
+    },
   };
 
-  it("reports every batch and returns the files trainModel gives in this thread", async () => {
-    const model = await shipped();
-    const data = await trainSlice();
-    const local = await trainModel(model, data, options);
-    const files = model.files();
-
-    const events: TrainProgress[] = [];
-    const protocol: Progress[] = [];
-    const client = newClient();
-    const result = await client.call("trainModel", [files, data, options], {
-      onProgress: (p) => protocol.push(p),
-    });
-    const typed = await trainInWorker(client, model.files(), data, {
-      ...options,
-      onProgress: (p) => events.push(p),
-    });
-    expect(protocol.map((p) => [p.done, p.total])).toEqual(
-      Array.from({ length: batches }, (_, i) => [i + 1, batches]),
+  it("rejects an unknown method", async () => {
+    const client = createWorkerClient<{ fly(): void }>(() =>
+      spawnInThread((port) => serveRequests(port, handlers)),
     );
-    expect(protocol[0]?.message).toMatch(/^epoch 1\/1, batch 1\/8, loss /);
-    expect(events.map((e) => e.batch)).toEqual(protocol.map((p) => p.done));
-    expect(events.at(-1)?.accuracy).toBe(local.accuracy);
-
-    // One implementation: the worker's run is the in-thread run, bit for bit.
-    const summary = (({ model: _, ...rest }) => rest)(local);
-    for (const remote of [result, typed]) {
-      expect(remote).toMatchObject({ ...summary, seconds: expect.any(Number) });
-      expect(remote.files).toEqual(local.model.files());
-    }
-    const trained = await loadModel({
-      manifest: result.files.manifestJson,
-      weights: result.files.weights,
-    });
-    const test = await mnist("test");
-    const recorded = Number(model.manifest.metrics.test_accuracy);
-    expect(trained.evaluate(test).accuracy).toBeGreaterThanOrEqual(
-      recorded - 0.02,
+    await expect(client.call("fly", [])).rejects.toThrow(
+      'the worker has no method "fly"',
     );
-    for (const m of [model, local.model, trained]) m.dispose();
-  }, 300_000); // three trainings, a Worker start and an evaluation: the heaviest test here
-
-  it("moves the files and data to the worker when asked to", async () => {
-    const model = await shipped();
-    const files = model.files();
-    const data = await trainSlice();
-    model.dispose();
-    const result = await trainInWorker(newClient(), files, data, {
-      ...options,
-      transfer: true,
-    });
-    expect(files.weights.byteLength).toBe(0);
-    expect(data.images.byteLength).toBe(0);
-    expect(result).toMatchObject({ cancelled: false, epochsCompleted: 1 });
-    expect(result.files.weights.byteLength).toBeGreaterThan(0);
+    client.terminate();
   });
 
-  it("rejects with the engine's message for images of the wrong size", async () => {
-    const model = await shipped();
-    const data = await trainSlice();
-    const files = model.files();
-    model.dispose();
-    await expect(
-      trainInWorker(
-        newClient(),
-        files,
-        { ...data, rows: 14, cols: 14 },
-        options,
-      ),
-    ).rejects.toMatchObject({
-      name: "InvalidArgument",
-      message: expect.stringContaining("images of 196 pixels"),
-    });
-  });
-
-  it("an abort after the first progress event terminates the training worker", async () => {
-    const model = await shipped();
-    const files = model.files();
-    model.dispose();
-    const data = await trainSlice();
-    const c = newClient();
+  it("terminates the worker on abort when asked to, and starts a new one next", async () => {
+    spawned = terminated = 0;
+    const client = createWorkerClient<Methods>(
+      () => spawnInThread((port) => serveRequests(port, handlers)),
+      { abort: "terminate" },
+    );
     const controller = new AbortController();
-    const events: TrainProgress[] = [];
-    const run = trainInWorker(c, files, data, {
-      ...options,
-      signal: controller.signal,
-      onProgress: (p) => {
-        events.push(p);
-        controller.abort();
-      },
-    });
-    await expect(run).rejects.toMatchObject({ name: "AbortError" });
-    // Replies the terminated worker had already sent are dropped.
-    expect(events).toHaveLength(1);
-    expect(terminated).toBe(1);
-    await expect(c.call("schemeName", [{ bits: 8 }])).resolves.toMatch(/8/);
-    expect(spawned).toBe(2);
+    const running = client.call("slow", [1000], { signal: controller.signal });
+    const next = client.call("slow", [2]);
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: "Aborted" });
+    await expect(next).resolves.toBe(2);
+    expect([terminated, spawned]).toEqual([1, 2]);
+    client.terminate();
   });
 });

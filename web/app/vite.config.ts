@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const appDir = fileURLToPath(new URL(".", import.meta.url));
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 const pages = Object.fromEntries(
   readdirSync(appDir)
@@ -15,8 +14,6 @@ const pages = Object.fromEntries(
 
 export default defineConfig({
   root: appDir,
-  // The app imports the library by its package name, exactly as an outside app would.
-  resolve: { alias: { quantlab: `${repoRoot}web/lib/src/index.ts` } },
   // Relative URLs: the built app works from any folder it is served from.
   base: "./",
   build: {
@@ -27,6 +24,6 @@ export default defineConfig({
   },
   // Module workers that import the library (and its .wasm) need ES output.
   worker: { format: "es" },
-  // The library lives outside the app folder; the dev server may read it.
-  server: { fs: { allow: [repoRoot] } },
+  // `quantlab` needs no alias: the repository's package.json is the package, so the import
+  // resolves through its exports to the built library (web/lib/dist), as in an outside app.
 });

@@ -1,22 +1,31 @@
+#!/usr/bin/env node
 // `quantlab`, the npm package's command line (Node). `quantlab eval <model dir> [--data DIR]`
 // loads a model through the library, evaluates it on its dataset's test split and checks the
 // accuracy the manifest recorded, like the native CLI (engine/cli/eval.cpp).
 //
-// The package's "bin" runs the bundle web/lib/dist/cli.mjs that scripts/build.d builds from
-// this file. Test data defaults to the app's gzipped assets (web/app/public/data/<dataset>),
-// raw IDX files are read when present.
+// The package's "bin" is this file built (web/lib/dist/cli.js). A model directory that does
+// not exist where the command runs is looked up in the package, which ships models/, so
+// `quantlab eval models/mnist-cnn` works from any folder. Test data defaults to the gzipped
+// test splits the package ships (web/app/public/data/<dataset>); raw IDX files are read when present.
 import { existsSync, realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadModel, parseIdxDataset } from "./models/model";
+import { createQuantLab } from "./index.node.js";
 
 const USAGE = "usage: quantlab eval <model dir> [--data DIR]";
 
-// web/lib/src/cli.ts and web/lib/dist/cli.mjs are both two levels below web/.
+// web/lib/src/cli.ts and web/lib/dist/cli.js are both two levels below web/.
 const appData = fileURLToPath(
   new URL("../../app/public/data/", import.meta.url),
 );
+const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** `dir` as given, or the package's own copy when only that exists. */
+function modelDirectory(dir: string): string {
+  const shipped = join(packageRoot, dir);
+  return !existsSync(dir) && existsSync(shipped) ? shipped : dir;
+}
 
 /** `path`, or `path`.gz when only that exists. */
 function readMaybeGzipped(path: string): Promise<Uint8Array> {
@@ -62,23 +71,26 @@ async function evalCommand(
   print: (line: string) => void,
 ): Promise<number> {
   const { modelDir, dataDir } = parseEvalArguments(args);
-  const model = await naming(modelDir, async () => {
-    const [manifest, weights] = await Promise.all([
-      readFile(join(modelDir, "manifest.json")),
-      readFile(join(modelDir, "model.safetensors")),
-    ]);
-    return loadModel({ manifest, weights });
-  });
+  // In this thread: one short job, and no worker to start.
+  const lab = createQuantLab({ worker: false });
   try {
+    const model = await naming(modelDir, async () => {
+      const dir = modelDirectory(modelDir);
+      const [manifest, weights] = await Promise.all([
+        readFile(join(dir, "manifest.json")),
+        readFile(join(dir, "model.safetensors")),
+      ]);
+      return lab.loadModel({ manifest, weights });
+    });
     const { name, dataset, metrics } = model.manifest;
     const dir = dataDir ?? join(appData, dataset);
     const test = await naming(dir, async () =>
-      parseIdxDataset(
+      lab.parseIdxDataset(
         await readMaybeGzipped(join(dir, "test-images-idx3-ubyte")),
         await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
       ),
     );
-    const result = model.evaluate(test);
+    const result = await lab.evaluate(model, test);
     const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
     print(
       `${name}: test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}) on ${dataset}`,
@@ -98,7 +110,7 @@ async function evalCommand(
     );
     return reproduced ? 0 : 1;
   } finally {
-    model.dispose();
+    await lab.dispose();
   }
 }
 

@@ -1,13 +1,13 @@
 // Several schemes applied to the same data, for tables that put bits per weight next to error.
-import type { Engine } from "./engine";
-import type { Progress } from "./worker/protocol";
+import type { Engine } from "./engine.js";
+import type { Progress } from "./worker/protocol.js";
 import type {
   ErrorStats,
   FloatInput,
   QuantSchemeOptions,
   Shape,
   StorageBits,
-} from "./types";
+} from "./types.js";
 
 export type SchemeComparison =
   | {
@@ -24,7 +24,7 @@ export function compareSchemes(
   values: FloatInput,
   shape: Shape,
   schemes: readonly QuantSchemeOptions[],
-  onProgress?: (progress: Progress) => void,
+  onProgress?: (progress: Progress<never>) => void,
 ): SchemeComparison[] {
   const data =
     values instanceof Float32Array ? values : Float32Array.from(values);

@@ -2,13 +2,13 @@
 // public types and the Embind module and checks only what Embind would otherwise garble
 // (strings for enums, negative or fractional sizes that would wrap to huge unsigned values);
 // every numerical rule is the engine's, and so are its error messages.
-import { invalidArgument } from "./errors";
 import type {
   RawEngineModule,
   RawEnumValue,
   RawQuantizedTensor,
   RawScheme,
-} from "./raw-module";
+} from "./engine-module.js";
+import { invalidArgument } from "./errors.js";
 import {
   GRANULARITIES,
   type Bits,
@@ -22,7 +22,7 @@ import {
   type RoundTripResult,
   type Shape,
   type StorageBits,
-} from "./types";
+} from "./types.js";
 
 export interface Engine {
   /** The engine's default scheme (what omitted options become). */

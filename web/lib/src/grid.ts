@@ -1,8 +1,9 @@
 // The real values a quantized tensor can represent with one scale and zero point: the
 // affine mapping real = scale · (q − zero_point) (docs/quantization.md, Eq. 1) for every
 // integer q in [qmin, qmax]. For drawing; quantization itself happens in the engine.
-import type { IntRange } from "./types";
+import type { IntRange } from "./types.js";
 
+/** Every real value representable with `scale` and `zeroPoint` over `range`, ascending. */
 export function gridLevels(
   range: IntRange,
   scale: number,

@@ -1,11 +1,13 @@
 // Public types of the quantization API. Their meaning is defined once, in the engine's
 // engine/include/quantlab/quant.h and docs/quantization.md; field names are camelCase here.
 
+/** Bits per quantized value: INT8 or INT4. */
 export type Bits = 8 | 4;
 
 /** One scale per tensor, per slice along `axis`, or per `groupSize` values along a row. */
 export type Granularity = "per_tensor" | "per_channel" | "per_group";
 
+/** Every Granularity, in the order the app lists them. */
 export const GRANULARITIES: readonly Granularity[] = [
   "per_tensor",
   "per_channel",
@@ -34,6 +36,7 @@ export type Shape = readonly number[];
 /** Values to quantize: copied into the engine, never retained. */
 export type FloatInput = Float32Array | readonly number[];
 
+/** A tensor as the engine quantized it: integer data plus its scales and zero points. */
 export interface QuantizedTensor {
   shape: number[];
   scheme: QuantScheme;
@@ -64,11 +67,13 @@ export interface StorageBits {
   bitsPerWeight: number;
 }
 
+/** The integers a scheme maps onto, [qmin, qmax]. */
 export interface IntRange {
   qmin: number;
   qmax: number;
 }
 
+/** quantize → dequantize of one tensor, with its error and storage. */
 export interface RoundTripResult {
   quantized: QuantizedTensor;
   /** dequantize(quantize(values)). */

@@ -33,7 +33,7 @@ export type BenchWorkerMethods = {
 ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
 
 // The raw Embind module holds the bench bindings besides the library's typed API.
-const engine = async () => (await loadRawModule()) as unknown as BenchModule;
+const engine = async (): Promise<BenchModule> => loadRawModule();
 
 const handlers: Handlers<BenchWorkerMethods> = {
   roofline: async ([timing]) =>

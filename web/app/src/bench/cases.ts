@@ -1,6 +1,7 @@
 // What the benchmark runs: the shapes (GEMV/GEMM of LLM-sized layers, the shipped
 // CNN's convolutions) and, for each, the kernel kinds. Work and traffic counts live here so the
 // table, the roofline and the target checks all use one definition.
+import type { RawConvShape } from "quantlab";
 
 /** Kernel kinds: FP32; INT8 with per-row dynamic activations (qd8); INT4 group-32 weights
  * against f32 (W4A32) or dynamically quantized int8 activations (W4A8). */
@@ -28,18 +29,10 @@ export interface MatmulCase {
   k: number;
 }
 
-/** NCHW convolution, square kernel. */
-export interface ConvCase {
+/** NCHW convolution, square kernel: the geometry the engine's conv bindings take. */
+export interface ConvCase extends RawConvShape {
   op: "conv";
   name: string;
-  batch: number;
-  inChannels: number;
-  height: number;
-  width: number;
-  outChannels: number;
-  kernel: number;
-  stride: number;
-  padding: number;
 }
 
 export type BenchCase = MatmulCase | ConvCase;

@@ -32,6 +32,8 @@ const worker = createWorkerClient<BenchWorkerMethods>(
     new Worker(new URL("./bench-worker.ts", import.meta.url), {
       type: "module",
     }),
+  // The bench handlers never check for an abort: Cancel ends the worker at once.
+  { abort: "terminate" },
 );
 let abort: AbortController | undefined;
 

@@ -1,7 +1,8 @@
 // The quantization playground: reads the form, runs the engine in the library's Worker and
 // draws what came back. Only the library's public API is used, as any outside app would.
 import {
-  createEngineWorker,
+  createQuantLab,
+  QuantLabError,
   gridLevels,
   type Bits,
   type Granularity,
@@ -54,7 +55,7 @@ const results = document.querySelector<HTMLElement>(".results")!;
 const dataError = byId<HTMLParagraphElement>("data-error");
 const status = byId<HTMLParagraphElement>("status");
 
-const worker = createEngineWorker();
+const lab = createQuantLab();
 const valueChart = new ValueChart(byId("value-chart"));
 const errorChart = new ErrorChart(byId("error-chart"));
 
@@ -148,7 +149,7 @@ function readScheme(): Required<QuantSchemeOptions> {
 // ---- running the engine -----------------------------------------------------------------------
 
 const isAbort = (error: unknown) =>
-  error instanceof Error && error.name === "AbortError";
+  error instanceof QuantLabError && error.code === "Aborted";
 
 async function update(): Promise<void> {
   running?.abort();
@@ -171,18 +172,16 @@ async function update(): Promise<void> {
   document.body.dataset.state = "busy";
   try {
     const started = performance.now();
-    const result = await worker.call(
-      "roundTrip",
-      [data.values, data.shape, scheme],
-      { signal },
-    );
+    const result = await lab.roundTrip(data.values, data.shape, scheme, {
+      signal,
+    });
     const elapsed = performance.now() - started;
     const [range, name, paramIndices] = await Promise.all([
-      worker.call("intRange", [scheme.bits, scheme.symmetric], { signal }),
-      worker.call("schemeName", [scheme], { signal }),
+      lab.intRange(scheme.bits, scheme.symmetric, { signal }),
+      lab.schemeName(scheme, { signal }),
       scheme.granularity === "per_tensor"
         ? undefined
-        : worker.call("paramIndices", [result.quantized], { signal }),
+        : lab.paramIndices(result.quantized, { signal }),
     ]);
     analysis = { data, result, range, paramIndices };
     clearProblem();
@@ -340,14 +339,10 @@ async function compareAll(
   progress.hidden = false;
   progress.value = 0;
   try {
-    const rows = await worker.call(
-      "compareSchemes",
-      [data.values, data.shape, schemes],
-      {
-        signal: controller.signal,
-        onProgress: ({ done, total }) => (progress.value = done / total),
-      },
-    );
+    const rows = await lab.compareSchemes(data.values, data.shape, schemes, {
+      signal: controller.signal,
+      onProgress: ({ done, total }) => (progress.value = done / total),
+    });
     showComparison(rows);
   } catch (error) {
     if (!isAbort(error)) throw error;

@@ -1,15 +1,15 @@
-// Models and datasets in the library: the engine parses and validates every file (its errors
-// arrive as Errors named "InvalidArgument" with the engine's message); this file undoes gzip,
-// converts types and frees the engine's memory on dispose().
-import { invalidArgument } from "../errors";
-import type { RawEngineModule } from "../raw-module";
-import { loadRawModule } from "../loader";
-import { gunzipIfNeeded } from "./gzip";
+// Models and datasets in this thread, the building blocks of the QuantLab methods: the engine
+// parses and validates every file (its errors arrive as Errors named "InvalidArgument" with
+// the engine's message); this file undoes gzip, converts types and frees the engine's memory
+// on dispose(). Each function takes the engine module to use (default: this thread's shared one).
 import type {
+  RawEngineModule,
   RawImageSize,
   RawLoadedModel,
-  RawModelsModule,
-} from "./raw-models";
+} from "../engine-module.js";
+import { invalidArgument, toQuantLabError } from "../errors.js";
+import { loadRawModule } from "../loader/load.js";
+import { gunzipIfNeeded } from "./gzip.js";
 
 /** One layer of the manifest's architecture (fields of its kind, e.g. in_features). */
 export interface LayerDescription {
@@ -71,12 +71,14 @@ export interface LabelledImages extends Images {
   labels: Uint8Array;
 }
 
+/** Accuracy on labelled images: `correct` of `count` (accuracy 0 when count is 0). */
 export interface Evaluation {
   correct: number;
   count: number;
   accuracy: number;
 }
 
+/** A model in this thread's engine (the building block of the QuantLab methods). */
 export interface Model {
   readonly manifest: ModelManifest;
   /** FP32 accuracy on labelled images (e.g. an IdxDataset). */
@@ -91,6 +93,7 @@ export interface Model {
   dispose(): void;
 }
 
+/** Throws InvalidArgument unless `value` is a non-negative safe integer. */
 export function requireCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw invalidArgument(
@@ -108,19 +111,13 @@ export function imageSizeOf({ rows, cols }: Images): RawImageSize {
   return { rows, cols };
 }
 
-export async function modelsModule(): Promise<RawModelsModule> {
-  // The Embind module carries every binding file's exports; RawEngineModule types only the
-  // quantization part, raw-models.ts this file's part.
-  const raw: RawEngineModule = await loadRawModule();
-  return raw as unknown as RawModelsModule;
-}
-
 /** Parses an IDX images file and its labels file (each raw or gzipped) and checks they agree. */
 export async function parseIdxDataset(
   images: Uint8Array,
   labels: Uint8Array,
+  engine?: RawEngineModule,
 ): Promise<IdxDataset> {
-  const raw = await modelsModule();
+  const raw = engine ?? (await loadRawModule());
   const [imageBytes, labelBytes] = await Promise.all([
     gunzipIfNeeded(images),
     gunzipIfNeeded(labels),
@@ -128,34 +125,55 @@ export async function parseIdxDataset(
   return raw.parseIdxDataset(imageBytes, labelBytes);
 }
 
-/** A model from its manifest.json and model.safetensors contents. */
-export async function loadModel(files: {
+/** A model's two files: manifest.json (bytes or text) and model.safetensors. */
+export interface ModelFiles {
   manifest: Uint8Array | string;
   weights: Uint8Array;
-}): Promise<Model> {
-  const raw = await modelsModule();
+}
+
+/** A model from its files; a file the engine rejects gives an InvalidModel error. */
+export async function loadModel(
+  files: ModelFiles,
+  engine?: RawEngineModule,
+): Promise<Model> {
+  const raw = engine ?? (await loadRawModule());
   const manifestBytes =
     typeof files.manifest === "string"
       ? new TextEncoder().encode(files.manifest)
       : files.manifest;
-  return wrapModel(raw.loadModel(manifestBytes, files.weights));
+  try {
+    return wrapModel(raw.loadModel(manifestBytes, files.weights), raw);
+  } catch (error) {
+    throw toQuantLabError(error, "InvalidModel");
+  }
+}
+
+interface Owned {
+  use(): RawLoadedModel;
+  engine: RawEngineModule;
 }
 
 // The engine handle behind each live Model, for the library's other engine calls (train.ts).
-const rawHandles = new WeakMap<Model, () => RawLoadedModel>();
+const owned = new WeakMap<Model, Owned>();
 
-/** The engine handle of `model`; throws if it was disposed. */
-export function rawModelOf(model: Model): RawLoadedModel {
-  const use = rawHandles.get(model);
-  if (use === undefined) throw new Error("not a model of this library");
-  return use();
+/** The engine handle of `model` and its module; throws if it was disposed. */
+export function rawModelOf(model: Model): {
+  handle: RawLoadedModel;
+  engine: RawEngineModule;
+} {
+  const entry = owned.get(model);
+  if (entry === undefined) throw new Error("not a model of this library");
+  return { handle: entry.use(), engine: entry.engine };
 }
 
-/** A Model owning `handle` (freed by its dispose()). */
-export function wrapModel(handle: RawLoadedModel): Model {
+/** A Model owning `handle` of `engine` (freed by its dispose()). */
+export function wrapModel(
+  handle: RawLoadedModel,
+  engine: RawEngineModule,
+): Model {
   let live: RawLoadedModel | undefined = handle;
   const use = (): RawLoadedModel => {
-    if (live === undefined) throw new Error("this model was disposed");
+    if (live === undefined) throw invalidArgument("this model was disposed");
     return live;
   };
   const manifest = JSON.parse(handle.manifestJson()) as ModelManifest;
@@ -186,6 +204,6 @@ export function wrapModel(handle: RawLoadedModel): Model {
       live = undefined;
     },
   };
-  rawHandles.set(model, use);
+  owned.set(model, { use, engine });
   return model;
 }

@@ -1,16 +1,10 @@
 // Training in the library: the engine trains (engine/bindings/train.cpp) and checks every
 // value; this file fills defaults, checks the integer fields JS numbers can get wrong, and maps
 // onProgress/AbortSignal onto the engine's progress callback, which cancels by returning false.
-import { abortError } from "../errors";
-import type { LabelledImages, Model } from "./model";
-import {
-  imageSizeOf,
-  modelsModule,
-  rawModelOf,
-  requireCount,
-  wrapModel,
-} from "./model";
-import type { RawTrainConfig, RawTrainProgress } from "./raw-models";
+import type { RawTrainConfig, RawTrainProgress } from "../engine-module.js";
+import { abortError } from "../errors.js";
+import type { LabelledImages, Model } from "./model.js";
+import { imageSizeOf, rawModelOf, requireCount, wrapModel } from "./model.js";
 
 /** Reported after every batch (the engine's object as is). */
 export type TrainProgress = RawTrainProgress;
@@ -36,8 +30,8 @@ export interface TrainOptions {
   /** Called after every batch; returning false stops training after it (the result then has
    * cancelled: true). */
   onProgress?: (progress: TrainProgress) => boolean | void;
-  /** Aborting rejects with an AbortError at the next batch. */
-  signal?: AbortSignal;
+  /** Asked before training and after every batch; true stops it and rejects with Aborted. */
+  aborted?: () => boolean;
 }
 
 export interface TrainResult {
@@ -68,7 +62,7 @@ export async function trainModel(
   data: LabelledImages,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const { initSeed, onProgress, signal, ...given } = options;
+  const { initSeed, onProgress, aborted = () => false, ...given } = options;
   const config: RawTrainConfig = { ...defaults };
   for (const [key, value] of Object.entries(given))
     if (value !== undefined) Object.assign(config, { [key]: value });
@@ -77,13 +71,13 @@ export async function trainModel(
   requireCount("seed", config.seed);
   if (initSeed !== undefined) requireCount("initSeed", initSeed);
   const imageSize = imageSizeOf(data);
-  const raw = await modelsModule();
-  if (signal?.aborted) throw abortError(signal.reason);
+  const { handle, engine } = rawModelOf(model);
+  if (aborted()) throw abortError();
 
   // A JS exception must not unwind through the engine: keep it and stop training instead.
   let callbackError: { error: unknown } | undefined;
-  const outcome = raw.trainModel(
-    rawModelOf(model),
+  const outcome = engine.trainModel(
+    handle,
     data.images,
     data.labels,
     imageSize,
@@ -91,19 +85,19 @@ export async function trainModel(
     initSeed ?? null,
     (progress) => {
       try {
-        if (signal?.aborted) return false;
-        return onProgress?.(progress) !== false && !signal?.aborted;
+        if (aborted()) return false;
+        return onProgress?.(progress) !== false && !aborted();
       } catch (error) {
         callbackError = { error };
         return false;
       }
     },
   );
-  const trained = wrapModel(outcome.model);
-  if (callbackError !== undefined || signal?.aborted) {
+  const trained = wrapModel(outcome.model, engine);
+  if (callbackError !== undefined || aborted()) {
     trained.dispose();
     if (callbackError !== undefined) throw callbackError.error;
-    throw abortError(signal?.reason);
+    throw abortError();
   }
   return {
     model: trained,

@@ -1,0 +1,298 @@
+// Every method of a QuantLab instance, in one table: the worker serves it, the in-thread mode
+// runs it directly, and the QuantLab type (quantlab.ts) is derived from it. Adding an
+// engine-backed method means adding one entry here (and its binding's typing in
+// engine-module.ts). Methods run in the thread that owns the engine; arguments and results
+// cross the worker boundary by structured clone, so they are plain data and handles.
+import { compareSchemes, type SchemeComparison } from "../compare.js";
+import { invalidArgument } from "../errors.js";
+import {
+  imageSizeOf,
+  loadModel,
+  parseIdxDataset,
+  rawModelOf,
+  type Evaluation,
+  type IdxDataset,
+  type Images,
+  type LabelledImages,
+  type Model,
+  type ModelFiles,
+} from "../models/model.js";
+import {
+  trainModel,
+  type TrainOptions,
+  type TrainProgress,
+} from "../models/train.js";
+import type {
+  Bits,
+  FloatInput,
+  QuantizedTensor,
+  QuantSchemeOptions,
+  Shape,
+} from "../types.js";
+import type { Handle, ModelHandle } from "./handles.js";
+import { method, type MethodContext } from "./method.js";
+
+/** Options of evaluate. */
+export interface EvaluateOptions {
+  /** Images per engine call; progress and abort checks happen between calls. Default 1000. */
+  batchSize: number;
+}
+
+/** The result of run: the network's output tensor. */
+export interface RunResult {
+  output: Float32Array;
+  /** [batch, ...output shape of the last layer]. */
+  shape: number[];
+}
+
+/** The result of train. */
+export interface TrainResult {
+  /** The trained copy (the input model is unchanged); dispose it when done. */
+  model: ModelHandle;
+  epochsCompleted: number;
+  /** The last epoch's mean training loss and accuracy. */
+  loss: number;
+  accuracy: number;
+  seconds: number;
+}
+
+/** Training options (all optional, defaults as in the engine's trainer). */
+export type TrainMethodOptions = Omit<TrainOptions, "onProgress" | "aborted">;
+
+/** What the engine holds (memoryUsage). */
+export interface MemoryUsage {
+  /** Size of the engine's WebAssembly memory; it grows on demand and never shrinks. */
+  wasmBytes: number;
+  /** Live handles (not yet disposed). */
+  handles: number;
+}
+
+/** A model's files as the engine saves them: loading them gives the same model. */
+export interface SavedModel {
+  manifestJson: string;
+  weights: Uint8Array;
+}
+
+const model = (context: MethodContext<unknown>, handle: ModelHandle): Model =>
+  context.handles.get<Model>(handle, "model");
+
+const DEFAULT_EVALUATE_BATCH = 1000;
+
+/** The methods of a QuantLab instance; see QuantLab for their documentation. */
+export const methods = {
+  /** Loads a model from its manifest.json and model.safetensors (InvalidModel if rejected). */
+  loadModel: method(
+    1,
+    async (context, [files]: [ModelFiles]): Promise<ModelHandle> => {
+      const loaded = await loadModel(files, context.engine);
+      const { manifest } = loaded;
+      return context.handles.add(
+        (id) => ({ kind: "model", id, manifest }),
+        loaded,
+      );
+    },
+  ),
+
+  /** FP32 accuracy on labelled u8 images; progress after each batch (detail: the running Evaluation). */
+  evaluate: method(
+    2,
+    async (
+      context: MethodContext<Evaluation>,
+      [handle, data]: [ModelHandle, LabelledImages],
+      { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<EvaluateOptions>,
+    ): Promise<Evaluation> => {
+      const target = model(context, handle);
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+        throw invalidArgument(
+          `batchSize must be a positive integer (got ${batchSize})`,
+        );
+      const pixels = pixelsPerImage(handle, data);
+      const count = data.labels.length;
+      const total: Evaluation = { correct: 0, count: 0, accuracy: 0 };
+      if (count * pixels !== data.images.length) return target.evaluate(data); // the engine explains
+      for (let start = 0; start < count; start += batchSize) {
+        const end = Math.min(count, start + batchSize);
+        const part = target.evaluate({
+          ...data,
+          images: data.images.subarray(start * pixels, end * pixels),
+          labels: data.labels.subarray(start, end),
+        });
+        total.correct += part.correct;
+        total.count += part.count;
+        total.accuracy = total.correct / total.count;
+        context.progress({ done: end, total: count, detail: { ...total } });
+        if (end < count) await context.checkpoint();
+      }
+      return total;
+    },
+  ),
+
+  /** The highest-scoring class of each u8 image (flattened, or Images with rows and cols). */
+  classify: method(
+    2,
+    (
+      context,
+      [handle, images]: [ModelHandle, Uint8Array | Images],
+    ): Int32Array => model(context, handle).classify(images),
+  ),
+
+  /** The network's output for any f32 input of shape [batch, ...model input shape]. */
+  run: method(
+    3,
+    (
+      context,
+      [handle, input, shape]: [ModelHandle, Float32Array, Shape],
+    ): RunResult => {
+      const target = model(context, handle);
+      if (!(input instanceof Float32Array))
+        throw invalidArgument("input must be a Float32Array");
+      Array.from(shape).forEach((dim, i) => {
+        if (!Number.isSafeInteger(dim) || dim < 0)
+          throw invalidArgument(
+            `shape[${i}] must be a non-negative integer (got ${dim})`,
+          );
+      });
+      const { output, shape: dims } = context.engine.runModel(
+        rawModelOf(target).handle,
+        input,
+        shape,
+      );
+      return { output, shape: Array.from(dims) };
+    },
+  ),
+
+  /**
+   * Trains a copy of the model; progress after every batch (detail: TrainProgress). Aborting
+   * stops after the current batch and frees the partial copy.
+   */
+  train: method(
+    2,
+    async (
+      context: MethodContext<TrainProgress>,
+      [handle, data]: [ModelHandle, LabelledImages],
+      options: Partial<TrainMethodOptions>,
+    ): Promise<TrainResult> => {
+      // Progress never stops training here (so `cancelled` stays false): aborting does.
+      const {
+        model: trained,
+        cancelled: _,
+        ...summary
+      } = await trainModel(model(context, handle), data, {
+        ...options,
+        aborted: context.aborted,
+        onProgress: (p) =>
+          context.progress({
+            done: (p.epoch - 1) * p.batches + p.batch,
+            total: p.epochs * p.batches,
+            detail: p,
+          }),
+      });
+      const { manifest } = trained;
+      return {
+        model: context.handles.add(
+          (id) => ({ kind: "model", id, manifest }),
+          trained,
+        ),
+        ...summary,
+      };
+    },
+  ),
+
+  /** The model's files as the engine saves them. */
+  saveModel: method(1, (context, [handle]: [ModelHandle]): SavedModel =>
+    model(context, handle).files(),
+  ),
+
+  /** Frees the engine memory behind a handle; the handle cannot be used afterwards. */
+  dispose: method(1, (context, [handle]: [Handle]): void =>
+    context.handles.delete(handle),
+  ),
+
+  /** The engine's memory and live handles, to watch for leaks. */
+  memoryUsage: method(0, (context, []: []): MemoryUsage => ({
+    wasmBytes: context.engine.HEAP8.length,
+    handles: context.handles.size,
+  })),
+
+  /** Parses an IDX images file and its labels file (each raw or gzipped). */
+  parseIdxDataset: method(
+    2,
+    (
+      context,
+      [images, labels]: [Uint8Array, Uint8Array],
+    ): Promise<IdxDataset> => parseIdxDataset(images, labels, context.engine),
+  ),
+
+  /** quantize, dequantize and compare in one call (Engine.roundTrip). */
+  roundTrip: method(
+    3,
+    (
+      context,
+      [values, shape, scheme]: [FloatInput, Shape, QuantSchemeOptions],
+    ) => context.tensors.roundTrip(values, shape, scheme),
+  ),
+  /** Quantizes with min-max parameters per tensor, channel or group. */
+  quantize: method(
+    3,
+    (
+      context,
+      [values, shape, scheme]: [FloatInput, Shape, QuantSchemeOptions],
+    ) => context.tensors.quantize(values, shape, scheme),
+  ),
+  /** The real values a quantized tensor stands for. */
+  dequantize: method(1, (context, [quantized]: [QuantizedTensor]) =>
+    context.tensors.dequantize(quantized),
+  ),
+  /** Error statistics of an approximation against a reference. */
+  errorStats: method(
+    2,
+    (context, [reference, approx]: [FloatInput, FloatInput]) =>
+      context.tensors.errorStats(reference, approx),
+  ),
+  /** Storage of a quantized tensor, scales and zero points included. */
+  storageBits: method(1, (context, [quantized]: [QuantizedTensor]) =>
+    context.tensors.storageBits(quantized),
+  ),
+  /** For each element, the index of its scale and zero point. */
+  paramIndices: method(1, (context, [quantized]: [QuantizedTensor]) =>
+    context.tensors.paramIndices(quantized),
+  ),
+  /** The integer range [qmin, qmax] of a bit width. */
+  intRange: method(2, (context, [bits, symmetric]: [Bits, boolean]) =>
+    context.tensors.intRange(bits, symmetric),
+  ),
+  /** Rejects (InvalidArgument) a scheme that cannot quantize a tensor of `shape`. */
+  validateScheme: method(
+    2,
+    (context, [scheme, shape]: [QuantSchemeOptions, Shape]) =>
+      context.tensors.validateScheme(scheme, shape),
+  ),
+  /** A short name such as "int4 sym per_group(32)". */
+  schemeName: method(1, (context, [scheme]: [QuantSchemeOptions]) =>
+    context.tensors.schemeName(scheme),
+  ),
+  /** The engine's default scheme (what omitted scheme options become). */
+  defaultScheme: method(0, (context, []: []) => context.tensors.defaultScheme),
+  /** Round trip of each scheme on the same values; progress after each scheme. */
+  compareSchemes: method(
+    3,
+    async (
+      context,
+      [values, shape, schemes]: [
+        FloatInput,
+        Shape,
+        readonly QuantSchemeOptions[],
+      ],
+    ): Promise<SchemeComparison[]> =>
+      compareSchemes(context.tensors, values, shape, schemes, context.progress),
+  ),
+};
+
+/** The methods' names and declarations. */
+export type Methods = typeof methods;
+
+function pixelsPerImage(handle: ModelHandle, data: Images): number {
+  const size = imageSizeOf(data);
+  if (size !== null) return size.rows * size.cols;
+  return handle.manifest.input.shape.reduce((a, b) => a * b, 1);
+}

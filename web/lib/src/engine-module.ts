@@ -1,0 +1,311 @@
+// The one typing of the Embind module that engine/bindings/*.cpp export. ENGINE_MODULE_EXPORTS
+// names every export at run time, so tests/web/engine-module.test.ts can compare it with what
+// the built module really registers: a binding added, renamed or removed without this file
+// fails that test. Only the library's engine-facing files and the benchmark use this module.
+import type { ErrorStats, IntRange, StorageBits } from "./types.js";
+
+/** An Embind enum value (Module.Granularity.per_tensor, ...). */
+export interface RawEnumValue {
+  value: number;
+}
+
+/** An Embind class instance: its wasm memory is freed by delete(), not by the garbage collector. */
+export interface RawDeletable {
+  delete(): void;
+}
+
+// ---- engine/bindings/quant.cpp ----------------------------------------------------------------
+
+export interface RawScheme {
+  bits: number;
+  symmetric: boolean;
+  granularity: RawEnumValue;
+  axis: number;
+  groupSize: number;
+}
+
+export interface RawQuantizedTensor {
+  shape: ArrayLike<number>;
+  scheme: RawScheme;
+  data: Uint8Array;
+  scales: Float32Array;
+  zeroPoints: Int32Array;
+}
+
+export interface RawRoundTrip {
+  quantized: RawQuantizedTensor;
+  restored: Float32Array;
+  error: ErrorStats;
+  storage: StorageBits;
+}
+
+type RawFloats = Float32Array | readonly number[];
+type RawDims = readonly number[];
+
+export interface RawQuantModule {
+  Granularity: Record<"per_tensor" | "per_channel" | "per_group", RawEnumValue>;
+  quantize(x: RawFloats, dims: RawDims, scheme: RawScheme): RawQuantizedTensor;
+  dequantize(qt: RawQuantizedTensor): Float32Array;
+  errorStats(reference: RawFloats, approx: RawFloats): ErrorStats;
+  storageBits(qt: RawQuantizedTensor): StorageBits;
+  roundTrip(x: RawFloats, dims: RawDims, scheme: RawScheme): RawRoundTrip;
+  paramIndices(qt: RawQuantizedTensor): Uint32Array;
+  intRange(bits: number, symmetric: boolean): IntRange;
+  validateScheme(scheme: RawScheme, dims: RawDims): void;
+  schemeName(scheme: RawScheme): string;
+  defaultScheme(): RawScheme;
+}
+
+// ---- engine/bindings/models.cpp and train.cpp -------------------------------------------------
+
+export interface RawIdxDataset {
+  count: number;
+  rows: number;
+  cols: number;
+  images: Uint8Array;
+  labels: Uint8Array;
+}
+
+/** Rows and columns of each image, checked against the model input; null: flattened images. */
+export type RawImageSize = { rows: number; cols: number } | null;
+
+export interface RawEvaluation {
+  correct: number;
+  count: number;
+}
+
+export interface RawLoadedModel extends RawDeletable {
+  manifestJson(): string;
+  weightsBytes(): Uint8Array;
+  evaluate(
+    images: Uint8Array,
+    labels: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawEvaluation;
+  classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
+}
+
+/** engine/bindings/train.cpp's config: every field present. */
+export interface RawTrainConfig {
+  optimizer: string;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+}
+
+export interface RawTrainProgress {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** 1-based within the epoch. */
+  batch: number;
+  batches: number;
+  /** Mean loss over this epoch's batches so far. */
+  loss: number;
+  /** Fraction of this epoch's examples so far classified right. */
+  accuracy: number;
+  learningRate: number;
+}
+
+export interface RawTrainOutcome {
+  model: RawLoadedModel;
+  cancelled: boolean;
+  epochsCompleted: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
+}
+
+export interface RawModelsModule {
+  LoadedModel: abstract new () => RawLoadedModel;
+  parseIdxDataset(images: Uint8Array, labels: Uint8Array): RawIdxDataset;
+  loadModel(manifestJson: Uint8Array, weights: Uint8Array): RawLoadedModel;
+  trainModel(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    labels: Uint8Array,
+    imageSize: RawImageSize,
+    config: RawTrainConfig,
+    initSeed: number | null,
+    onProgress: (progress: RawTrainProgress) => boolean,
+  ): RawTrainOutcome;
+}
+
+// ---- engine/bindings/run.cpp ------------------------------------------------------------------
+
+export interface RawRunOutput {
+  output: Float32Array;
+  shape: Uint32Array;
+}
+
+export interface RawRunModule {
+  /** input: f32 values of shape dims = [batch, ...model input shape]. */
+  runModel(
+    model: RawLoadedModel,
+    input: Float32Array,
+    dims: readonly number[],
+  ): RawRunOutput;
+}
+
+// ---- engine/bindings/bench.cpp ----------------------------------------------------------------
+
+export interface RawStreamReadProbe extends RawDeletable {
+  bytes(): number;
+  /** One pass over the buffer as 1, 2 or 4 parallel sequential streams; returns a checksum. */
+  pass(streams: number): number;
+}
+
+/** One kernel call with packed weights, input and output in wasm memory. */
+export interface RawBenchCall extends RawDeletable {
+  run(repetitions: number): void;
+  output(): Float32Array;
+  weightBytes(): number;
+}
+
+/** NCHW convolution geometry (square kernel). */
+export interface RawConvShape {
+  batch: number;
+  inChannels: number;
+  height: number;
+  width: number;
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+}
+
+export interface RawBenchModule {
+  RooflineStreamRead: new (bytes: number) => RawStreamReadProbe;
+  BenchCall: abstract new () => RawBenchCall;
+  rooflineF32MulAdd(
+    iterations: number,
+    multiplier: number,
+    addend: number,
+  ): number;
+  rooflineF32MulAddFlops(iterations: number): number;
+  rooflineI16Dot(iterations: number, seed: number): number;
+  rooflineI16DotOps(iterations: number): number;
+  rooflineI16DotAdd(iterations: number, seed: number): number;
+  benchMatmulF32(
+    m: number,
+    n: number,
+    k: number,
+    weights: Float32Array,
+    activations: Float32Array,
+  ): RawBenchCall;
+  /** INT8 weights against per-row dynamically quantized activations (qd8). */
+  benchMatmulQC8W(
+    m: number,
+    weights: RawQuantizedTensor,
+    activations: Float32Array,
+  ): RawBenchCall;
+  /** 4-bit weights against f32 activations (W4A32) or dynamic int8 ones (W4A8). */
+  benchMatmulQC4W(
+    m: number,
+    weights: RawQuantizedTensor,
+    activations: Float32Array,
+    int8Activations: boolean,
+  ): RawBenchCall;
+  benchConv2dF32(
+    shape: RawConvShape,
+    weights: Float32Array,
+    input: Float32Array,
+  ): RawBenchCall;
+  benchConv2dQC8W(
+    shape: RawConvShape,
+    weights: RawQuantizedTensor,
+    input: Float32Array,
+  ): RawBenchCall;
+  benchConv2dQC4W(
+    shape: RawConvShape,
+    weights: RawQuantizedTensor,
+    input: Float32Array,
+    int8Activations: boolean,
+  ): RawBenchCall;
+}
+
+// ---- the whole module ---------------------------------------------------------------------------
+
+/** Everything the engine's Embind bindings export. */
+export type RawBindings = RawQuantModule &
+  RawModelsModule &
+  RawRunModule &
+  RawBenchModule;
+
+/** What the library reads of Emscripten's runtime (not a binding). */
+export interface RawRuntime {
+  /** A view of the whole wasm memory; its length is the memory's current size. */
+  HEAP8: Int8Array;
+}
+
+/** The Embind module: the bindings and the runtime parts the library uses. */
+export type RawEngineModule = RawBindings & RawRuntime;
+
+/** Options of the Emscripten MODULARIZE factory that the loader uses. */
+export interface RawModuleOptions {
+  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY). */
+  wasmMemory: WebAssembly.Memory;
+  /**
+   * Emscripten's hook for instantiating the .wasm ourselves: call `receive` with the instance
+   * and return {} (asynchronous instantiation).
+   */
+  instantiateWasm(
+    imports: WebAssembly.Imports,
+    receive: (
+      instance: WebAssembly.Instance,
+      module?: WebAssembly.Module,
+    ) => void,
+  ): object;
+}
+
+export type RawModuleFactory = (
+  options: RawModuleOptions,
+) => Promise<RawEngineModule>;
+
+/** For a class export, the names of its instance methods; for anything else, none. */
+type ExportMembers = {
+  [K in keyof RawBindings]: RawBindings[K] extends abstract new (
+    ...args: never[]
+  ) => infer Instance
+    ? readonly Exclude<keyof Instance, "delete">[]
+    : readonly [];
+};
+
+/**
+ * Each export of RawBindings, with the methods of each class, at run time. Typed over the
+ * interface's keys, so the compiler rejects a name missing here or unknown there.
+ */
+export const ENGINE_MODULE_EXPORTS: ExportMembers = {
+  Granularity: [],
+  quantize: [],
+  dequantize: [],
+  errorStats: [],
+  storageBits: [],
+  roundTrip: [],
+  paramIndices: [],
+  intRange: [],
+  validateScheme: [],
+  schemeName: [],
+  defaultScheme: [],
+  LoadedModel: ["manifestJson", "weightsBytes", "evaluate", "classify"],
+  parseIdxDataset: [],
+  loadModel: [],
+  trainModel: [],
+  runModel: [],
+  RooflineStreamRead: ["bytes", "pass"],
+  BenchCall: ["run", "output", "weightBytes"],
+  rooflineF32MulAdd: [],
+  rooflineF32MulAddFlops: [],
+  rooflineI16Dot: [],
+  rooflineI16DotOps: [],
+  rooflineI16DotAdd: [],
+  benchMatmulF32: [],
+  benchMatmulQC8W: [],
+  benchMatmulQC4W: [],
+  benchConv2dF32: [],
+  benchConv2dQC8W: [],
+  benchConv2dQC4W: [],
+};
