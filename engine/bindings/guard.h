@@ -13,7 +13,8 @@
 namespace quantlab::bindings {
 
 // JS `name` of the thrown Error: "InvalidArgument" for bad caller input (fix the input),
-// "EngineError" for anything else (a bug or resource problem).
+// "AbortError" when a progress callback stopped the work, "EngineError" for anything else (a
+// bug or resource problem).
 [[noreturn]] inline void throw_js_error(const std::string& name, const std::string& message) {
   emscripten::val error = emscripten::val::global("Error").new_(message);
   error.set("name", name);
@@ -34,6 +35,10 @@ struct Guard<Fn> {
       return Fn(std::forward<Args>(args)...);
     } catch (const InvalidArgument& e) {
       name = "InvalidArgument";
+      message = e.what();
+    } catch (const Cancelled& e) {
+      // A progress callback asked to stop (the caller's AbortSignal): the library's Aborted.
+      name = "AbortError";
       message = e.what();
     } catch (const std::exception& e) {
       name = "EngineError";

@@ -7,7 +7,10 @@
 //
 // <dataset> is mnist (the split of ./mnist-split.mjs) or fashion-mnist (Debian's
 // dataset-fashion-mnist: train 60,000, test 10,000; the app gets the test set and a
-// stratified train-subset of the first 600 images of each class, for calibration).
+// stratified train-subset of the first 600 images of each class). Both datasets also get a
+// `calibration` split for the app and the npm CLI: the first 1,024 training images, so that a
+// calibration of N ≤ 1,024 images sees exactly the images the native CLI takes from the front
+// of the full training split, and both report the same numbers.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +21,7 @@ import { PIXELS, readMnistDigits, splitMnist } from "./mnist-split.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const FASHION_SOURCE = "/usr/share/datasets/fashion-mnist";
 export const FASHION_SUBSET_PER_CLASS = 600;
+export const CALIBRATION_COUNT = 1024;
 const LABELS = {
   mnist: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
   "fashion-mnist": [
@@ -82,6 +86,14 @@ function firstPerClass(split, perClass) {
   };
 }
 
+function firstImages(split, count) {
+  return {
+    count,
+    images: split.images.slice(0, count * PIXELS),
+    labels: split.labels.slice(0, count),
+  };
+}
+
 /** Every dataset split as { dataset, split, raw (build/data), app (gzipped for the app) }. */
 export function buildSplits() {
   const mnist = splitMnist(readMnistDigits());
@@ -117,6 +129,16 @@ export function buildSplits() {
       raw: false,
       app: true,
     },
+    ...[
+      ["mnist", mnist.train],
+      ["fashion-mnist", fashionTrain],
+    ].map(([dataset, train]) => ({
+      dataset,
+      split: "calibration",
+      data: firstImages(train, CALIBRATION_COUNT),
+      raw: false,
+      app: true,
+    })),
   ];
 }
 

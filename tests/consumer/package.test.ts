@@ -3,9 +3,11 @@ import { statSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
 import { repoRoot, run } from "./project";
 
-// 8.2 MB today, of which 7.9 MB are the shipped models (3.5 MB) and test splits (4.7 MB) the
-// CLI's defaults need; the library and engine are 0.3 MB. The budget leaves 3% for growth.
-const BUDGET_BYTES = 8_500_000;
+// 8.8 MB today, of which 8.5 MB are what the CLI's defaults need: the shipped models (3.3 MB
+// compressed), the test splits (4.7 MB) and the calibration slices `quantlab report` and
+// `quantize` calibrate on (the first 1,024 training images: 0.6 MB); the library and engine are
+// 0.3 MB. The budget leaves 3% for growth.
+const BUDGET_BYTES = 9_100_000;
 
 describe("the npm tarball", () => {
   it("stays within its size budget", () => {
@@ -32,6 +34,7 @@ describe("the npm tarball", () => {
       "web/lib/wasm/quantlab-engine.wasm",
       "models/mnist-cnn/model.safetensors",
       "web/app/public/data/mnist/test-images-idx3-ubyte.gz",
+      "web/app/public/data/fashion-mnist/calibration-images-idx3-ubyte.gz",
     ])
       expect(files).toContain(needed);
     const unexpected = files.filter(
@@ -40,7 +43,7 @@ describe("the npm tarball", () => {
         !path.startsWith("web/lib/dist/") &&
         !path.startsWith("web/lib/wasm/quantlab-engine.") &&
         !/^models\/[^/]+\/(manifest\.json|model\.safetensors)$/.test(path) &&
-        !/^web\/app\/public\/data\/[^/]+\/test-[^/]+\.gz$/.test(path),
+        !/^web\/app\/public\/data\/[^/]+\/(test|calibration)-[^/]+\.gz$/.test(path),
     );
     expect(unexpected).toEqual([]);
   });

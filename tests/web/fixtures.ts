@@ -10,7 +10,7 @@ export const readRepoFile = (path: string) =>
   new Uint8Array(readFileSync(new URL(path, root)));
 
 /** A split of the MNIST data the app ships (web/app/public/data/mnist). */
-export const mnistSplit = (split: "train" | "test") =>
+export const mnistSplit = (split: "train" | "test" | "calibration") =>
   parseIdxDataset(
     readRepoFile(`web/app/public/data/mnist/${split}-images-idx3-ubyte.gz`),
     readRepoFile(`web/app/public/data/mnist/${split}-labels-idx1-ubyte.gz`),

@@ -201,7 +201,7 @@ describe("quantlab eval (npm CLI)", () => {
     });
     expect(await run(["--help"])).toMatchObject({
       code: 0,
-      out: expect.stringContaining("usage: quantlab eval"),
+      out: expect.stringContaining("quantlab eval <model dir>"),
     });
     expect(await run(["eval", "models/mnist-mlp", "--data"])).toMatchObject({
       code: 1,

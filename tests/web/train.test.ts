@@ -167,7 +167,7 @@ describe("trainModel", () => {
     // 28×27 images: whole 784-pixel images, but not as many as the labels.
     await rejects(
       {},
-      "example inputs have shape [27, 784], expected [28, 784]",
+      "example inputs have shape [27, 784] but 28 labels and model input [784] need [28, 784]",
       {
         images: slice.images.subarray(0, 27 * 28 * 28),
         labels: slice.labels.subarray(0, 28),

@@ -1,25 +1,97 @@
 #!/usr/bin/env node
-// `quantlab`, the npm package's command line (Node). `quantlab eval <model dir> [--data DIR]`
-// loads a model through the library, evaluates it on its dataset's test split and checks the
-// accuracy the manifest recorded, like the native CLI (engine/cli/eval.cpp).
+// `quantlab`, the npm package's command line (Node), the same commands as the native developer
+// CLI (engine/cli/) on the wasm engine:
+//   quantlab eval <model dir> [--data DIR]          accuracy of a model or quantized model,
+//                                                   checked against its manifest
+//   quantlab quantize <model dir> --out DIR [--plan P] [--calib M] [--percentile P]
+//                                           [--calib-size N] [--data DIR]
+//   quantlab report <model dir> [--plans a,b] [--calib M] [--percentile P] [--calib-size N]
+//                               [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]
 //
 // The package's "bin" is this file built (web/lib/dist/cli.js). A model directory that does
 // not exist where the command runs is looked up in the package, which ships models/, so
-// `quantlab eval models/mnist-cnn` works from any folder. Test data defaults to the gzipped
-// test splits the package ships (web/app/public/data/<dataset>); raw IDX files are read when present.
+// `quantlab eval models/mnist-cnn` works from any folder. Data defaults to the gzipped splits
+// the package ships (web/app/public/data/<dataset>): the test split, and for calibration the
+// first 1,024 training images (the native CLI takes the same first N from the full training
+// split, so both give the same numbers); raw IDX files are read when present.
 import { existsSync, realpathSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
+import type { QuantLab } from "./api/quantlab.js";
+import type { ModelHandle, QuantizedModelHandle } from "./api/handles.js";
+import type { IdxDataset } from "./models/model.js";
+import type {
+  CalibrationOptions,
+  PlanSpec,
+  ReportOptions,
+} from "./quantization/types.js";
+import { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 
-const USAGE = "usage: quantlab eval <model dir> [--data DIR]";
+const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  eval: {
+    usage: "eval <model dir> [--data DIR]",
+    run: evalCommand,
+  },
+  quantize: {
+    usage:
+      "quantize <model dir> --out DIR [--plan PRESET|plan.json] [--calib METHOD] [--percentile P] [--calib-size N] [--data DIR]",
+    run: quantizeCommand,
+  },
+  report: {
+    usage:
+      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]",
+    run: reportCommand,
+  },
+};
+const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
+  .map(({ usage }) => `  quantlab ${usage}`)
+  .join("\n")}`;
+
+type Print = (line: string) => void;
+type Command = (
+  args: Arguments,
+  print: Print,
+  printError: Print,
+) => Promise<number>;
 
 // web/lib/src/cli.ts and web/lib/dist/cli.js are both two levels below web/.
 const appData = fileURLToPath(
   new URL("../../app/public/data/", import.meta.url),
 );
 const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+interface Arguments {
+  positional: string[];
+  options: Map<string, string>;
+}
+
+function parseArguments(args: string[], known: string[]): Arguments {
+  const parsed: Arguments = { positional: [], options: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("--")) {
+      parsed.positional.push(arg);
+      continue;
+    }
+    const name = arg.slice(2);
+    if (!known.includes(name)) throw new Error(`unknown option ${arg}`);
+    if (i + 1 === args.length) throw new Error(`option ${arg} needs a value`);
+    parsed.options.set(name, args[++i]!);
+  }
+  if (parsed.positional.length !== 1)
+    throw new Error("needs exactly one model directory");
+  return parsed;
+}
+
+function wholeNumber(args: Arguments, name: string, fallback: number): number {
+  const text = args.options.get(name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text))
+    throw new Error(`--${name} must be a whole number, got '${text}'`);
+  return Number(text);
+}
 
 /** `dir` as given, or the package's own copy when only that exists. */
 function modelDirectory(dir: string): string {
@@ -34,7 +106,7 @@ function readMaybeGzipped(path: string): Promise<Uint8Array> {
   );
 }
 
-/** Runs `work`; an error's message gets `place` (the directory at fault) in front. */
+/** Runs `work`; an error's message gets `place` (the file or directory at fault) in front. */
 async function naming<T>(place: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -45,57 +117,89 @@ async function naming<T>(place: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function parseEvalArguments(args: string[]): {
-  modelDir: string;
-  dataDir?: string;
-} {
-  const positional: string[] = [];
-  let dataDir: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--data") {
-      if (i + 1 === args.length)
-        throw new Error(`option --data needs a value\n${USAGE}`);
-      dataDir = args[++i];
-    } else if (arg.startsWith("--"))
-      throw new Error(`unknown option ${arg}\n${USAGE}`);
-    else positional.push(arg);
-  }
-  if (positional.length !== 1)
-    throw new Error(`eval needs exactly one model directory\n${USAGE}`);
-  return { modelDir: positional[0]!, dataDir };
+async function readModel(dir: string) {
+  const found = modelDirectory(dir);
+  const [manifest, weights] = await Promise.all([
+    readFile(join(found, "manifest.json")),
+    readFile(join(found, "model.safetensors")),
+  ]);
+  const quantized = "quantization" in JSON.parse(manifest.toString());
+  return { manifest, weights, quantized };
 }
 
-async function evalCommand(
-  args: string[],
-  print: (line: string) => void,
-): Promise<number> {
-  const { modelDir, dataDir } = parseEvalArguments(args);
+async function loadAny(
+  lab: QuantLab,
+  dir: string,
+): Promise<ModelHandle | QuantizedModelHandle> {
+  return naming(dir, async () => {
+    const { manifest, weights, quantized } = await readModel(dir);
+    return quantized
+      ? lab.loadQuantizedModel({ manifest, weights })
+      : lab.loadModel({ manifest, weights });
+  });
+}
+
+async function loadFp32(lab: QuantLab, dir: string): Promise<ModelHandle> {
+  const handle = await loadAny(lab, dir);
+  if (handle.kind !== "model")
+    throw new Error(`${dir}: is already quantized; give the FP32 model`);
+  return handle;
+}
+
+/** `split` ("test" or "calibration") of the model's dataset. */
+function readSplit(
+  lab: QuantLab,
+  args: Arguments,
+  dataset: string,
+  split: string,
+): Promise<IdxDataset> {
+  const dir = args.options.get("data") ?? join(appData, dataset);
+  return naming(dir, async () =>
+    lab.parseIdxDataset(
+      await readMaybeGzipped(join(dir, `${split}-images-idx3-ubyte`)),
+      await readMaybeGzipped(join(dir, `${split}-labels-idx1-ubyte`)),
+    ),
+  );
+}
+
+/** A preset name, or a .json plan file. */
+async function planOf(spec: string): Promise<PlanSpec> {
+  if (!spec.endsWith(".json")) return spec as PlanSpec;
+  return naming(spec, async () =>
+    JSON.parse((await readFile(spec)).toString()),
+  );
+}
+
+function calibrationOf(args: Arguments): Partial<CalibrationOptions> {
+  const options: Partial<CalibrationOptions> = {
+    samples: wholeNumber(args, "calib-size", 512),
+  };
+  const method = args.options.get("calib");
+  if (method !== undefined)
+    options.method = method as CalibrationOptions["method"];
+  const percentile = args.options.get("percentile");
+  if (percentile !== undefined) options.percentile = Number(percentile);
+  return options;
+}
+
+const CALIBRATION_OPTIONS = ["calib", "percentile", "calib-size", "data"];
+const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
+
+async function evalCommand(args: Arguments, print: Print): Promise<number> {
   // In this thread: one short job, and no worker to start.
   const lab = createQuantLab({ worker: false });
   try {
-    const model = await naming(modelDir, async () => {
-      const dir = modelDirectory(modelDir);
-      const [manifest, weights] = await Promise.all([
-        readFile(join(dir, "manifest.json")),
-        readFile(join(dir, "model.safetensors")),
-      ]);
-      return lab.loadModel({ manifest, weights });
-    });
+    const model = await loadAny(lab, args.positional[0]!);
     const { name, dataset, metrics } = model.manifest;
-    const dir = dataDir ?? join(appData, dataset);
-    const test = await naming(dir, async () =>
-      lab.parseIdxDataset(
-        await readMaybeGzipped(join(dir, "test-images-idx3-ubyte")),
-        await readMaybeGzipped(join(dir, "test-labels-idx1-ubyte")),
-      ),
-    );
+    const test = await readSplit(lab, args, dataset, "test");
     const result = await lab.evaluate(model, test);
-    const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
+    const plan =
+      model.kind === "quantized-model" ? ` (${model.plan.name})` : "";
     print(
-      `${name}: test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}) on ${dataset}`,
+      `${name}${plan}: test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}) on ${dataset}`,
     );
-    // The manifest records what training measured; the same weights and data must reproduce it.
+    // The manifest records what training (or quantize) measured; the same weights and data
+    // must reproduce it.
     const recorded = (metric: string): number => {
       const value = metrics[metric];
       if (value === undefined)
@@ -114,18 +218,120 @@ async function evalCommand(
   }
 }
 
+async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
+  const out = args.options.get("out");
+  if (out === undefined) throw new Error("quantize needs --out DIR");
+  const lab = createQuantLab({ worker: false });
+  try {
+    const model = await loadFp32(lab, args.positional[0]!);
+    const { dataset } = model.manifest;
+    const calibration = await readSplit(lab, args, dataset, "calibration");
+    const quantized = await lab.quantizeModel(model, calibration, {
+      plan: await planOf(args.options.get("plan") ?? "int8"),
+      calibration: calibrationOf(args),
+    });
+    const test = await readSplit(lab, args, dataset, "test");
+    const result = await lab.evaluate(quantized, test);
+    const { manifestJson, weights } = await lab.saveModel(quantized);
+    // The manifest records what was measured, so `quantlab eval DIR` checks the file.
+    const manifest = JSON.parse(manifestJson);
+    manifest.metrics = {
+      test_accuracy: result.accuracy,
+      test_correct: result.correct,
+      test_count: result.count,
+      weight_bytes: quantized.weightBytes,
+      bits_per_weight: quantized.bitsPerWeight,
+    };
+    await mkdir(out, { recursive: true });
+    await writeFile(
+      join(out, "manifest.json"),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+    );
+    await writeFile(join(out, "model.safetensors"), weights);
+    print(
+      `${model.manifest.name} (${quantized.plan.name}): test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}), ${quantized.bitsPerWeight.toFixed(2)} bits per weight, ${quantized.weightBytes} bytes of weights; saved to ${out}`,
+    );
+    return 0;
+  } finally {
+    await lab.dispose();
+  }
+}
+
+async function reportCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const format = args.options.get("format") ?? "md";
+  if (!["md", "json", "csv"].includes(format))
+    throw new Error(`--format must be md, json or csv, got '${format}'`);
+  const lab = createQuantLab({ worker: false });
+  try {
+    const model = await loadFp32(lab, args.positional[0]!);
+    const { dataset } = model.manifest;
+    const plans = await Promise.all(
+      (
+        args.options.get("plans")?.split(",").filter(Boolean) ?? [
+          ...DEFAULT_REPORT_PLANS,
+        ]
+      ).map(planOf),
+    );
+    const options: Partial<ReportOptions> = {
+      plans,
+      calibration: calibrationOf(args),
+      speedRounds: wholeNumber(args, "speed-rounds", 5),
+      machine: `wasm SIMD128 in Node ${process.version}, one thread`,
+      command: ["quantlab report", ...process.argv.slice(3)].join(" "),
+    };
+    const test = await readSplit(lab, args, dataset, "test");
+    const calibration = await readSplit(lab, args, dataset, "calibration");
+    let stage = "";
+    const report = await lab.report(model, test, calibration, {
+      ...options,
+      onProgress: (p) => {
+        if (p.message !== undefined && p.message !== stage) {
+          stage = p.message;
+          printError(`quantlab report: ${stage}`);
+        }
+      },
+    });
+    const text =
+      format === "json"
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : format === "csv"
+          ? await lab.reportCsv(report)
+          : await lab.reportMarkdown(report);
+    const out = args.options.get("out");
+    if (out === undefined) print(text.trimEnd());
+    else {
+      await writeFile(out, text);
+      printError(`quantlab report: wrote ${out}`);
+    }
+    return 0;
+  } finally {
+    await lab.dispose();
+  }
+}
+
+const KNOWN: Record<string, string[]> = {
+  eval: ["data"],
+  quantize: ["out", "plan", ...CALIBRATION_OPTIONS],
+  report: ["plans", "format", "out", "speed-rounds", ...CALIBRATION_OPTIONS],
+};
+
 /** Runs the CLI on `args` (the arguments after `quantlab`); resolves to the exit code. */
 export async function main(
   args: string[],
-  print: (line: string) => void = console.log,
-  printError: (line: string) => void = console.error,
+  print: Print = console.log,
+  printError: Print = console.error,
 ): Promise<number> {
   const [command, ...rest] = args;
   if (command === "--help" || command === "help") {
     print(USAGE);
     return 0;
   }
-  if (command !== "eval") {
+  const entry = command === undefined ? undefined : COMMANDS[command];
+  if (entry === undefined) {
     printError(
       command === undefined
         ? USAGE
@@ -134,10 +340,14 @@ export async function main(
     return 2;
   }
   try {
-    return await evalCommand(rest, print);
+    return await entry.run(
+      parseArguments(rest, KNOWN[command!]!),
+      print,
+      printError,
+    );
   } catch (error) {
     printError(
-      `quantlab eval: error: ${error instanceof Error ? error.message : String(error)}`,
+      `quantlab ${command}: error: ${error instanceof Error ? error.message : String(error)}`,
     );
     return 1;
   }

@@ -150,6 +150,61 @@ export interface RawRunModule {
   ): RawRunOutput;
 }
 
+// ---- engine/bindings/quantization.cpp ----------------------------------------------------------
+
+/** A quantized model in the engine (codes, scales, zero points, activation parameters). */
+export interface RawQuantizedModel extends RawDeletable {
+  evaluate(
+    images: Uint8Array,
+    labels: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawEvaluation;
+  classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
+  manifestJson(): string;
+  weightsBytes(): Uint8Array;
+  weightBytes(): number;
+  bitsPerWeight(): number;
+  planJson(): string;
+}
+
+/** Progress of a report: the stage (e.g. "int8: test set") and its examples done. */
+export interface RawReportProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export interface RawQuantizationModule {
+  QuantizedModel: abstract new () => RawQuantizedModel;
+  planPresets(): string[];
+  /** The preset's plan as plan JSON text (docs/plans.md). */
+  presetPlan(name: string): string;
+  /** options: JSON text {plans, calibration: {method, percentile, samples}, speedRounds, machine, command}. */
+  report(
+    model: RawLoadedModel,
+    testImages: Uint8Array,
+    testLabels: Uint8Array,
+    calibrationImages: Uint8Array,
+    imageSize: RawImageSize,
+    optionsJson: string,
+    onProgress: (progress: RawReportProgress) => boolean,
+  ): string;
+  reportMarkdown(reportJson: string): string;
+  reportCsv(reportJson: string): string;
+  /** plan: JSON text of a preset name (a JSON string) or a plan object. */
+  quantizeModel(
+    model: RawLoadedModel,
+    planJson: string,
+    calibrationImages: Uint8Array,
+    imageSize: RawImageSize,
+    calibrationJson: string,
+  ): RawQuantizedModel;
+  loadQuantizedModel(
+    manifestJson: Uint8Array,
+    weights: Uint8Array,
+  ): RawQuantizedModel;
+}
+
 // ---- engine/bindings/bench.cpp ----------------------------------------------------------------
 
 export interface RawStreamReadProbe extends RawDeletable {
@@ -233,6 +288,7 @@ export interface RawBenchModule {
 export type RawBindings = RawQuantModule &
   RawModelsModule &
   RawRunModule &
+  RawQuantizationModule &
   RawBenchModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
@@ -295,6 +351,22 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   loadModel: [],
   trainModel: [],
   runModel: [],
+  QuantizedModel: [
+    "evaluate",
+    "classify",
+    "manifestJson",
+    "weightsBytes",
+    "weightBytes",
+    "bitsPerWeight",
+    "planJson",
+  ],
+  planPresets: [],
+  presetPlan: [],
+  report: [],
+  reportMarkdown: [],
+  reportCsv: [],
+  quantizeModel: [],
+  loadQuantizedModel: [],
   RooflineStreamRead: ["bytes", "pass"],
   BenchCall: ["run", "output", "weightBytes"],
   rooflineF32MulAdd: [],

@@ -6,7 +6,26 @@ export type {
   QuantLab,
   QuantLabOptions,
 } from "./api/quantlab.js";
-export type { Handle, ModelHandle } from "./api/handles.js";
+export type {
+  Handle,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "./api/handles.js";
+export type {
+  CalibrationOptions,
+  LayerPlan,
+  Plan,
+  PlanPreset,
+  PlanSpec,
+  QuantizeOptions,
+  Report,
+  ReportOptions,
+  ReportPlanRow,
+  ReportProgress,
+  ReportRow,
+  ReportSpeed,
+} from "./quantization/types.js";
+export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,

@@ -3,6 +3,7 @@
 // a handle of a dead worker or another instance is refused instead of finding the wrong object.
 import { invalidArgument } from "../errors.js";
 import type { ModelManifest } from "../models/model.js";
+import type { Plan } from "../quantization/types.js";
 
 /** A model loaded into the engine (loadModel, train). Pass it back to methods; free it with dispose. */
 export interface ModelHandle {
@@ -13,8 +14,21 @@ export interface ModelHandle {
   readonly manifest: ModelManifest;
 }
 
-/** Every kind of handle; quantization adds plans and quantized models here. */
-export type Handle = ModelHandle;
+/** A quantized model (quantizeModel, loadQuantizedModel): evaluate, classify and save it like a model. */
+export interface QuantizedModelHandle {
+  readonly kind: "quantized-model";
+  readonly id: string;
+  /** The inference-form model's manifest, with its `quantization` (plan, calibration). */
+  readonly manifest: ModelManifest;
+  /** The plan it was quantized with, every field filled in. */
+  readonly plan: Plan;
+  /** Bytes of codes, scales, zero points and FP32 parameters (Eq. 10 of docs/quantization.md). */
+  readonly weightBytes: number;
+  readonly bitsPerWeight: number;
+}
+
+/** Every kind of handle. */
+export type Handle = ModelHandle | QuantizedModelHandle;
 
 /** An object that frees its engine memory on dispose() (a Model, ...). */
 export interface Owned {

@@ -4,7 +4,7 @@
 // engine-module.ts). Methods run in the thread that owns the engine; arguments and results
 // cross the worker boundary by structured clone, so they are plain data and handles.
 import { compareSchemes, type SchemeComparison } from "../compare.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, toQuantLabError, type ErrorCode } from "../errors.js";
 import {
   imageSizeOf,
   loadModel,
@@ -29,7 +29,22 @@ import type {
   QuantSchemeOptions,
   Shape,
 } from "../types.js";
-import type { Handle, ModelHandle } from "./handles.js";
+import {
+  loadQuantizedModel,
+  planJson,
+  quantizeModel,
+  type QuantizedModel,
+} from "../quantization/quantized-model.js";
+import {
+  DEFAULT_REPORT_PLANS,
+  type Plan,
+  type PlanPreset,
+  type QuantizeOptions,
+  type Report,
+  type ReportOptions,
+  type ReportProgress,
+} from "../quantization/types.js";
+import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
 import { method, type MethodContext } from "./method.js";
 
 /** Options of evaluate. */
@@ -76,6 +91,34 @@ export interface SavedModel {
 const model = (context: MethodContext<unknown>, handle: ModelHandle): Model =>
   context.handles.get<Model>(handle, "model");
 
+/** What evaluate, classify and saveModel need, from a model or a quantized model. */
+type Runnable = Pick<Model, "classify" | "files"> & {
+  evaluate(data: LabelledImages): Evaluation;
+};
+const runnable = (
+  context: MethodContext<unknown>,
+  handle: ModelHandle | QuantizedModelHandle,
+): Runnable =>
+  context.handles.get<Model | QuantizedModel>(handle, handle?.kind ?? "model");
+
+const quantizedHandle = (
+  context: MethodContext<unknown>,
+  quantized: QuantizedModel,
+): QuantizedModelHandle => {
+  const { manifest, plan, weightBytes, bitsPerWeight } = quantized;
+  return context.handles.add(
+    (id) => ({
+      kind: "quantized-model",
+      id,
+      manifest,
+      plan,
+      weightBytes,
+      bitsPerWeight,
+    }),
+    quantized,
+  );
+};
+
 const DEFAULT_EVALUATE_BATCH = 1000;
 
 /** The methods of a QuantLab instance; see QuantLab for their documentation. */
@@ -93,15 +136,18 @@ export const methods = {
     },
   ),
 
-  /** FP32 accuracy on labelled u8 images; progress after each batch (detail: the running Evaluation). */
+  /**
+   * Accuracy on labelled u8 images of a model (FP32) or a quantized model (integer kernels);
+   * progress after each batch (detail: the running Evaluation).
+   */
   evaluate: method(
     2,
     async (
       context: MethodContext<Evaluation>,
-      [handle, data]: [ModelHandle, LabelledImages],
+      [handle, data]: [ModelHandle | QuantizedModelHandle, LabelledImages],
       { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<EvaluateOptions>,
     ): Promise<Evaluation> => {
-      const target = model(context, handle);
+      const target = runnable(context, handle);
       if (!Number.isSafeInteger(batchSize) || batchSize < 1)
         throw invalidArgument(
           `batchSize must be a positive integer (got ${batchSize})`,
@@ -132,8 +178,11 @@ export const methods = {
     2,
     (
       context,
-      [handle, images]: [ModelHandle, Uint8Array | Images],
-    ): Int32Array => model(context, handle).classify(images),
+      [handle, images]: [
+        ModelHandle | QuantizedModelHandle,
+        Uint8Array | Images,
+      ],
+    ): Int32Array => runnable(context, handle).classify(images),
   ),
 
   /** The network's output for any f32 input of shape [batch, ...model input shape]. */
@@ -198,9 +247,121 @@ export const methods = {
     },
   ),
 
-  /** The model's files as the engine saves them. */
-  saveModel: method(1, (context, [handle]: [ModelHandle]): SavedModel =>
-    model(context, handle).files(),
+  /** The model's (or quantized model's) files as the engine saves them. */
+  saveModel: method(
+    1,
+    (context, [handle]: [ModelHandle | QuantizedModelHandle]): SavedModel =>
+      runnable(context, handle).files(),
+  ),
+
+  /** The engine's plan presets, by name. */
+  planPresets: method(
+    0,
+    (context, []: []): PlanPreset[] =>
+      context.engine.planPresets() as PlanPreset[],
+  ),
+
+  /** A preset as a plan object (every field filled in), to edit or save as a plan file. */
+  presetPlan: method(
+    1,
+    (context, [name]: [PlanPreset]): Plan =>
+      JSON.parse(
+        wrapEngineError(() => context.engine.presetPlan(name), "InvalidPlan"),
+      ) as Plan,
+  ),
+
+  /**
+   * Calibrates on `calibration` (training-split images, default the first 512, min-max) and
+   * quantizes the model with `plan` (default "int8"); the result runs on the integer kernels.
+   * An impossible plan rejects with InvalidPlan naming the layer and field.
+   */
+  quantizeModel: method(
+    2,
+    (
+      context,
+      [handle, calibration]: [ModelHandle, Images],
+      {
+        plan = "int8",
+        calibration: calibrationOptions = {},
+      }: Partial<QuantizeOptions>,
+    ): QuantizedModelHandle =>
+      quantizedHandle(
+        context,
+        quantizeModel(
+          model(context, handle),
+          calibration,
+          plan,
+          calibrationOptions,
+        ),
+      ),
+  ),
+
+  /** A quantized model from its files (InvalidModel if rejected). */
+  loadQuantizedModel: method(
+    1,
+    (context, [files]: [ModelFiles]): QuantizedModelHandle =>
+      quantizedHandle(context, loadQuantizedModel(files, context.engine)),
+  ),
+
+  /**
+   * FP32 against each plan on `test` (calibrating static plans on `calibration`, which should
+   * come from the training split): the report of docs/report.md. Progress per batch (detail:
+   * the stage); aborting stops at the next batch.
+   */
+  report: method(
+    3,
+    (
+      context: MethodContext<ReportProgress>,
+      [handle, test, calibration]: [ModelHandle, LabelledImages, Images],
+      {
+        plans = [...DEFAULT_REPORT_PLANS],
+        calibration: calibrationOptions = {},
+        speedRounds = 5,
+        machine,
+        command,
+      }: Partial<ReportOptions>,
+    ): Report => {
+      const target = rawModelOf(model(context, handle));
+      const options = JSON.stringify({
+        plans: plans.map((p) => JSON.parse(planJson(p)) as unknown),
+        calibration: calibrationOptions,
+        speedRounds,
+        machine,
+        command,
+      });
+      const json = wrapEngineError(
+        () =>
+          context.engine.report(
+            target.handle,
+            test.images,
+            test.labels,
+            calibration.images,
+            imageSizeOf(test),
+            options,
+            (p) => {
+              context.progress({
+                done: p.done,
+                total: p.total,
+                detail: { stage: p.stage },
+                message: p.stage,
+              });
+              return !context.aborted();
+            },
+          ),
+        "InvalidPlan",
+      );
+      return JSON.parse(json) as Report;
+    },
+  ),
+
+  /** A report as Markdown: the seed comparison table first, then the details. */
+  reportMarkdown: method(1, (context, [report]: [Report]): string =>
+    context.engine.reportMarkdown(JSON.stringify(report)),
+  ),
+
+  /** A report as CSV, one row per plan (FP32 first). */
+  reportCsv: method(1, (context, [report]: [Report]): string =>
+    context.engine.reportCsv(JSON.stringify(report)),
   ),
 
   /** Frees the engine memory behind a handle; the handle cannot be used afterwards. */
@@ -291,7 +452,19 @@ export const methods = {
 /** The methods' names and declarations. */
 export type Methods = typeof methods;
 
-function pixelsPerImage(handle: ModelHandle, data: Images): number {
+// Engine errors with the code bad input of this kind deserves (InvalidPlan, InvalidModel, ...).
+function wrapEngineError<T>(work: () => T, invalidInput: ErrorCode): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toQuantLabError(error, invalidInput);
+  }
+}
+
+function pixelsPerImage(
+  handle: ModelHandle | QuantizedModelHandle,
+  data: Images,
+): number {
   const size = imageSizeOf(data);
   if (size !== null) return size.rows * size.cols;
   return handle.manifest.input.shape.reduce((a, b) => a * b, 1);

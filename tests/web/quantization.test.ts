@@ -1,0 +1,140 @@
+// Whole-model quantization through the library as a user gets it (the built package): quantize
+// with a plan, evaluate on the integer kernels, save and load the quantized files, the report,
+// and the errors of impossible plans and aborted reports. The numbers themselves are the
+// engine's (tests/engine/quantize, tests/engine/eval); these tests check they arrive intact.
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createQuantLab,
+  QuantLabError,
+  type QuantLab,
+} from "../../web/lib/dist/index.node.js";
+import { mnistSplit, readRepoFile as read } from "./fixtures";
+
+const files = (name: string) => ({
+  manifest: read(`models/${name}/manifest.json`),
+  weights: read(`models/${name}/model.safetensors`),
+});
+
+const labs: QuantLab[] = [];
+const newLab = (worker: boolean) => {
+  const lab = createQuantLab({ worker });
+  labs.push(lab);
+  return lab;
+};
+afterEach(async () => {
+  await Promise.all(labs.splice(0).map((lab) => lab.dispose()));
+});
+
+const codeOf = async (work: Promise<unknown>) => {
+  try {
+    await work;
+  } catch (error) {
+    expect(error).toBeInstanceOf(QuantLabError);
+    return { code: (error as QuantLabError).code, message: String(error) };
+  }
+  throw new Error("no error");
+};
+
+describe.each([
+  ["a worker_threads Worker", true],
+  ["this thread", false],
+])("quantization with the engine in %s", (_, worker) => {
+  it("quantizes, evaluates on the integer kernels, and its files load back to the same predictions", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-cnn"));
+    const calibration = await mnistSplit("calibration");
+    const test = await mnistSplit("test");
+    const int8 = await lab.quantizeModel(model, calibration, { plan: "int8" });
+    expect(int8.kind).toBe("quantized-model");
+    expect(int8.plan.default?.activations).toBe("int8-static");
+    expect(int8.bitsPerWeight).toBeGreaterThan(8);
+    expect(int8.bitsPerWeight).toBeLessThan(8.1);
+    const fp32 = await lab.evaluate(model, test);
+    const quantized = await lab.evaluate(int8, test);
+    expect(Math.abs(fp32.accuracy - quantized.accuracy)).toBeLessThan(0.01);
+
+    const saved = await lab.saveModel(int8);
+    expect(JSON.parse(saved.manifestJson).quantization.plan.name).toBe("int8");
+    const loaded = await lab.loadQuantizedModel({
+      manifest: saved.manifestJson,
+      weights: saved.weights,
+    });
+    const images = { images: test.images, rows: 28, cols: 28 };
+    expect(await lab.classify(loaded, images)).toEqual(
+      await lab.classify(int8, images),
+    );
+    expect(loaded.weightBytes).toBe(int8.weightBytes);
+  });
+
+  it("reports FP32 against each plan with the schema's fields, and formats it", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const test = await mnistSplit("test");
+    const stages = new Set<string>();
+    const report = await lab.report(model, test, calibration, {
+      plans: [
+        "int8",
+        {
+          name: "mine",
+          default: { weights: "int4", granularity: "per_channel" },
+        },
+      ],
+      speedRounds: 1,
+      onProgress: (p) => stages.add(p.detail!.stage),
+    });
+    expect(report.format).toBe("quantlab-report");
+    expect(report.plans.map((p) => p.name)).toEqual(["int8", "mine"]);
+    expect(report.fp32.correct).toBe(model.manifest.metrics.test_correct);
+    expect(report.test_examples).toBe(test.count);
+    for (const row of report.plans) {
+      expect(row.decay_points).toBeCloseTo(
+        100 * (report.fp32.accuracy - row.accuracy),
+        9,
+      );
+      expect(row.speed?.speedup_batch).toBeGreaterThan(0);
+    }
+    expect(stages).toContain("int8: calibrating");
+    expect(stages).toContain("mine: test set");
+    const markdown = await lab.reportMarkdown(report);
+    expect(markdown).toContain("| Memory per value | 32.00 bits |");
+    expect((await lab.reportCsv(report)).trim().split("\n")).toHaveLength(4);
+  });
+
+  it("rejects an impossible plan with InvalidPlan naming the layer and field", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const bad = {
+      default: { weights: "int4", granularity: "per_group", group_size: 12 },
+    } as const;
+    const error = await codeOf(
+      lab.quantizeModel(model, calibration, { plan: bad }),
+    );
+    expect(error.code).toBe("InvalidPlan");
+    expect(error.message).toContain("fc1.weights: group size 12");
+    const preset = await codeOf(
+      lab.quantizeModel(model, calibration, { plan: "int3" as never }),
+    );
+    expect(preset.code).toBe("InvalidPlan");
+    expect(preset.message).toContain("unknown plan preset 'int3'");
+  });
+
+  it("stops a report when aborted, and the model stays usable", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const test = await mnistSplit("test");
+    const controller = new AbortController();
+    const error = await codeOf(
+      lab.report(model, test, calibration, {
+        speedRounds: 0,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      }),
+    );
+    expect(error.code).toBe("Aborted");
+    const { correct } = await lab.evaluate(model, test);
+    expect(correct).toBe(model.manifest.metrics.test_correct);
+  });
+});

@@ -1,0 +1,146 @@
+// Plans, calibration options and the report, as the engine reads and writes them (JSON field
+// names as in docs/plans.md and docs/report.md, so a plan file and a report file are these
+// objects as they are).
+
+/** The engine's named plans (docs/plans.md). */
+export type PlanPreset =
+  "fp32" | "int8" | "int8-dynamic" | "int4-g32" | "int4-tensor" | "w4a8";
+
+/** How one Linear/Conv2d layer is quantized; every field is optional in a plan. */
+export interface LayerPlan {
+  weights: "fp32" | "int8" | "int4";
+  granularity: "per_tensor" | "per_channel" | "per_group";
+  /** per_group: values per group along the reduction dimension (a multiple of 8). */
+  group_size: number;
+  /** Zero point fixed at 0 (true) or chosen per scale. */
+  symmetric: boolean;
+  /** fp32: weight-only; int8-static: calibrated; int8-dynamic: per row at run time. */
+  activations: "fp32" | "int8-static" | "int8-dynamic";
+  /** Weight ranges from min-max or the MSE-optimal clipping search. */
+  weight_range: "minmax" | "mse";
+}
+
+/** A quantization plan: the default for every layer, and overrides by layer name. */
+export interface Plan {
+  format?: "quantlab-plan";
+  version?: 1;
+  name?: string;
+  default?: Partial<LayerPlan>;
+  layers?: Record<string, Partial<LayerPlan>>;
+}
+
+/** A preset's name or a plan. */
+export type PlanSpec = PlanPreset | Plan;
+
+/** Activation calibration (docs/quantization.md §11). */
+export interface CalibrationOptions {
+  /** Observer. Default "minmax". */
+  method: "minmax" | "moving_average_minmax" | "percentile" | "mse" | "entropy";
+  /** percentile: in (50, 100]. Default 99.99. */
+  percentile: number;
+  /** Calibration images used (from the front of the calibration set). Default 512. */
+  samples: number;
+}
+
+/** Speed of one model in a report (ms; speedups are FP32's time over this one's). */
+export interface ReportSpeed {
+  batch1_ms: number;
+  batch_ms: number;
+  images_per_second: number;
+  speedup_batch1: number;
+  speedup_batch: number;
+}
+
+/** One row of a report: FP32 (fp32) or a plan (plans[]). */
+export interface ReportRow {
+  name: string;
+  accuracy: number;
+  correct: number;
+  /** Wilson 95% interval of the accuracy. */
+  accuracy_interval: [number, number];
+  /** Bytes of codes, scales, zero points and FP32 parameters (Eq. 10). */
+  weight_bytes: number;
+  bits_per_weight: number;
+  /** Absent when the report was made without speed measurement. */
+  speed?: ReportSpeed;
+}
+
+/** A plan's row: its comparison with FP32 on the same test images. */
+export interface ReportPlanRow extends ReportRow {
+  plan: Plan;
+  /** FP32 accuracy minus this plan's, in points. */
+  decay_points: number;
+  /** Fraction of test images with FP32's top-1 class. */
+  agreement: number;
+  /** Test images whose top-1 class differs from FP32's. */
+  flips: number;
+  mcnemar: {
+    fp32_only_correct: number;
+    plan_only_correct: number;
+    p_value: number;
+  };
+  logits_mse: number;
+  /** null: identical outputs. */
+  output_sqnr_db: number | null;
+  cosine: number;
+  /** Mean KL(softmax(FP32) ‖ softmax(plan)) in nats. */
+  kl_mean: number;
+  size_vs_fp32: number;
+  calibration_samples: number;
+  layers: { name: string; kind: string; sqnr_db: number | null }[];
+}
+
+/** The FP32-vs-quantized report, schema "quantlab-report" version 1 (docs/report.md). */
+export interface Report {
+  format: "quantlab-report";
+  version: 1;
+  model: { name: string; dataset: string; weights: number; parameters: number };
+  test_examples: number;
+  calibration: {
+    method: string;
+    percentile: number;
+    samples: number;
+    source: string;
+  };
+  layer_error_examples: number;
+  speed: { rounds: number; single_images: number; batch_size: number } | null;
+  machine: string;
+  command: string;
+  fp32: ReportRow;
+  plans: ReportPlanRow[];
+}
+
+/** Options of report. */
+export interface ReportOptions {
+  /** Plans compared with FP32. Default: int8, int8-dynamic, int4-g32, int4-tensor, w4a8. */
+  plans: PlanSpec[];
+  /** Activation calibration for static plans. Default: min-max over 512 images. */
+  calibration: Partial<CalibrationOptions>;
+  /** Timed rounds for the speed columns; 0 skips timing. Default 5. */
+  speedRounds: number;
+  /** Where it ran, printed in the report. Default "wasm SIMD128, one thread". */
+  machine: string;
+  /** How it was run, printed in the report. */
+  command: string;
+}
+
+/** Options of quantizeModel. */
+export interface QuantizeOptions {
+  /** Default "int8". */
+  plan: PlanSpec;
+  calibration: Partial<CalibrationOptions>;
+}
+
+/** Progress detail of report: the stage, e.g. "int8: test set". */
+export interface ReportProgress {
+  stage: string;
+}
+
+/** The report's default plans (what `quantlab report` compares). */
+export const DEFAULT_REPORT_PLANS: readonly PlanPreset[] = [
+  "int8",
+  "int8-dynamic",
+  "int4-g32",
+  "int4-tensor",
+  "w4a8",
+];
