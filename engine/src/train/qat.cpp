@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -354,6 +355,17 @@ class QatNetwork {
 
   std::map<std::string, Tensor>& optimizer_grads() { return optimizer_grads_; }
 
+  // Bits per weight with every layer at its smallest candidate.
+  double smallest_bits() const {
+    double bits = 0;
+    for (const QatAffine* layer : affine_) {
+      double smallest = std::numeric_limits<double>::infinity();
+      for (const Candidate& c : layer->candidates()) smallest = std::min(smallest, c.bits);
+      bits += smallest;
+    }
+    return bits / static_cast<double>(weight_count_);
+  }
+
   // E[bits per weight] over the network (Eq. 48).
   double expected_bits() const {
     double bits = 0;
@@ -603,6 +615,13 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
           "temperatures must be positive");
   const auto start = std::chrono::steady_clock::now();
   QatNetwork network(model, plan, data, config);
+  if (config.learn_bits) {
+    const double smallest = network.smallest_bits();
+    require(smallest <= config.budget_bits,
+            "a budget of " + std::to_string(config.budget_bits) +
+                " bits per weight is below the smallest plan the candidates allow (" +
+                std::to_string(smallest) + " bits per weight)");
+  }
   const nn::Model folded = nn::fold_for_inference(model);
   Optimizer optimizer(config.optimizer);
   Rng shuffler(config.seed ^ 0x5eed5eed5eed5eedULL);

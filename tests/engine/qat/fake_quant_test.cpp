@@ -39,7 +39,8 @@ struct Case {
 Case make_case(size_t n, float s, int32_t z, IntRange r, uint64_t seed) {
   Rng rng(seed);
   Case k;
-  const double lo = (r.qmin - z - 3) * s, hi = (r.qmax - z + 3) * s;
+  const double margin = 3 + (r.qmax - r.qmin) / 8.0;  // about a fifth of the values clip
+  const double lo = (r.qmin - z - margin) * s, hi = (r.qmax - z + margin) * s;
   while (k.x.size() < n) {
     const float x = static_cast<float>(lo + (hi - lo) * rng.uniform());
     const double v = x / s;

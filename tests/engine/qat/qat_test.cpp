@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <unistd.h>
 
+#include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/train_qat.h"
@@ -80,6 +82,7 @@ TEST(Qat, ResultSurvivesSaveAndLoad) {
   const QatResult result = qat(f.model, quantization::preset("int8"), f.train, config);
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("quantlab-qat-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
   save_quantized_model(dir.string(), result.quantized, f.manifest);
   ModelManifest manifest;
   const quantization::QuantizedModel loaded = load_quantized_model(dir.string(), manifest);
@@ -116,6 +119,7 @@ TEST(Qat, CancellationLeavesAUsableModel) {
   QatConfig config = quick_config();
   config.lsq = true;
   config.learn_bits = true;
+  config.budget_bits = 6.0;
   size_t calls = 0;
   const QatResult by_callback =
       qat(f.model, quantization::preset("w4a8"), f.train, config, [&](const QatProgress& p) {
@@ -167,6 +171,11 @@ TEST(Qat, RejectsBadConfigurations) {
   EXPECT_DOUBLE_EQ(parse_bits_budget("4.5 bpw"), 4.5);
   EXPECT_THROW(parse_bits_budget("five"), InvalidArgument);
   EXPECT_THROW(parse_bits_budget("-1"), InvalidArgument);
+  // INT4 g32 asymmetric costs 5.125 bits per weight: a 5-bit budget cannot be met.
+  config = quick_config();
+  config.learn_bits = true;
+  config.budget_bits = 5.0;
+  EXPECT_THROW(qat(f.model, quantization::preset("w4a8"), f.train, config), InvalidArgument);
 }
 
 }  // namespace
