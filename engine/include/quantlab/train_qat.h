@@ -31,7 +31,7 @@ enum class QatInit : uint8_t {
 };
 
 struct QatConfig {
-  size_t epochs = 1;
+  size_t epochs = 1;  // 0: no training, the post-training starting point (e.g. PTQ for W4A4)
   size_t batch_size = 64;
   uint64_t seed = 1;
   // Examples used per epoch, taken in shuffled order (0: all). Lets a quick run use a slice.

@@ -27,10 +27,8 @@ bool has_weights(const nn::LayerSpec& spec) {
   return spec.kind == nn::LayerKind::linear || spec.kind == nn::LayerKind::conv2d;
 }
 
-// The weight as the kernels see it: [out, in · kh · kw].
-Shape matrix_shape(const nn::LayerSpec& spec) {
-  if (spec.kind == nn::LayerKind::linear) return Shape{spec.out_features, spec.in_features};
-  return Shape{spec.out_channels, spec.in_channels * spec.kernel * spec.kernel};
+size_t weight_elements(const nn::LayerSpec& spec) {
+  return nn::parameter_specs(spec)[0].shape.element_count();
 }
 
 // One precision a layer may take: its plan, weight quantizer (none for FP32) and which input
@@ -311,7 +309,7 @@ class QatNetwork {
       if (has_weights(spec)) {
         layers_.push_back(make_qat_layer(spec, shape, context));
         affine_.push_back(static_cast<QatAffine*>(layers_.back().get()));
-        weight_count_ += matrix_shape(spec).element_count();
+        weight_count_ += weight_elements(spec);
       } else {
         layers_.push_back(make_train_layer(spec, shape, context));
       }
@@ -458,7 +456,7 @@ class QatNetwork {
       }
       bits.chosen = cands[k].name;
       bits.bits_per_weight =
-          cands[k].bits / static_cast<double>(matrix_shape(spec_of(layer)).element_count());
+          cands[k].bits / static_cast<double>(weight_elements(spec_of(layer)));
       result.bits.push_back(std::move(bits));
     }
     return result;
@@ -496,7 +494,6 @@ class QatNetwork {
     optimizer_grads_[spec.name + ".latent"] = Tensor(DType::f32, weight.shape());
     optimizer_grads_[spec.name + ".bias"] =
         Tensor(DType::f32, work_.parameter(spec.name + ".bias").shape());
-    const Shape matrix = matrix_shape(spec);
     const auto w = weight.values<float>();
     std::vector<Candidate> candidates;
     std::optional<Activations> quantized_inputs;
@@ -504,9 +501,9 @@ class QatNetwork {
       Candidate c;
       c.name = candidate_name(p);
       c.plan = p;
-      c.bits = 32.0 * static_cast<double>(matrix.element_count());
+      c.bits = 32.0 * static_cast<double>(weight.element_count());
       if (p.weights != WeightFormat::fp32) {
-        c.weight.emplace(matrix, p.scheme());
+        c.weight.emplace(weight.shape(), p.scheme());
         if (config_.init == QatInit::lsq) {
           c.weight->lsq_init(w);
         } else {
@@ -607,7 +604,7 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
               const QatConfig& config, const QatProgressCallback& progress,
               const std::atomic<bool>* cancel) {
   nn::check_examples(model.input_shape, data);
-  require(config.epochs > 0 && config.batch_size > 0, "epochs and batch size must be at least 1");
+  require(config.batch_size > 0, "batch size must be at least 1");
   require(config.activation_bits == 8 || config.activation_bits == 4,
           "activation bits must be 8 or 4, got " + std::to_string(config.activation_bits));
   require(!config.learn_bits || config.budget_bits > 0, "the bits budget must be positive");

@@ -75,6 +75,20 @@ TEST(Qat, IntegerModelAgreesWithTheFakeQuantModelItWasTrainedAs) {
   }
 }
 
+TEST(Qat, ConvolutionalModelAgreesToo) {
+  ModelManifest manifest;
+  const nn::Model model =
+      load_model((testing::kRoot / "models" / "fashion-cnn").string(), manifest);
+  const nn::Examples train = testing::shipped_examples(manifest, "train", 512);
+  const nn::Examples test = testing::shipped_examples(manifest, "test", 1000);
+  QatConfig config = quick_config();
+  config.examples_per_epoch = 256;  // 4 batches
+  config.lsq = true;
+  const QatResult result = qat(model, quantization::preset("int8"), train, config);
+  EXPECT_EQ(result.quantized.layers.at("conv1").weight.shape, (Shape{16, 1, 3, 3}));
+  EXPECT_GE(agreement(result, test.inputs), 0.999);
+}
+
 TEST(Qat, ResultSurvivesSaveAndLoad) {
   const Fixture& f = fashion_mlp();
   QatConfig config = quick_config();
