@@ -62,8 +62,8 @@ train::QatConfig qat_config(const Arguments& parsed, bool lsq, bool learn_bits) 
 void print_progress(const train::QatProgress& p, size_t every) {
   const train::Progress& t = p.train;
   if (t.batch % every != 0 && t.batch != t.batches) return;
-  std::printf("epoch %zu/%zu batch %zu/%zu  loss %.4f  accuracy %.2f%%  lr %.2e", t.epoch,
-              t.epochs, t.batch, t.batches, t.loss, 100.0 * t.accuracy, t.learning_rate);
+  std::printf("epoch %zu/%zu batch %zu/%zu  loss %.4f  accuracy %.2f%%  lr %.2e", t.epoch, t.epochs,
+              t.batch, t.batches, t.loss, 100.0 * t.accuracy, t.learning_rate);
   if (p.temperature > 0) std::printf("  E[bpw] %.2f  T %.3f", p.expected_bits, p.temperature);
   std::printf("\n  scales:");
   for (const train::QuantizerState& s : p.scales) {
@@ -83,9 +83,10 @@ int run_qat(const std::vector<std::string>& raw_args) {
   const bool lsq = take_flag(args, "--lsq");
   const bool learn_bits = take_flag(args, "--learn-bits");
   const bool compare_fp32 = take_flag(args, "--time-fp32-epoch");
-  std::vector<std::string> known = {"plan",   "out",  "data",           "epochs", "batch-size",
-                                    "examples", "seed", "observer-steps", "act-bits", "lr",
-                                    "quantizer-lr", "init", "budget", "penalty", "every"};
+  std::vector<std::string> known = {"plan",       "out",      "data",         "epochs",
+                                    "batch-size", "examples", "seed",         "observer-steps",
+                                    "act-bits",   "lr",       "quantizer-lr", "init",
+                                    "budget",     "penalty",  "every"};
   known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());
   const Arguments parsed = parse_arguments(args, known);
   require(parsed.positional.size() == 1, "qat needs exactly one model directory");
@@ -118,8 +119,8 @@ int run_qat(const std::vector<std::string>& raw_args) {
     none.learn_bits = false;
     const double w4a4 =
         accuracy_of(train::fake_quant_executor(train::qat(model, plan, train, none)), test);
-    std::printf("PTQ with 4-bit activations (fake-quant): %.2f%% (decay %.2f points)\n",
-                100 * w4a4, 100 * (fp32 - w4a4));
+    std::printf("PTQ with 4-bit activations (fake-quant): %.2f%% (decay %.2f points)\n", 100 * w4a4,
+                100 * (fp32 - w4a4));
     ptq_a4 = w4a4;
   }
   std::fflush(stdout);
@@ -136,13 +137,16 @@ int run_qat(const std::vector<std::string>& raw_args) {
   std::signal(SIGINT, previous);
 
   const quantization::QuantizedModel& quantized = result.quantized;
-  const eval::Predictions integer = eval::predict(quantization::make_executor(quantized), test.inputs);
-  const eval::Predictions simulated = eval::predict(train::fake_quant_executor(result), test.inputs);
+  const eval::Predictions integer =
+      eval::predict(quantization::make_executor(quantized), test.inputs);
+  const eval::Predictions simulated =
+      eval::predict(train::fake_quant_executor(result), test.inputs);
   const eval::Comparison integer_vs_fp32 =
       eval::compare(eval::predict(nn::Executor(model), test.inputs), integer, test.labels);
   const eval::Comparison agreement = eval::compare(simulated, integer, test.labels);
   size_t fake_quant_correct = 0;
-  for (size_t i = 0; i < test.size(); ++i) fake_quant_correct += simulated.classes[i] == test.labels[i];
+  for (size_t i = 0; i < test.size(); ++i)
+    fake_quant_correct += simulated.classes[i] == test.labels[i];
   const double fake_quant_accuracy = static_cast<double>(fake_quant_correct) / test.size();
   for (const train::LayerBits& bits : result.bits) {
     std::printf("  %s: %s (%.3f bpw);", bits.layer.c_str(), bits.chosen.c_str(),
@@ -152,17 +156,18 @@ int run_qat(const std::vector<std::string>& raw_args) {
     }
     std::printf("\n");
   }
-  std::printf("QAT%s%s: %zu steps in %.1f s%s; fake-quant (as trained, A%d) %.2f%%; integer path "
-              "%.2f%% (decay %.2f points vs FP32), agreement with fake-quant %.2f%%; %.3f bits per "
-              "weight\n",
-              lsq ? "+LSQ" : "", learn_bits ? "+learned bits" : "", result.steps, result.seconds,
-              result.cancelled ? " (cancelled)" : "", result.activation_bits,
-              100 * fake_quant_accuracy, 100 * integer_vs_fp32.accuracy(),
-              integer_vs_fp32.decay_points, 100 * agreement.agreement,
-              quantized.bits_per_weight());
+  std::printf(
+      "QAT%s%s: %zu steps in %.1f s%s; fake-quant (as trained, A%d) %.2f%%; integer path "
+      "%.2f%% (decay %.2f points vs FP32), agreement with fake-quant %.2f%%; %.3f bits per "
+      "weight\n",
+      lsq ? "+LSQ" : "", learn_bits ? "+learned bits" : "", result.steps, result.seconds,
+      result.cancelled ? " (cancelled)" : "", result.activation_bits, 100 * fake_quant_accuracy,
+      100 * integer_vs_fp32.accuracy(), integer_vs_fp32.decay_points, 100 * agreement.agreement,
+      quantized.bits_per_weight());
   if (result.activation_bits == 4) {
-    std::printf("  4-bit activations: the integer kernels run int8 codes, so the saved model keeps "
-                "the 4-bit grid without the 4-bit clamp; the W4A4 figure is the fake-quant one\n");
+    std::printf(
+        "  4-bit activations: the integer kernels run int8 codes, so the saved model keeps "
+        "the 4-bit grid without the 4-bit clamp; the W4A4 figure is the fake-quant one\n");
   }
 
   if (compare_fp32) {
@@ -180,9 +185,9 @@ int run_qat(const std::vector<std::string>& raw_args) {
           train.inputs.values<float>().subspan(0, n * model.input_shape.element_count()));
     }
     const train::TrainResult fp32_run = train::train(copy, slice, fp32_config);
-    const double qat_epoch = result.seconds / std::max<double>(1.0, result.steps) *
-                             static_cast<double>((slice.size() + config.batch_size - 1) /
-                                                 config.batch_size);
+    const double qat_epoch =
+        result.seconds / std::max<double>(1.0, result.steps) *
+        static_cast<double>((slice.size() + config.batch_size - 1) / config.batch_size);
     std::printf("time: one FP32 epoch %.1f s, one QAT epoch %.1f s (ratio %.2f)\n",
                 fp32_run.seconds, qat_epoch, qat_epoch / fp32_run.seconds);
   }

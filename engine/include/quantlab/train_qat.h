@@ -37,8 +37,8 @@ struct QatConfig {
   // Examples used per epoch, taken in shuffled order (0: all). Lets a quick run use a slice.
   size_t examples_per_epoch = 0;
   // Latent FP32 weights and biases: Adam with a cosine schedule to 0 by default (fine-tuning).
-  OptimizerConfig optimizer = {OptimizerKind::adam, 1e-4f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.0f,
-                               ScheduleKind::cosine, 1, 0.1f};
+  OptimizerConfig optimizer = {OptimizerKind::adam,  1e-4f, 0.9f, 0.9f, 0.999f, 1e-8f, 0.0f,
+                               ScheduleKind::cosine, 1,     0.1f};
   // Calibration of the FP32 model the static activation ranges start from.
   quantization::CalibrationOptions calibration;
 
@@ -84,10 +84,10 @@ struct QuantizerState {
 };
 
 struct QatProgress {
-  Progress train;                     // epoch, batch, loss (with penalty), accuracy, lr
+  Progress train;  // epoch, batch, loss (with penalty), accuracy, lr
   std::vector<QuantizerState> scales;
-  double expected_bits = 0;           // learn_bits: E[bits per weight] (Eq. 48), else the plan's
-  float temperature = 0;              // learn_bits
+  double expected_bits = 0;  // learn_bits: E[bits per weight] (Eq. 48), else the plan's
+  float temperature = 0;     // learn_bits
 };
 // Return false to cancel (after the current batch).
 using QatProgressCallback = std::function<bool(const QatProgress&)>;
@@ -98,7 +98,7 @@ struct LayerBits {
   std::vector<std::string> candidates;  // e.g. "fp32", "int8", "int4"
   std::vector<double> probabilities;    // final softmax
   std::string chosen;
-  double bits_per_weight = 0;           // of the chosen candidate (Eq. 10)
+  double bits_per_weight = 0;  // of the chosen candidate (Eq. 10)
 };
 
 struct QatResult {

@@ -37,9 +37,7 @@ QuantizerGrad fake_quantize_backward(const float* x, const float* dy, size_t n, 
   return grad;
 }
 
-int32_t positive_levels(IntRange r, bool symmetric) {
-  return symmetric ? r.qmax : r.qmax - r.qmin;
-}
+int32_t positive_levels(IntRange r, bool symmetric) { return symmetric ? r.qmax : r.qmax - r.qmin; }
 
 float lsq_gradient_scale(size_t n, int32_t positive_levels) {
   return 1.0f / std::sqrt(static_cast<float>(n) * static_cast<float>(positive_levels));
@@ -86,9 +84,7 @@ WeightQuantizer::WeightQuantizer(const Shape& shape, const QuantScheme& scheme)
   for (size_t n : sizes) gradient_scale_.push_back(lsq_gradient_scale(n, qp));
 }
 
-AffineParams WeightQuantizer::params(size_t p) const {
-  return {scales.value[p], zero_points[p]};
-}
+AffineParams WeightQuantizer::params(size_t p) const { return {scales.value[p], zero_points[p]}; }
 
 void WeightQuantizer::choose(std::span<const float> w, calib::WeightRange rule) {
   const calib::WeightParams chosen = calib::choose_weight_params(w, shape_, scheme_, rule);
@@ -141,9 +137,7 @@ QuantizedTensor WeightQuantizer::quantize(std::span<const float> w) const {
 // ---- inputs -------------------------------------------------------------------------------------
 
 InputQuantizer::InputQuantizer(const Options& options, calib::Range initial)
-    : options_(options),
-      range_(int_range(options.bits, false)),
-      observed_(initial) {
+    : options_(options), range_(int_range(options.bits, false)), observed_(initial) {
   scale.resize(1);
   offset.resize(1);
   set_from_range(initial.min, initial.max);

@@ -237,8 +237,7 @@ class QatAffine final : public TrainLayer {
       double mean = 0;
       for (size_t k = 0; k < dpi.size(); ++k) mean += probabilities_[k] * dpi[k];
       for (size_t k = 0; k < dpi.size(); ++k) {
-        logits_.grad[k] +=
-            static_cast<float>(probabilities_[k] * (dpi[k] - mean) / temperature_);
+        logits_.grad[k] += static_cast<float>(probabilities_[k] * (dpi[k] - mean) / temperature_);
       }
     }
     return grad_input;
@@ -295,8 +294,8 @@ class QatNetwork {
              const QatConfig& config)
       : config_(config), plan_(plan), folded_(nn::fold_for_inference(model)) {
     quantization::validate_plan(plan, folded_);
-    calibration_ = quantization::calibrate(model, calibration_plan(), data.inputs,
-                                           config.calibration);
+    calibration_ =
+        quantization::calibrate(model, calibration_plan(), data.inputs, config.calibration);
     work_ = folded_;
     const bool ends_in_softmax = folded_.layers.back().kind == nn::LayerKind::softmax;
     const size_t count = folded_.layers.size() - (ends_in_softmax ? 1 : 0);
@@ -432,8 +431,9 @@ class QatNetwork {
       if (c.plan.activations == Activations::int8_static) {
         AffineParams p = layer->input_quantizer()->params();
         const IntRange r = layer->input_quantizer()->range();
-        q.calibration.input_ranges[spec.name] = {p.scale * static_cast<float>(r.qmin - p.zero_point),
-                                                 p.scale * static_cast<float>(r.qmax - p.zero_point)};
+        q.calibration.input_ranges[spec.name] = {
+            p.scale * static_cast<float>(r.qmin - p.zero_point),
+            p.scale * static_cast<float>(r.qmax - p.zero_point)};
         if (config_.activation_bits == 4) {
           result.input_params_4bit[spec.name] = p;
           p.zero_point -= 8;  // the same grid in int8 codes: q8 = q4 − 8
@@ -455,8 +455,7 @@ class QatNetwork {
         bits.probabilities.push_back(relaxed.empty() ? 0.0 : relaxed[j]);
       }
       bits.chosen = cands[k].name;
-      bits.bits_per_weight =
-          cands[k].bits / static_cast<double>(weight_elements(spec_of(layer)));
+      bits.bits_per_weight = cands[k].bits / static_cast<double>(weight_elements(spec_of(layer)));
       result.bits.push_back(std::move(bits));
     }
     return result;
@@ -476,7 +475,8 @@ class QatNetwork {
     quantization::Plan calib_plan;
     for (const nn::LayerSpec& spec : folded_.layers) {
       if (!has_weights(spec)) continue;
-      for (const LayerPlan& p : candidate_plans(plan_.for_layer(spec.name), spec, folded_, config_)) {
+      for (const LayerPlan& p :
+           candidate_plans(plan_.for_layer(spec.name), spec, folded_, config_)) {
         if (p.activations != Activations::int8_static) continue;
         LayerPlan observed;
         observed.weights = WeightFormat::int8;
@@ -649,8 +649,9 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
       if (config.learn_bits && step < relaxed_steps) {
         // Eq. 47's temperature, annealed geometrically.
         const double t = relaxed_steps > 1 ? static_cast<double>(step) / (relaxed_steps - 1) : 1;
-        temperature = static_cast<float>(config.temperature_start *
-                                         std::pow(config.temperature_end / config.temperature_start, t));
+        temperature =
+            static_cast<float>(config.temperature_start *
+                               std::pow(config.temperature_end / config.temperature_start, t));
         for (QatAffine* layer : network.affine()) layer->set_temperature(temperature);
       } else if (config.learn_bits && step == relaxed_steps) {
         finish_with_argmax(network, config.budget_bits);
@@ -665,8 +666,7 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
       for (QatAffine* layer : network.affine()) layer->set_penalty(per_bit);
       const LossResult loss = softmax_cross_entropy(network.forward(inputs, true), labels, &grad);
       network.backward(grad);
-      const float lr =
-          scheduled_learning_rate(config.optimizer, step, batches, total_steps);
+      const float lr = scheduled_learning_rate(config.optimizer, step, batches, total_steps);
       optimizer.step(network.work(), network.optimizer_grads(), lr);
       network.step_quantizers();
 

@@ -17,8 +17,7 @@ class FourBitInput final : public nn::Layer {
   void forward(const Tensor& input, Tensor& output) const override {
     Tensor x(DType::f32, input.shape());
     const auto in = input.values<float>();
-    fq::fake_quantize(in.data(), in.size(), params_, int_range(4, false),
-                      x.values<float>().data());
+    fq::fake_quantize(in.data(), in.size(), params_, int_range(4, false), x.values<float>().data());
     fp32_->forward(x, output);
   }
 
@@ -42,9 +41,9 @@ nn::Executor fake_quant_executor(const QatResult& result, Impl impl) {
     const auto it = result.input_params_4bit.find(dequantized.layers[i].name);
     if (it == result.input_params_4bit.end()) continue;
     const nn::Layer& old = executor.layer(i);
-    executor.replace_layer(i, std::make_unique<FourBitInput>(
-                                  nn::make_fp32_layer(dequantized, i, old.input_shape(), impl),
-                                  it->second));
+    executor.replace_layer(
+        i, std::make_unique<FourBitInput>(
+               nn::make_fp32_layer(dequantized, i, old.input_shape(), impl), it->second));
   }
   return executor;
 }

@@ -5,12 +5,13 @@
 // surrogate numerically at points away from the rounding steps and the clamp edges, where it is
 // smooth, and compare with the analytic backward: the STE path (∂/∂x), LSQ's step size (∂/∂s,
 // with the gradient scale of Eq. 45) and LSQ+'s offset (∂/∂z).
+#include "train/fake_quant.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "train/fake_quant.h"
 #include "quantlab/train.h"
 
 namespace quantlab::train::fq {
@@ -70,8 +71,8 @@ TEST_P(FakeQuantGradient, MatchesCentralDifferencesOfTheSurrogate) {
     const double q = std::clamp(k.x[i] / s + k.residual[i] + z, double(r.qmin), double(r.qmax));
     ASSERT_NEAR(y[i], s * (q - z), 1e-5) << i;
   }
-  const QuantizerGrad g = fake_quantize_backward(k.x.data(), dy.data(), k.x.size(), {s, z}, r,
-                                                 1.0f, dx.data());
+  const QuantizerGrad g =
+      fake_quantize_backward(k.x.data(), dy.data(), k.x.size(), {s, z}, r, 1.0f, dx.data());
   const double h = 1e-3;
   // STE (Eq. 41): value by value.
   size_t inside = 0, outside = 0;
@@ -126,9 +127,8 @@ TEST(WeightQuantizer, PerGroupScaleGradientIsLsqTimesTheGradientScale) {
     for (size_t group = 0; group < 3; ++group) {
       const size_t p = row * 3 + group, begin = row * 40 + group * 16;
       const size_t n = group == 2 ? 8 : 16;
-      const QuantizerGrad g =
-          fake_quantize_backward(w.data() + begin, dw_hat.data() + begin, n, q.params(p), r,
-                                 1.0f, nullptr);
+      const QuantizerGrad g = fake_quantize_backward(w.data() + begin, dw_hat.data() + begin, n,
+                                                     q.params(p), r, 1.0f, nullptr);
       const float expected = 0.5f * lsq_gradient_scale(n, 15) * static_cast<float>(g.scale);
       EXPECT_NEAR(q.scales.grad[p], expected, 1e-6f) << p;
     }
@@ -153,8 +153,9 @@ TEST(InputQuantizer, LearnedStaticGradientsCarryTheGradientScale) {
   for (float& v : dy.values<float>()) v = rng.uniform() - 0.5f;
   q.forward(x, y, true);
   q.backward(x, dy, 1.0f, dx);
-  const QuantizerGrad g = fake_quantize_backward(x.values<float>().data(), dy.values<float>().data(),
-                                                 200, q.params(), q.range(), 1.0f, nullptr);
+  const QuantizerGrad g =
+      fake_quantize_backward(x.values<float>().data(), dy.values<float>().data(), 200, q.params(),
+                             q.range(), 1.0f, nullptr);
   const float gscale = lsq_gradient_scale(50, 255);
   EXPECT_NEAR(q.scale.grad[0], gscale * g.scale, 1e-6);
   EXPECT_NEAR(q.offset.grad[0], gscale * g.offset, 1e-6);

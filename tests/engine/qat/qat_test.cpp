@@ -3,11 +3,11 @@
 // discrete plan within the budget, cancellation leaves a usable model, and the result survives
 // io's save/load.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <unistd.h>
 
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
@@ -49,7 +49,8 @@ double agreement(const QatResult& result, const Tensor& inputs) {
       eval::predict(quantization::make_executor(result.quantized), inputs);
   const eval::Predictions simulated = eval::predict(fake_quant_executor(result), inputs);
   size_t same = 0;
-  for (size_t i = 0; i < integer.classes.size(); ++i) same += integer.classes[i] == simulated.classes[i];
+  for (size_t i = 0; i < integer.classes.size(); ++i)
+    same += integer.classes[i] == simulated.classes[i];
   return static_cast<double>(same) / static_cast<double>(integer.classes.size());
 }
 
@@ -150,8 +151,8 @@ TEST(Qat, CancellationLeavesAUsableModel) {
   EXPECT_GT(usable.accuracy(), 0.5);
 
   std::atomic<bool> cancel{true};
-  const QatResult by_flag = qat(f.model, quantization::preset("int8"), f.train, quick_config(), {},
-                                &cancel);
+  const QatResult by_flag =
+      qat(f.model, quantization::preset("int8"), f.train, quick_config(), {}, &cancel);
   EXPECT_TRUE(by_flag.cancelled);
   EXPECT_EQ(by_flag.steps, 1u);
   quantization::validate_quantized_model(by_flag.quantized);
