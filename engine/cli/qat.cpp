@@ -89,20 +89,14 @@ int run_qat(const std::vector<std::string>& raw_args) {
                                     "budget",     "penalty",  "every"};
   known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());
   const Arguments parsed = parse_arguments(args, known);
-  require(parsed.positional.size() == 1, "qat needs exactly one model directory");
-  const std::string out = parsed.option("out", "");
-  require(!out.empty(), "qat needs --out DIR");
-  const quantization::Plan plan = plan_by_name_or_file(parsed.option("plan", "int8"));
+  PlannedModel planned = load_planned_model(parsed, "qat");
   const train::QatConfig config = qat_config(parsed, lsq, learn_bits);
   const size_t every = std::max<size_t>(whole_number(parsed, "every", 100), 1);
-  ModelManifest manifest;
-  const nn::Model model = load_model(parsed.positional[0], manifest);
-  quantization::validate_plan(plan, nn::fold_for_inference(model));
-  std::filesystem::create_directories(out);
-
-  const std::string data = parsed.option("data", default_data_dir(manifest.dataset));
-  const nn::Examples train = load_examples(data, "train", manifest.input);
-  const nn::Examples test = load_examples(data, "test", manifest.input);
+  const quantization::Plan& plan = planned.plan;
+  const nn::Model& model = planned.model;
+  ModelManifest& manifest = planned.manifest;
+  const nn::Examples& train = planned.train;
+  const nn::Examples& test = planned.test;
 
   // References: FP32 and post-training quantization with the same plan and calibration options.
   const double fp32 = accuracy_of(nn::Executor(model), test);
@@ -205,8 +199,8 @@ int run_qat(const std::vector<std::string>& raw_args) {
                       {"activation_bits", static_cast<double>(result.activation_bits)},
                       {"weight_bytes", static_cast<double>(quantized.weight_bytes())},
                       {"bits_per_weight", quantized.bits_per_weight()}};
-  save_quantized_model(out, quantized, manifest);
-  std::printf("saved to %s\n", out.c_str());
+  save_quantized_model(planned.out, quantized, manifest);
+  std::printf("saved to %s\n", planned.out.c_str());
   return 0;
 }
 

@@ -16,19 +16,14 @@ int run_quantize(const std::vector<std::string>& args) {
   std::vector<std::string> known = {"plan", "out", "data"};
   known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());
   const Arguments parsed = parse_arguments(args, known);
-  require(parsed.positional.size() == 1, "quantize needs exactly one model directory");
-  const std::string out = parsed.option("out", "");
-  require(!out.empty(), "quantize needs --out DIR");
-  const quantization::Plan plan = plan_by_name_or_file(parsed.option("plan", "int8"));
+  PlannedModel planned = load_planned_model(parsed, "quantize");
+  const quantization::Plan& plan = planned.plan;
+  const nn::Model& model = planned.model;
+  ModelManifest& manifest = planned.manifest;
+  const std::string& out = planned.out;
+  const nn::Examples& train = planned.train;
+  const nn::Examples& test = planned.test;
   const quantization::CalibrationOptions calibration = calibration_options(parsed);
-  ModelManifest manifest;
-  const nn::Model model = load_model(parsed.positional[0], manifest);
-  quantization::validate_plan(plan, nn::fold_for_inference(model));
-  std::filesystem::create_directories(out);
-
-  const std::string data = parsed.option("data", default_data_dir(manifest.dataset));
-  const nn::Examples train = load_examples(data, "train", manifest.input);
-  const nn::Examples test = load_examples(data, "test", manifest.input);
   const quantization::QuantizedModel quantized = quantization::quantize_model(
       model, plan, quantization::calibrate(model, plan, train.inputs, calibration));
   const eval::Evaluation result = eval::evaluate(quantization::make_executor(quantized), test);
@@ -38,10 +33,11 @@ int run_quantize(const std::vector<std::string>& args) {
                       {"weight_bytes", static_cast<double>(quantized.weight_bytes())},
                       {"bits_per_weight", quantized.bits_per_weight()}};
   save_quantized_model(out, quantized, manifest);
-  std::printf("%s (%s): test accuracy %.2f%% (%zu / %zu), %.2f bits per weight, %zu bytes of "
-              "weights; saved to %s\n",
-              manifest.name.c_str(), plan.name.c_str(), 100.0 * result.accuracy(), result.correct,
-              result.count, quantized.bits_per_weight(), quantized.weight_bytes(), out.c_str());
+  std::printf(
+      "%s (%s): test accuracy %.2f%% (%zu / %zu), %.2f bits per weight, %zu bytes of "
+      "weights; saved to %s\n",
+      manifest.name.c_str(), plan.name.c_str(), 100.0 * result.accuracy(), result.correct,
+      result.count, quantized.bits_per_weight(), quantized.weight_bytes(), out.c_str());
   return 0;
 }
 

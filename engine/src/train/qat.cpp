@@ -11,8 +11,8 @@
 #include <optional>
 
 #include "quantlab/error.h"
-#include "quantlab/nn_ops.h"
 #include "quantlab/train_qat.h"
+#include "train/batch.h"
 #include "train/fake_quant.h"
 #include "train/layers.h"
 
@@ -271,21 +271,6 @@ class QatAffine final : public TrainLayer {
   Tensor input_;
   Tensor quantized_input_;
 };
-
-// Rows `order[begin, end)` of data as one batch.
-Tensor gather(const nn::Examples& data, const Shape& sample, const std::vector<size_t>& order,
-              size_t begin, size_t end, std::vector<int32_t>& labels) {
-  const size_t row = sample.element_count();
-  Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, sample));
-  const float* source = data.inputs.values<float>().data();
-  float* target = batch.values<float>().data();
-  labels.clear();
-  for (size_t i = begin; i < end; ++i) {
-    std::memcpy(target + (i - begin) * row, source + order[i] * row, row * sizeof(float));
-    labels.push_back(data.labels[order[i]]);
-  }
-  return batch;
-}
 
 // The whole QAT state: the folded model with latent weights, the fake-quant network over it.
 class QatNetwork {
@@ -644,7 +629,7 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
     for (size_t b = 0; b < batches; ++b, ++step) {
       const size_t begin = b * config.batch_size;
       const size_t end = std::min(begin + config.batch_size, per_epoch);
-      const Tensor inputs = gather(data, folded.input_shape, order, begin, end, labels);
+      const Tensor inputs = gather_batch(data, folded.input_shape, order, begin, end, labels);
       float temperature = 0;
       if (config.learn_bits && step < relaxed_steps) {
         // Eq. 47's temperature, annealed geometrically.

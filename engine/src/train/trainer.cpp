@@ -1,32 +1,12 @@
 // The mini-batch training loop and FP32 evaluation.
 #include <chrono>
-#include <cstring>
 #include <numeric>
 
-#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/train.h"
+#include "train/batch.h"
 
 namespace quantlab::train {
-
-namespace {
-
-// Rows `indices[begin, end)` of data as one batch.
-Tensor gather(const nn::Examples& data, const Shape& sample, const std::vector<size_t>& indices,
-              size_t begin, size_t end, std::vector<int32_t>& labels) {
-  const size_t row = sample.element_count();
-  Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, sample));
-  const float* source = data.inputs.values<float>().data();
-  float* target = batch.values<float>().data();
-  labels.clear();
-  for (size_t i = begin; i < end; ++i) {
-    std::memcpy(target + (i - begin) * row, source + indices[i] * row, row * sizeof(float));
-    labels.push_back(data.labels[indices[i]]);
-  }
-  return batch;
-}
-
-}  // namespace
 
 TrainResult train(nn::Model& model, const nn::Examples& data, const TrainConfig& config,
                   const ProgressCallback& progress, const std::atomic<bool>* cancel) {
@@ -54,7 +34,7 @@ TrainResult train(nn::Model& model, const nn::Examples& data, const TrainConfig&
     for (size_t b = 0; b < batches; ++b) {
       const size_t begin = b * config.batch_size;
       const size_t end = std::min(begin + config.batch_size, data.size());
-      const Tensor inputs = gather(data, model.input_shape, order, begin, end, labels);
+      const Tensor inputs = gather_batch(data, model.input_shape, order, begin, end, labels);
       network.zero_gradients();
       const LossResult loss = softmax_cross_entropy(network.forward(inputs, true), labels, &grad);
       network.backward(grad);
