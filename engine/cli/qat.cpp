@@ -5,9 +5,9 @@
 // after the current batch and still writes the model as it stands.
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 
 #include "command.h"
@@ -121,6 +121,7 @@ int run_qat(const std::vector<std::string>& raw_args) {
 
   interrupted.store(false);
   const auto previous = std::signal(SIGINT, on_interrupt);
+  const std::clock_t qat_cpu_start = std::clock();
   const train::QatResult result = train::qat(
       model, plan, train, config,
       [every](const train::QatProgress& p) {
@@ -128,6 +129,7 @@ int run_qat(const std::vector<std::string>& raw_args) {
         return true;
       },
       &interrupted);
+  const double qat_cpu = static_cast<double>(std::clock() - qat_cpu_start) / CLOCKS_PER_SEC;
   std::signal(SIGINT, previous);
 
   const quantization::QuantizedModel& quantized = result.quantized;
@@ -178,12 +180,18 @@ int run_qat(const std::vector<std::string>& raw_args) {
           nn::ops::batched_shape(n, model.input_shape),
           train.inputs.values<float>().subspan(0, n * model.input_shape.element_count()));
     }
+    const std::clock_t fp32_cpu_start = std::clock();
     const train::TrainResult fp32_run = train::train(copy, slice, fp32_config);
-    const double qat_epoch =
-        result.seconds / std::max<double>(1.0, result.steps) *
+    const double fp32_cpu = static_cast<double>(std::clock() - fp32_cpu_start) / CLOCKS_PER_SEC;
+    // Per epoch of `slice`; wall time and, less sensitive to a shared machine's load, CPU time.
+    const double epochs =
+        static_cast<double>(result.steps) /
         static_cast<double>((slice.size() + config.batch_size - 1) / config.batch_size);
-    std::printf("time: one FP32 epoch %.1f s, one QAT epoch %.1f s (ratio %.2f)\n",
-                fp32_run.seconds, qat_epoch, qat_epoch / fp32_run.seconds);
+    std::printf(
+        "time per epoch: FP32 %.1f s wall / %.1f s CPU; QAT %.1f s wall / %.1f s CPU "
+        "(ratio %.2f wall, %.2f CPU)\n",
+        fp32_run.seconds, fp32_cpu, result.seconds / epochs, qat_cpu / epochs,
+        result.seconds / epochs / fp32_run.seconds, qat_cpu / epochs / fp32_cpu);
   }
 
   manifest.metrics = {{"test_accuracy", integer_vs_fp32.accuracy()},
