@@ -397,6 +397,7 @@ class QatNetwork {
     quantization::QuantizedModel& q = result.quantized;
     q.model = folded_;
     q.plan = plan_;
+    if (config_.learn_bits) q.plan.name = plan_.name + "+learned-bits";
     q.plan.layers.clear();
     q.calibration = calibration_;
     for (const QatAffine* layer : affine_) {

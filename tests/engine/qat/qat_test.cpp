@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -88,6 +89,41 @@ TEST(Qat, ConvolutionalModelAgreesToo) {
   const QatResult result = qat(model, quantization::preset("int8"), train, config);
   EXPECT_EQ(result.quantized.layers.at("conv1").weight.shape, (Shape{16, 1, 3, 3}));
   EXPECT_GE(agreement(result, test.inputs), 0.999);
+}
+
+TEST(Qat, FoldsBatchNormBeforeTrainingAndDropsDropout) {
+  nn::Model model;
+  model.input_shape = Shape{1, 8, 8};
+  model.layers = {nn::conv2d("conv", 1, 4, 3, 1, 1),
+                  nn::batchnorm("bn", 4),
+                  nn::relu("relu"),
+                  nn::flatten("flatten"),
+                  nn::dropout("drop", 0.2f),
+                  nn::linear("fc", 256, 3)};
+  initialize_parameters(model, 11);
+  Rng rng(12);
+  nn::Examples data{Tensor(DType::f32, Shape{512, 1, 8, 8}), {}};
+  for (float& v : data.inputs.values<float>()) v = rng.uniform();
+  for (size_t i = 0; i < 512; ++i) {
+    // A learnable label: which third of the image is brightest.
+    const float* x = data.inputs.values<float>().data() + i * 64;
+    float sums[3] = {0, 0, 0};
+    for (size_t j = 0; j < 64; ++j) sums[std::min<size_t>(j / 21, 2)] += x[j];
+    data.labels.push_back(static_cast<int32_t>(std::max_element(sums, sums + 3) - sums));
+  }
+  TrainConfig fp32;
+  fp32.epochs = 2;
+  train(model, data, fp32);  // BatchNorm's running statistics move off 0 / 1
+  QatConfig config = quick_config();
+  config.examples_per_epoch = 0;
+  config.lsq = true;
+  const QatResult result = qat(model, quantization::preset("int8"), data, config);
+  ASSERT_EQ(result.quantized.model.layers.size(), 4u);  // conv, relu, flatten, fc
+  for (const nn::LayerSpec& spec : result.quantized.model.layers) {
+    EXPECT_NE(spec.kind, nn::LayerKind::batchnorm);
+    EXPECT_NE(spec.kind, nn::LayerKind::dropout);
+  }
+  EXPECT_GE(agreement(result, data.inputs), 0.999);
 }
 
 TEST(Qat, ResultSurvivesSaveAndLoad) {
