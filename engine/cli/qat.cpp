@@ -47,7 +47,7 @@ train::QatConfig qat_config(const Arguments& parsed, bool lsq, bool learn_bits) 
   config.observer_steps = whole_number(parsed, "observer-steps", config.observer_steps);
   config.activation_bits = static_cast<int>(whole_number(parsed, "act-bits", 8));
   config.optimizer.learning_rate = std::stof(parsed.option("lr", "1e-4"));
-  config.quantizer_learning_rate = std::stof(parsed.option("quantizer-lr", "1e-3"));
+  config.quantizer_learning_rate = std::stof(parsed.option("quantizer-lr", "1e-4"));
   config.calibration = calibration_options(parsed);
   config.lsq = lsq;
   const std::string init = parsed.option("init", "ptq");

@@ -60,7 +60,7 @@ struct QatConfig {
   QatInit init = QatInit::ptq;
   // Adam on quantizer parameters, with the step of each parameter proportional to its initial
   // magnitude (scales) or to the integer range (offsets): relative learning rate.
-  float quantizer_learning_rate = 1e-3f;
+  float quantizer_learning_rate = 1e-4f;
 
   // Learned bit-widths (Eqs. 47-49): per Linear/Conv2d a softmax over candidate precisions
   // (FP32, INT8, INT4) mixes the fake-quant weights and inputs; the loss adds
