@@ -91,7 +91,7 @@ void validate_plan(const Plan& plan, const nn::Model& model);
 
 struct CalibrationOptions {
   calib::ObserverOptions observer;
-  size_t samples = 512;     // examples taken from the front of the calibration set
+  size_t samples = 512;  // examples taken from the front of the calibration set
   size_t batch_size = 256;
 };
 
@@ -110,7 +110,7 @@ struct Calibration {
   calib::ObserverOptions observer;
   size_t samples = 0;
   std::map<std::string, calib::Range> input_ranges;  // by layer name
-  std::map<std::string, InputStatistics> inputs;      // by layer name; not stored in files
+  std::map<std::string, InputStatistics> inputs;     // by layer name; not stored in files
 };
 
 // Called between batches with (examples done, examples in all); return false to stop (the
@@ -146,9 +146,9 @@ QuantizedTensor gptq_quantize(std::span<const float> weight, const Shape& shape,
 
 // A Linear/Conv2d layer whose weights are quantized.
 struct QuantizedLayer {
-  QuantizedTensor weight;        // quant's format; shape of the FP32 weight
+  QuantizedTensor weight;  // quant's format; shape of the FP32 weight
   Activations activations = Activations::fp32;
-  AffineParams input_params;     // int8_static: the calibrated mapping of the layer's input
+  AffineParams input_params;  // int8_static: the calibrated mapping of the layer's input
 };
 
 struct QuantizedModel {
@@ -188,7 +188,7 @@ enum class Execution : uint8_t {
 };
 
 // An executor for `quantized`; layers the plan keeps in FP32 run the FP32 kernels.
-nn::Executor make_executor(const QuantizedModel& quantized, Execution execution = Execution::integer,
-                           Impl impl = Impl::wasmsimd);
+nn::Executor make_executor(const QuantizedModel& quantized,
+                           Execution execution = Execution::integer, Impl impl = Impl::wasmsimd);
 
 }  // namespace quantlab::quantization

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "eval/markdown.h"
 #include "quantlab/eval.h"
 
 namespace quantlab::eval {
@@ -10,41 +11,15 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-std::string percent(double fraction) { return format("%.2f%%", 100.0 * fraction); }
-
-std::string bytes_text(double bytes) {
-  return bytes >= 1e6 ? format("%.2f MB", bytes / 1e6) : format("%.1f KB", bytes / 1e3);
-}
-
-std::string sqnr_text(const ordered_json& value) {
-  return value.is_null() ? "exact" : format("%.1f dB", value.get<double>());
-}
+using markdown::bytes_text;
+using markdown::format;
+using markdown::percent;
+using markdown::sqnr_text;
+using markdown::table;
 
 std::string title(const ordered_json& row) {
   const std::string name = row["name"].get<std::string>();
   return name == "fp32" ? "FP32" : name;
-}
-
-// A Markdown table: first row the header.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::ostringstream out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out << "|";
-    for (const std::string& cell : rows[r]) out << " " << cell << " |";
-    out << "\n";
-    if (r == 0) {
-      out << "|";
-      for (size_t c = 0; c < rows[0].size(); ++c) out << (c == 0 ? "---|" : "---:|");
-      out << "\n";
-    }
-  }
-  return out.str();
 }
 
 // Why a plan that lost to FP32 in speed lost, from what its layers run (docs/report.md).
@@ -79,8 +54,8 @@ std::string report_markdown(const ordered_json& report) {
   std::ostringstream out;
   out << "# " << report["model"]["name"].get<std::string>() << ": FP32 vs quantized\n\n";
   out << "Measured on " << report["test_examples"].get<size_t>() << " test images of "
-      << report["model"]["dataset"].get<std::string>() << "; calibration: "
-      << report["calibration"]["method"].get<std::string>() << " over "
+      << report["model"]["dataset"].get<std::string>()
+      << "; calibration: " << report["calibration"]["method"].get<std::string>() << " over "
       << report["calibration"]["samples"].get<size_t>() << " training images.\n\n";
 
   std::vector<std::vector<std::string>> seed = {{""}};
@@ -111,7 +86,8 @@ std::string report_markdown(const ordered_json& report) {
   out << table(seed) << "\n";
   out << "Memory per value counts codes, scales and zero points (bits per weight, Eq. 10 of "
          "docs/quantization.md); model size adds the FP32 biases. Decay is FP32's accuracy minus "
-         "the plan's on the same images (negative: the plan did better). Speedup is FP32's time over the plan's, measured in "
+         "the plan's on the same images (negative: the plan did better). Speedup is FP32's time "
+         "over the plan's, measured in "
          "the same run.\n\n";
 
   out << "## Details\n\n";
@@ -121,9 +97,9 @@ std::string report_markdown(const ordered_json& report) {
   for (const ordered_json& row : all) {
     const bool is_fp32 = &row == &all[0];
     const ordered_json& ci = row["accuracy_interval"];
-    std::vector<std::string> cells = {
-        title(row), percent(row["accuracy"].get<double>()) + " [" +
-                        percent(ci[0].get<double>()) + ", " + percent(ci[1].get<double>()) + "]"};
+    std::vector<std::string> cells = {title(row), percent(row["accuracy"].get<double>()) + " [" +
+                                                      percent(ci[0].get<double>()) + ", " +
+                                                      percent(ci[1].get<double>()) + "]"};
     if (is_fp32) {
       for (int i = 0; i < 8; ++i) cells.push_back("—");
     } else {
@@ -149,9 +125,9 @@ std::string report_markdown(const ordered_json& report) {
 
   if (timed) {
     out << "## Speed\n\n";
-    std::vector<std::vector<std::string>> speed = {
-        {"plan", "batch 1 (ms/image)", "batch 256 (images/s)", "speedup batch 1",
-         "speedup batch 256"}};
+    std::vector<std::vector<std::string>> speed = {{"plan", "batch 1 (ms/image)",
+                                                    "batch 256 (images/s)", "speedup batch 1",
+                                                    "speedup batch 256"}};
     for (const ordered_json& row : all) {
       const ordered_json& s = row["speed"];
       speed.push_back({title(row), format("%.3f", s["batch1_ms"].get<double>()),
@@ -168,7 +144,8 @@ std::string report_markdown(const ordered_json& report) {
     for (const ordered_json& row : plans) {
       const double slowest = std::min(row["speed"]["speedup_batch"].get<double>(),
                                       row["speed"]["speedup_batch1"].get<double>());
-      if (slowest < 1.0) out << "- **" << title(row) << "** is slower than FP32: " << speed_note(row) << "\n";
+      if (slowest < 1.0)
+        out << "- **" << title(row) << "** is slower than FP32: " << speed_note(row) << "\n";
     }
     out << "\n";
   }
@@ -196,7 +173,8 @@ std::string report_markdown(const ordered_json& report) {
     if (row["plan"]["default"]["granularity"] == "per_tensor" &&
         row["plan"]["default"]["weights"] == "int4") {
       out << "**" << title(row) << "** gives each weight tensor a single scale and zero "
-          << "point: the range of the whole tensor sets the step of its 16 levels, so every channel whose "
+          << "point: the range of the whole tensor sets the step of its 16 levels, so every "
+             "channel whose "
           << "weights are smaller than the largest loses most of its resolution. Per-group scales "
           << "(int4-g32) follow each run of 32 weights instead.\n\n";
     }
@@ -223,8 +201,8 @@ std::string report_csv(const ordered_json& report) {
       return speed.is_null() ? std::string() : number(speed[key]);
     };
     out << row["name"].get<std::string>() << "," << number(row["accuracy"]) << ","
-        << number(row["accuracy_interval"][0]) << "," << number(row["accuracy_interval"][1])
-        << "," << number(get("decay_points")) << "," << number(get("agreement")) << ","
+        << number(row["accuracy_interval"][0]) << "," << number(row["accuracy_interval"][1]) << ","
+        << number(get("decay_points")) << "," << number(get("agreement")) << ","
         << number(get("flips")) << ","
         << (row.contains("mcnemar") ? number(row["mcnemar"]["p_value"]) : "") << ","
         << number(get("logits_mse")) << "," << number(get("output_sqnr_db")) << ","
