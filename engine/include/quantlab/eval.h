@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -213,7 +214,17 @@ struct ReportOptions {
   std::string dataset;
   std::string machine;  // where it ran, e.g. "native x86-64" or "wasm SIMD128 in Node 20"
   std::string command;  // how it was run
+  // Beyond round-to-nearest, all optional. int4_methods adds int4_method_plans() as rows of their
+  // own section. A non-empty validation slice (of the training split) adds the sensitivity table;
+  // with a search budget too, the search's Pareto front and its chosen plan as a row ("mixed").
+  bool int4_methods = false;
+  nn::Examples validation;
+  std::optional<Budget> search_budget;
 };
+
+// INT4 symmetric per channel and per tensor (min-max scales), each as RTN, RTN + bias correction,
+// GPTQ and GPTQ + bias correction: the rows that show what the methods beyond RTN buy.
+std::vector<quantization::Plan> int4_method_plans();
 
 struct ReportProgress {
   std::string stage;  // e.g. "int8: calibrating"
