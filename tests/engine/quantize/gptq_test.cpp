@@ -232,16 +232,8 @@ TEST(Gptq, DeterministicAndChecksItsInputs) {
       InvalidArgument);
 }
 
-struct Shipped {
-  nn::Model model;
-  ModelManifest manifest;
-};
-
-Shipped load(const std::string& name) {
-  Shipped s;
-  s.model = load_model((testing::kRoot / "models" / name).string(), s.manifest);
-  return s;
-}
+using testing::Shipped;
+constexpr auto& load = testing::load_shipped;
 
 // Per-channel symmetric min-max INT4: the RTN baseline GPTQ is compared with.
 Plan int4_channel(WeightMethod method, bool bias_correction = false) {
