@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "eval/markdown.h"
 #include "quantlab/eval.h"
 
 namespace quantlab::eval {
@@ -11,41 +12,15 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-std::string percent(double fraction) { return format("%.2f%%", 100.0 * fraction); }
-
-std::string bytes_text(double bytes) {
-  return bytes >= 1e6 ? format("%.2f MB", bytes / 1e6) : format("%.1f KB", bytes / 1e3);
-}
-
-std::string sqnr_text(const ordered_json& value) {
-  return value.is_null() ? "exact" : format("%.1f dB", value.get<double>());
-}
+using markdown::bytes_text;
+using markdown::format;
+using markdown::percent;
+using markdown::sqnr_text;
+using markdown::table;
 
 std::string title(const ordered_json& row) {
   const std::string name = row["name"].get<std::string>();
   return name == "fp32" ? "FP32" : name;
-}
-
-// A Markdown table: first row the header.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::ostringstream out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out << "|";
-    for (const std::string& cell : rows[r]) out << " " << cell << " |";
-    out << "\n";
-    if (r == 0) {
-      out << "|";
-      for (size_t c = 0; c < rows[0].size(); ++c) out << (c == 0 ? "---|" : "---:|");
-      out << "\n";
-    }
-  }
-  return out.str();
 }
 
 // What the kernels of a plan's layers do that FP32's do not (docs/report.md).
@@ -89,11 +64,40 @@ std::string losing_layers(const ordered_json& plan, const ordered_json& fp32, co
   }
   return text;
 }
+
+// RTN vs GPTQ vs bias correction at INT4 (the rows int4_method_plans() adds).
+std::string int4_methods_markdown(const ordered_json& all) {
+  std::vector<std::vector<std::string>> rows = {{"plan", "granularity", "method", "bias correction",
+                                                 "test accuracy", "test decay",
+                                                 "validation accuracy", "bits/weight"}};
+  for (const ordered_json& p : all) {
+    if (p.value("section", "plans") != "int4-methods") continue;
+    const ordered_json& layer = p["plan"]["default"];
+    rows.push_back(
+        {p["name"].get<std::string>(), layer["granularity"].get<std::string>(),
+         layer["method"].get<std::string>(), layer["bias_correction"].get<bool>() ? "yes" : "no",
+         percent(p["accuracy"].get<double>()),
+         format("%.2f points", p["decay_points"].get<double>()),
+         p.contains("validation_accuracy") ? percent(p["validation_accuracy"].get<double>()) : "—",
+         format("%.3f", p["bits_per_weight"].get<double>())});
+  }
+  if (rows.size() == 1) return "";
+  return "## INT4: round-to-nearest vs GPTQ vs bias correction\n\n" + table(rows) +
+         "\nSymmetric INT4 with min-max scales; RTN rounds each weight (Eq. 4), GPTQ rounds "
+         "column by column with error feedback (Eqs. 22-25), bias correction removes the mean "
+         "output shift on the calibration set (Eq. 26). Validation accuracy: the validation slice "
+         "of the training split, where choices are made.\n\n";
+}
+
 }  // namespace
 
 std::string report_markdown(const ordered_json& report) {
   const ordered_json& fp32 = report["fp32"];
-  const ordered_json& plans = report["plans"];
+  // The INT4 method rows have a table of their own (int4_methods_markdown).
+  ordered_json plans = ordered_json::array();
+  for (const ordered_json& p : report["plans"]) {
+    if (p.value("section", "plans") == "plans") plans.push_back(p);
+  }
   const bool timed = !report["speed"].is_null();
   std::vector<ordered_json> all = {fp32};
   for (const ordered_json& p : plans) all.push_back(p);
@@ -244,6 +248,15 @@ std::string report_markdown(const ordered_json& report) {
           << "weights are smaller than the largest loses most of its resolution. Per-group scales "
           << "(int4-g32) follow each run of 32 weights instead.\n\n";
     }
+  }
+  out << int4_methods_markdown(report["plans"]);
+  if (report.contains("sensitivity")) {
+    out << "## Sensitivity\n\n" << sensitivity_markdown(report["sensitivity"]) << "\n";
+  }
+  if (report.contains("search")) {
+    out << "## Mixed precision: Pareto front\n\n"
+        << search_markdown(report["search"])
+        << "Its test row is **mixed** in the tables above.\n\n";
   }
   out << "Machine: " << report["machine"].get<std::string>() << "  \nCommand: `"
       << report["command"].get<std::string>() << "`\n";
