@@ -64,10 +64,13 @@ std::string preset_plan(const std::string& name) {
 }
 
 // options: {plans: [name | plan], calibration: {method, percentile, samples}, speedRounds,
-// machine, command}. on_progress({stage, done, total}) returning false cancels.
+// machine, command, int4Methods, validation, searchBudget}; validation > 0 takes that many
+// examples from the end of the validation images (the training split) for the sensitivity table
+// and, with searchBudget ("5bpw", "300KB", "91.5%"), the search. on_progress({stage, done,
+// total}) returning false cancels.
 std::string report_js(const LoadedModel& loaded, val test_images, val test_labels,
-                      val calibration_images, val image_size, const std::string& options_json,
-                      val on_progress) {
+                      val calibration_images, val validation_images, val validation_labels,
+                      val image_size, const std::string& options_json, val on_progress) {
   const json options = json::parse(options_json);
   eval::ReportOptions report;
   for (const json& spec : options.at("plans")) report.plans.push_back(plan_from(spec));
@@ -78,6 +81,15 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.dataset = loaded.manifest.dataset;
   report.machine = options.value("machine", std::string("wasm SIMD128, one thread"));
   report.command = options.value("command", std::string());
+  report.int4_methods = options.value("int4Methods", false);
+  if (const size_t count = options.value("validation", size_t{0}); count > 0) {
+    report.validation = eval::validation_slice(
+        examples_of(loaded.manifest.input, validation_images, validation_labels, image_size),
+        count);
+  }
+  if (options.contains("searchBudget")) {
+    report.search_budget = eval::parse_budget(options["searchBudget"].get<std::string>());
+  }
   const nn::Examples test =
       examples_of(loaded.manifest.input, test_images, test_labels, image_size);
   const Tensor calibration = network_input(loaded.manifest.input, calibration_images, image_size);
@@ -90,6 +102,40 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
                         return !on_progress(event).isFalse();
                       })
       .dump();
+}
+
+// options: {budget: "5bpw" | "300KB" | "91.5%", validation: count, calibration: {...}}; the
+// training images calibrate (from the front) and validate (the last `validation`). Returns
+// {search, sensitivity (JSON text, docs/report.md), chosenPlan (plan JSON text), budgetMet,
+// markdown}.
+val search_js(const LoadedModel& loaded, val train_images, val train_labels, val image_size,
+              const std::string& options_json, val on_progress) {
+  const json options = json::parse(options_json);
+  eval::SearchOptions search;
+  search.budget = eval::parse_budget(options.at("budget").get<std::string>());
+  search.sensitivity.calibration = calibration_from(options.value("calibration", json::object()));
+  const nn::Examples train =
+      examples_of(loaded.manifest.input, train_images, train_labels, image_size);
+  const nn::Examples validation =
+      eval::validation_slice(train, options.value("validation", size_t{5000}));
+  const eval::SearchResult result =
+      eval::search(loaded.model, validation, train.inputs, search, [&](size_t done, size_t total) {
+        val event = val::object();
+        event.set("stage", std::string("search"));
+        event.set("done", static_cast<double>(done));
+        event.set("total", static_cast<double>(total));
+        return !on_progress(event).isFalse();
+      });
+  const auto front = eval::search_json(result, search.budget);
+  const auto sensitivity = eval::sensitivity_json(result.sensitivity);
+  val answer = val::object();
+  answer.set("search", front.dump());
+  answer.set("sensitivity", sensitivity.dump());
+  answer.set("chosenPlan", plan_to_json(result.measured[result.chosen].plan).dump());
+  answer.set("budgetMet", result.budget_met);
+  answer.set("markdown", "## Sensitivity\n\n" + eval::sensitivity_markdown(sensitivity) +
+                             "\n## Pareto front\n\n" + eval::search_markdown(front));
+  return answer;
 }
 
 std::string report_markdown_js(const std::string& report) {
@@ -160,6 +206,7 @@ EMSCRIPTEN_BINDINGS(quantlab_quantization) {
   function("planPresets", guarded<&plan_presets>);
   function("presetPlan", guarded<&preset_plan>);
   function("report", guarded<&report_js>);
+  function("search", guarded<&search_js>);
   function("reportMarkdown", guarded<&report_markdown_js>);
   function("reportCsv", guarded<&report_csv_js>);
   function("quantizeModel", guarded<&quantize_js>);

@@ -6,7 +6,9 @@
 //   quantlab quantize <model dir> --out DIR [--plan P] [--calib M] [--percentile P]
 //                                           [--calib-size N] [--data DIR]
 //   quantlab report <model dir> [--plans a,b] [--calib M] [--percentile P] [--calib-size N]
-//                               [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]
+//                               [--format md|json|csv] [--out FILE] [--speed-rounds N]
+//                               [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR]
+//   quantlab search <model dir> (--budget B | --min-accuracy A) [--out plan.json] [--validation N]
 //
 // The package's "bin" is this file built (web/lib/dist/cli.js). A model directory that does
 // not exist where the command runs is looked up in the package, which ships models/, so
@@ -41,8 +43,13 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   report: {
     usage:
-      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]",
+      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR]",
     run: reportCommand,
+  },
+  search: {
+    usage:
+      "search <model dir> (--budget 5bpw|300KB|1.2MB | --min-accuracy 91.5) [--out plan.json] [--validation N] [--calib METHOD] [--calib-size N] [--data DIR]",
+    run: searchCommand,
   },
 };
 const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
@@ -160,6 +167,33 @@ function readSplit(
       await readMaybeGzipped(join(dir, `${split}-labels-idx1-ubyte`)),
     ),
   );
+}
+
+/**
+ * Training-split images for the search and the sensitivity table: the data folder's full
+ * training split when it has one (raw or gzipped), else the package's calibration slice.
+ */
+async function readTraining(
+  lab: QuantLab,
+  args: Arguments,
+  dataset: string,
+): Promise<IdxDataset> {
+  const dir = args.options.get("data") ?? join(appData, dataset);
+  const hasTrain = ["", ".gz"].some((suffix) =>
+    existsSync(join(dir, `train-images-idx3-ubyte${suffix}`)),
+  );
+  return readSplit(lab, args, dataset, hasTrain ? "train" : "calibration");
+}
+
+/**
+ * --validation N (default 5000), capped so that the validation images (the last ones) and the
+ * calibration images (the first ones) never overlap.
+ */
+function validationCount(args: Arguments, train: IdxDataset): number {
+  const calibration = wholeNumber(args, "calib-size", 512);
+  const wanted = wholeNumber(args, "validation", 5000);
+  const available = train.count - Math.min(calibration, train.count - 1);
+  return Math.max(1, Math.min(wanted, available));
 }
 
 /** A preset name, or a .json plan file. */
@@ -282,9 +316,17 @@ async function reportCommand(
       speedRounds: wholeNumber(args, "speed-rounds", 5),
       machine: `wasm SIMD128 in Node ${process.version}, one thread`,
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
+      int4Methods: args.options.get("int4-methods") === "yes",
     };
     const test = await readSplit(lab, args, dataset, "test");
     const calibration = await readSplit(lab, args, dataset, "calibration");
+    const searchBudget = args.options.get("search");
+    if (args.options.has("validation") || searchBudget !== undefined) {
+      const train = await readTraining(lab, args, dataset);
+      options.validation = train;
+      options.validationCount = validationCount(args, train);
+      options.searchBudget = searchBudget;
+    }
     let stage = "";
     const report = await lab.report(model, test, calibration, {
       ...options,
@@ -313,10 +355,62 @@ async function reportCommand(
   }
 }
 
+async function searchCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const budget = args.options.get("budget");
+  const floor = args.options.get("min-accuracy");
+  if ((budget === undefined) === (floor === undefined))
+    throw new Error(
+      "search needs one of --budget (e.g. 5bpw, 300KB) and --min-accuracy (e.g. 91.5)",
+    );
+  const lab = createQuantLab({ worker: false });
+  try {
+    const model = await loadFp32(lab, args.positional[0]!);
+    const train = await readTraining(lab, args, model.manifest.dataset);
+    const start = performance.now();
+    const result = await lab.search(model, train, {
+      budget: budget ?? `${floor}%`,
+      validation: validationCount(args, train),
+      calibration: calibrationOf(args),
+      onProgress: (p) => printError(`quantlab search: ${p.message ?? ""}`),
+    });
+    print(
+      `# ${model.manifest.name}: mixed-precision search\n\n${result.markdown}\nSearch time: ${((performance.now() - start) / 1000).toFixed(1)} s (wasm, one thread).`,
+    );
+    const out = args.options.get("out");
+    if (out !== undefined) {
+      await writeFile(out, `${JSON.stringify(result.chosenPlan, null, 2)}\n`);
+      printError(`quantlab search: wrote ${out}`);
+    }
+    return result.budgetMet ? 0 : 3;
+  } finally {
+    await lab.dispose();
+  }
+}
+
 const KNOWN: Record<string, string[]> = {
   eval: ["data"],
   quantize: ["out", "plan", ...CALIBRATION_OPTIONS],
-  report: ["plans", "format", "out", "speed-rounds", ...CALIBRATION_OPTIONS],
+  report: [
+    "plans",
+    "format",
+    "out",
+    "speed-rounds",
+    "int4-methods",
+    "validation",
+    "search",
+    ...CALIBRATION_OPTIONS,
+  ],
+  search: [
+    "budget",
+    "min-accuracy",
+    "out",
+    "validation",
+    ...CALIBRATION_OPTIONS,
+  ],
 };
 
 /** Runs the CLI on `args` (the arguments after `quantlab`); resolves to the exit code. */

@@ -169,21 +169,44 @@ export interface RawReportProgress {
   total: number;
 }
 
+/** engine/bindings/quantization.cpp's search result: JSON texts and the Markdown. */
+export interface RawSearchResult {
+  search: string;
+  sensitivity: string;
+  chosenPlan: string;
+  budgetMet: boolean;
+  markdown: string;
+}
+
 export interface RawQuantizationModule {
   QuantizedModel: abstract new () => RawQuantizedModel;
   planPresets(): string[];
   /** The preset's plan as plan JSON text (docs/plans.md). */
   presetPlan(name: string): string;
-  /** options: JSON text {plans, calibration: {method, percentile, samples}, speedRounds, machine, command}. */
+  /**
+   * options: JSON text {plans, calibration: {method, percentile, samples}, speedRounds, machine,
+   * command, int4Methods, validation, searchBudget}.
+   */
   report(
     model: RawLoadedModel,
     testImages: Uint8Array,
     testLabels: Uint8Array,
     calibrationImages: Uint8Array,
+    validationImages: Uint8Array,
+    validationLabels: Uint8Array,
     imageSize: RawImageSize,
     optionsJson: string,
     onProgress: (progress: RawReportProgress) => boolean,
   ): string;
+  /** options: JSON text {budget, validation, calibration}. */
+  search(
+    model: RawLoadedModel,
+    trainImages: Uint8Array,
+    trainLabels: Uint8Array,
+    imageSize: RawImageSize,
+    optionsJson: string,
+    onProgress: (progress: RawReportProgress) => boolean,
+  ): RawSearchResult;
   reportMarkdown(reportJson: string): string;
   reportCsv(reportJson: string): string;
   /** plan: JSON text of a preset name (a JSON string) or a plan object. */
@@ -358,6 +381,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   planPresets: [],
   presetPlan: [],
   report: [],
+  search: [],
   reportMarkdown: [],
   reportCsv: [],
   quantizeModel: [],

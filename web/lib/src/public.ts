@@ -24,6 +24,8 @@ export type {
   ReportProgress,
   ReportRow,
   ReportSpeed,
+  SearchOptions,
+  SearchResult,
 } from "./quantization/types.js";
 export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 export type { MethodOptions } from "./api/method.js";

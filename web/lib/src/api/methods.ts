@@ -43,6 +43,8 @@ import {
   type Report,
   type ReportOptions,
   type ReportProgress,
+  type SearchOptions,
+  type SearchResult,
 } from "../quantization/types.js";
 import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
 import { method, type MethodContext } from "./method.js";
@@ -319,6 +321,10 @@ export const methods = {
         speedRounds = 5,
         machine,
         command,
+        int4Methods = false,
+        validation,
+        validationCount = 0,
+        searchBudget,
       }: Partial<ReportOptions>,
     ): Report => {
       const target = rawModelOf(model(context, handle));
@@ -328,6 +334,9 @@ export const methods = {
         speedRounds,
         machine,
         command,
+        int4Methods,
+        validation: validation === undefined ? 0 : validationCount,
+        searchBudget,
       });
       const json = wrapEngineError(
         () =>
@@ -336,6 +345,8 @@ export const methods = {
             test.images,
             test.labels,
             calibration.images,
+            validation?.images ?? new Uint8Array(),
+            validation?.labels ?? new Uint8Array(),
             imageSizeOf(test),
             options,
             (p) => {
@@ -351,6 +362,57 @@ export const methods = {
         "InvalidPlan",
       );
       return JSON.parse(json) as Report;
+    },
+  ),
+
+  /**
+   * Per-layer sensitivity and the mixed-precision search on training-split images (the last
+   * `validation` decide, the first calibrate): the Pareto front of size vs accuracy and the
+   * plan chosen within `budget`. Progress per plan measured; aborting stops between plans.
+   */
+  search: method(
+    2,
+    (
+      context: MethodContext<ReportProgress>,
+      [handle, train]: [ModelHandle, LabelledImages],
+      {
+        budget = "5bpw",
+        validation = 5000,
+        calibration: calibrationOptions = {},
+      }: Partial<SearchOptions>,
+    ): SearchResult => {
+      const target = rawModelOf(model(context, handle));
+      const raw = wrapEngineError(
+        () =>
+          context.engine.search(
+            target.handle,
+            train.images,
+            train.labels,
+            imageSizeOf(train),
+            JSON.stringify({
+              budget,
+              validation: Math.min(validation, train.labels.length - 1),
+              calibration: calibrationOptions,
+            }),
+            (p) => {
+              context.progress({
+                done: p.done,
+                total: p.total,
+                detail: { stage: p.stage },
+                message: `${p.done} plans measured`,
+              });
+              return !context.aborted();
+            },
+          ),
+        "InvalidPlan",
+      );
+      return {
+        search: JSON.parse(raw.search) as SearchResult["search"],
+        sensitivity: JSON.parse(raw.sensitivity) as SearchResult["sensitivity"],
+        chosenPlan: JSON.parse(raw.chosenPlan) as Plan,
+        budgetMet: raw.budgetMet,
+        markdown: raw.markdown,
+      };
     },
   ),
 
