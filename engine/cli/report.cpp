@@ -6,6 +6,7 @@
 
 #include "command.h"
 #include "examples.h"
+#include "gate.h"
 #include "model_loading.h"
 #include "quantlab/error.h"
 
@@ -24,6 +25,8 @@ std::vector<std::string> split_commas(const std::string& text) {
 int run_report(const std::vector<std::string>& args) {
   std::vector<std::string> known = {"plans", "format", "out", "data", "speed-rounds"};
   known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());
+  known.push_back("baseline");
+  known.insert(known.end(), kThresholdOptions.begin(), kThresholdOptions.end());
   const Arguments parsed = parse_arguments(args, known);
   require(parsed.positional.size() == 1, "report needs exactly one model directory");
   const std::string format = parsed.option("format", "md");
@@ -41,6 +44,7 @@ int run_report(const std::vector<std::string>& args) {
           "--speed-rounds must be a whole number");
   options.speed.rounds = std::stoul(rounds);
   options.measure_speed = options.speed.rounds > 0;
+  const GateRequest gate = gate_request(parsed);  // the baseline is checked before any work
   ModelManifest manifest;
   const nn::Model model = load_model(parsed.positional[0], manifest);
   options.model_name = manifest.name;
@@ -68,14 +72,16 @@ int run_report(const std::vector<std::string>& args) {
     write_file_bytes(out, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
     std::cerr << "quantlab report: wrote " << out << "\n";
   }
-  return 0;
+  return gate.run(json);
 }
 
 const bool registered = register_command(
     {"report",
      "<model dir> [--plans a,b,...] [--calib ...] [--format md|json|csv] [--out FILE] "
-     "[--speed-rounds N] [--data DIR]",
-     "FP32 vs quantized plans on the test split: accuracy, decay, agreement, error, size, speed",
+     "[--speed-rounds N] [--data DIR] [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO] "
+     "[--min-speedup RATIO] [--alpha P]]",
+     "FP32 vs quantized plans on the test split: accuracy, decay, agreement, error, size, speed; "
+     "with --baseline, the regression gate (exits 3 when a threshold is crossed)",
      run_report});
 
 }  // namespace
