@@ -7,6 +7,7 @@
 #include "command.h"
 #include "examples.h"
 #include "gate.h"
+#include "machine.h"
 #include "model_loading.h"
 #include "quantlab/error.h"
 
@@ -49,7 +50,8 @@ int run_report(const std::vector<std::string>& args) {
   const nn::Model model = load_model(parsed.positional[0], manifest);
   options.model_name = manifest.name;
   options.dataset = manifest.dataset;
-  options.machine = "native build (g++ -O3, SIMD kernels through SIMDe), one thread";
+  options.machine =
+      "native build (g++ -O3, SIMD kernels through SIMDe), one thread, on " + cpu_description();
   options.command = "quantlab report";
   for (const std::string& a : args) options.command += " " + a;
 

@@ -2,12 +2,14 @@
 // is compared only through each report's own speedups (FP32's time over the plan's in the same
 // run): absolute times from two runs, maybe on two machines, say nothing about the plans.
 #include <cmath>
+#include <cstdio>
+#include <span>
 #include <vector>
 
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/eval_compare.h"
-#include "report_provenance.h"
+#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {
@@ -144,6 +146,12 @@ std::string number(double value, int decimals) {
   return text;
 }
 
+std::string significant_digits(double value) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.2g", value);
+  return text;
+}
+
 struct Gate {
   const GateThresholds& thresholds;
   size_t checks = 0;
@@ -199,7 +207,7 @@ struct Gate {
       check(!(c < b && p < thresholds.alpha), name, "significance", p, thresholds.alpha,
             "accuracy fell " + number(-r["accuracy_change_points"].get<double>(), 2) +
                 " points vs the baseline on the same images, significant by McNemar (p = " +
-                number(p, 4) + " < " + number(thresholds.alpha, 2) + "; " + std::to_string(b) +
+                significant_digits(p) + " < " + number(thresholds.alpha, 2) + "; " + std::to_string(b) +
                 " images only the baseline got right, " + std::to_string(c) + " only the new)");
     }
   }

@@ -10,7 +10,7 @@
 #include "quantlab/io.h"
 #include "quantlab/nn_ops.h"
 #include "quantlab/version.h"
-#include "report_provenance.h"
+#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {

@@ -1,5 +1,5 @@
 // Provenance and per-example predictions of the report (docs/report.md).
-#include "report_provenance.h"
+#include "eval/report_provenance.h"
 
 #include "quantlab/error.h"
 #include "quantlab/eval_digest.h"

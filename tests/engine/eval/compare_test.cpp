@@ -3,9 +3,11 @@
 // is not; reports without predictions or from another test set are compared but not paired.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "quantlab/error.h"
 #include "quantlab/eval_compare.h"
-#include "report_provenance.h"
+#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {

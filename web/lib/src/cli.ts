@@ -23,6 +23,7 @@
 // split, so both give the same numbers); raw IDX files are read when present.
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
@@ -394,7 +395,7 @@ async function reportCommand(
       plans,
       calibration: calibrationOf(args),
       speedRounds: wholeNumber(args, "speed-rounds", 5),
-      machine: `wasm SIMD128 in Node ${process.version}, one thread`,
+      machine: `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
     };
     const test = await readSplit(lab, args, dataset, "test");
