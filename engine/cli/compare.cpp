@@ -1,12 +1,10 @@
 // `quantlab compare BASE.json NEW.json`: what changed per plan between two reports, and the gate
 // (docs/report.md, "Comparing reports and the gate").
-#include <cstdio>
 #include <iostream>
 
 #include "command.h"
 #include "gate.h"
 #include "quantlab/error.h"
-#include "quantlab/io.h"
 
 namespace quantlab::cli {
 namespace {
@@ -24,20 +22,16 @@ int run_compare(const std::vector<std::string>& args) {
   const std::string text =
       format == "json" ? comparison.dump(2) + "\n" : eval::comparison_markdown(comparison);
   const std::string out = parsed.option("out", "");
-  if (out.empty()) {
-    std::fputs(text.c_str(), stdout);
-  } else {
-    write_file_bytes(out, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-    std::cerr << "quantlab compare: wrote " << out << "\n";
-  }
+  write_output(text, out, "compare");
   // The verdict goes to stderr too unless the Markdown, which ends with it, went to stdout.
   if (format == "json" || !out.empty()) std::cerr << eval::gate_summary(comparison);
   return comparison["gate"]["passed"].get<bool>() ? 0 : kGateFailed;
 }
 
 const bool registered = register_command(
-    {"compare", "<BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS] "
-                "[--max-size RATIO] [--min-speedup RATIO] [--alpha P]",
+    {"compare",
+     "<BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS] "
+     "[--max-size RATIO] [--min-speedup RATIO] [--alpha P]",
      "what changed per plan between two reports (McNemar on paired predictions); exits 3 when "
      "a threshold is crossed",
      run_compare});

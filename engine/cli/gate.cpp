@@ -61,7 +61,8 @@ GateRequest gate_request(const Arguments& args) {
     }
     return request;
   }
-  require(request.thresholds.alpha > 0 && request.thresholds.alpha < 1, "--alpha must be in (0, 1)");
+  require(request.thresholds.alpha > 0 && request.thresholds.alpha < 1,
+          "--alpha must be in (0, 1)");
   request.baseline = read_report(baseline);
   return request;
 }

@@ -68,12 +68,7 @@ int run_report(const std::vector<std::string>& args) {
                            : format == "csv" ? eval::report_csv(json)
                                              : eval::report_markdown(json);
   const std::string out = parsed.option("out", "");
-  if (out.empty()) {
-    std::fputs(text.c_str(), stdout);
-  } else {
-    write_file_bytes(out, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-    std::cerr << "quantlab report: wrote " << out << "\n";
-  }
+  write_output(text, out, "report");
   return gate.run(json);
 }
 

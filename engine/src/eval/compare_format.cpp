@@ -63,9 +63,9 @@ std::string comparison_markdown(const ordered_json& comparison) {
         << arrow(row, "accuracy", "%.2f%%", 100) << " | "
         << (both ? show(row["accuracy_change_points"], "%+.2f") : "—") << " | "
         << (pair.is_null() ? "—" : show(pair["p_value"], "%.3g")) << " | "
-        << row["verdict"].get<std::string>() << " | " << arrow(row, "decay_points", "%.2f")
-        << " | " << arrow(row, "agreement", "%.2f%%", 100) << " | "
-        << arrow(row, "kl_mean", "%.3g") << " | " << arrow(row, "weight_bytes", "%.0f B") << " | "
+        << row["verdict"].get<std::string>() << " | " << arrow(row, "decay_points", "%.2f") << " | "
+        << arrow(row, "agreement", "%.2f%%", 100) << " | " << arrow(row, "kl_mean", "%.3g") << " | "
+        << arrow(row, "weight_bytes", "%.0f B") << " | "
         << (both ? show(row["size_ratio"], "%.3f×") : "—") << " | "
         << arrow(row, "speedup_batch", "%.2f×") << " | "
         << (both ? show(row["speedup_ratio_batch"], "%.3f×") : "—") << " | "
@@ -78,7 +78,8 @@ std::string comparison_markdown(const ordered_json& comparison) {
          "machines never compare absolute times.\n";
   if (!comparison["only_in_base"].empty()) {
     out << "\nOnly in the baseline:";
-    for (const ordered_json& name : comparison["only_in_base"]) out << " " << name.get<std::string>();
+    for (const ordered_json& name : comparison["only_in_base"])
+      out << " " << name.get<std::string>();
     out << "\n";
   }
   out << "\n## Gate\n\n" << gate_summary(comparison);
@@ -89,9 +90,12 @@ std::string gate_summary(const ordered_json& comparison) {
   const ordered_json& gate = comparison["gate"];
   const ordered_json& t = gate["thresholds"];
   std::ostringstream limits;
-  if (t["max_decay_points"].is_number()) limits << "max decay " << show(t["max_decay_points"], "%g") << " points, ";
-  if (t["max_size_ratio"].is_number()) limits << "max size " << show(t["max_size_ratio"], "%g") << "× baseline, ";
-  if (t["min_speedup_ratio"].is_number()) limits << "min speedup " << show(t["min_speedup_ratio"], "%g") << "× baseline's, ";
+  if (t["max_decay_points"].is_number())
+    limits << "max decay " << show(t["max_decay_points"], "%g") << " points, ";
+  if (t["max_size_ratio"].is_number())
+    limits << "max size " << show(t["max_size_ratio"], "%g") << "× baseline, ";
+  if (t["min_speedup_ratio"].is_number())
+    limits << "min speedup " << show(t["min_speedup_ratio"], "%g") << "× baseline's, ";
   limits << "McNemar α " << show(t["alpha"], "%g")
          << (comparison["paired"].get<bool>() ? "" : " (not applied: predictions do not pair)");
   const size_t checks = gate["checks"].get<size_t>();
@@ -103,7 +107,8 @@ std::string gate_summary(const ordered_json& comparison) {
   } else {
     out << "quantlab gate: FAILED: " << failed << " of " << checks
         << " checks crossed a threshold (" << limits.str() << "):\n";
-    for (const ordered_json& f : gate["failures"]) out << "- " << f["message"].get<std::string>() << "\n";
+    for (const ordered_json& f : gate["failures"])
+      out << "- " << f["message"].get<std::string>() << "\n";
   }
   return out.str();
 }

@@ -6,10 +6,10 @@
 #include <span>
 #include <vector>
 
+#include "eval/report_provenance.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/eval_compare.h"
-#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {
@@ -26,9 +26,9 @@ const ordered_json& field(const ordered_json& object, const char* key) {
 void check_report(const ordered_json& report, const std::string& which) {
   require(report.is_object() && field(report, "format") == "quantlab-report",
           which + ": not a quantlab report (\"format\" is not \"quantlab-report\")");
-  require(field(report, "version") == 1,
-          which + ": report version " + field(report, "version").dump() +
-              " is not supported (this engine reads version 1)");
+  require(field(report, "version") == 1, which + ": report version " +
+                                             field(report, "version").dump() +
+                                             " is not supported (this engine reads version 1)");
   require(field(report, "fp32").is_object() && field(report, "plans").is_array() &&
               field(report, "model").is_object() && field(report, "test_examples").is_number(),
           which + ": report lacks model, test_examples, fp32 or plans");
@@ -79,7 +79,8 @@ std::vector<uint8_t> labels_of(const ordered_json& report, const std::string& wh
   return labels;
 }
 
-std::vector<uint8_t> predictions_of(const ordered_json& row, size_t count, const std::string& which) {
+std::vector<uint8_t> predictions_of(const ordered_json& row, size_t count,
+                                    const std::string& which) {
   const ordered_json& text = field(row, "predictions");
   if (text.is_null()) return {};
   const std::string what = which + ": " + row["name"].get<std::string>() + ".predictions";
@@ -161,7 +162,10 @@ struct Gate {
              double limit, const std::string& message) {
     ++checks;
     if (!passed) {
-      failures.push_back({{"plan", plan}, {"check", name}, {"value", value}, {"limit", limit},
+      failures.push_back({{"plan", plan},
+                          {"check", name},
+                          {"value", value},
+                          {"limit", limit},
                           {"message", plan + ": " + message}});
     }
   }
@@ -207,8 +211,9 @@ struct Gate {
       check(!(c < b && p < thresholds.alpha), name, "significance", p, thresholds.alpha,
             "accuracy fell " + number(-r["accuracy_change_points"].get<double>(), 2) +
                 " points vs the baseline on the same images, significant by McNemar (p = " +
-                significant_digits(p) + " < " + number(thresholds.alpha, 2) + "; " + std::to_string(b) +
-                " images only the baseline got right, " + std::to_string(c) + " only the new)");
+                significant_digits(p) + " < " + number(thresholds.alpha, 2) + "; " +
+                std::to_string(b) + " images only the baseline got right, " + std::to_string(c) +
+                " only the new)");
     }
   }
 };
@@ -270,7 +275,8 @@ ordered_json compare_reports(const ordered_json& base, const ordered_json& next,
     rows.push_back(entry);
   }
   for (const ordered_json* row : rows_of(base)) {
-    if (find_row(next, (*row)["name"].get<std::string>()) == nullptr) only_in_base.push_back((*row)["name"]);
+    if (find_row(next, (*row)["name"].get<std::string>()) == nullptr)
+      only_in_base.push_back((*row)["name"]);
   }
   const auto optional = [](const std::optional<double>& v) { return v ? ordered_json(*v) : kNull; };
   return {

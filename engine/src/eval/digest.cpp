@@ -24,8 +24,8 @@ constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 }  // namespace
 
 Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-             0x5be0cd19} {}
+    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void Sha256::block(const uint8_t* data) {
   std::array<uint32_t, 64> w;
@@ -111,8 +111,8 @@ std::string base64_encode(std::span<const uint8_t> bytes) {
 }
 
 std::vector<uint8_t> base64_decode(std::string_view text, const std::string& what) {
-  require(text.size() % 4 == 0, what + ": base64 length " + std::to_string(text.size()) +
-                                    " is not a multiple of 4");
+  require(text.size() % 4 == 0,
+          what + ": base64 length " + std::to_string(text.size()) + " is not a multiple of 4");
   std::vector<uint8_t> bytes;
   bytes.reserve(text.size() / 4 * 3);
   for (size_t i = 0; i < text.size(); i += 4) {
@@ -131,7 +131,8 @@ std::vector<uint8_t> base64_decode(std::string_view text, const std::string& wha
               what + ": invalid base64 at character " + std::to_string(i + k));
       group = group << 6 | static_cast<uint32_t>(found - kAlphabet);
     }
-    for (size_t k = 0; k < 3 - padding; ++k) bytes.push_back(static_cast<uint8_t>(group >> (16 - 8 * k)));
+    for (size_t k = 0; k < 3 - padding; ++k)
+      bytes.push_back(static_cast<uint8_t>(group >> (16 - 8 * k)));
   }
   return bytes;
 }

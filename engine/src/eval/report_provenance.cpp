@@ -19,7 +19,8 @@ std::string dataset_sha256(const nn::Examples& test) {
   std::vector<uint8_t> labels;
   labels.reserve(test.size());
   for (int32_t label : test.labels) {
-    require(label >= 0 && label < 256, "dataset hash: label " + std::to_string(label) + " is not a byte");
+    require(label >= 0 && label < 256,
+            "dataset hash: label " + std::to_string(label) + " is not a byte");
     labels.push_back(static_cast<uint8_t>(label));
   }
   hash.update(labels);

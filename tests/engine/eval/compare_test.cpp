@@ -5,9 +5,9 @@
 
 #include <cmath>
 
+#include "eval/report_provenance.h"
 #include "quantlab/error.h"
 #include "quantlab/eval_compare.h"
-#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {
@@ -46,16 +46,17 @@ double accuracy(const std::vector<int32_t>& p) {
 }
 
 ordered_json row_json(const Row& row, const Row& fp32) {
-  ordered_json r = {{"name", row.name},
-                    {"plan", {{"name", row.name}}},
-                    {"accuracy", accuracy(row.predictions)},
-                    {"decay_points", 100 * (accuracy(fp32.predictions) - accuracy(row.predictions))},
-                    {"agreement", 0.99},
-                    {"kl_mean", 0.001},
-                    {"weight_bytes", row.weight_bytes},
-                    {"bits_per_weight", 8.0},
-                    {"speed", {{"speedup_batch", row.speedup}, {"speedup_batch1", row.speedup}}},
-                    {"predictions", encode_classes(row.predictions)}};
+  ordered_json r = {
+      {"name", row.name},
+      {"plan", {{"name", row.name}}},
+      {"accuracy", accuracy(row.predictions)},
+      {"decay_points", 100 * (accuracy(fp32.predictions) - accuracy(row.predictions))},
+      {"agreement", 0.99},
+      {"kl_mean", 0.001},
+      {"weight_bytes", row.weight_bytes},
+      {"bits_per_weight", 8.0},
+      {"speed", {{"speedup_batch", row.speedup}, {"speedup_batch1", row.speedup}}},
+      {"predictions", encode_classes(row.predictions)}};
   if (row.name == "fp32") {
     for (const char* key : {"plan", "decay_points", "agreement", "kl_mean"}) r.erase(key);
   }
@@ -81,8 +82,8 @@ ordered_json report(const Row& fp32, const std::vector<Row>& plans,
           {"plans", rows}};
 }
 
-const Row kFp32 = {"fp32", wrong_on({{0, 20}}), 4000, 1.0};       // 98.0%
-const Row kInt8 = {"int8", wrong_on({{0, 22}}), 1000, 2.0};       // 97.8%: decay 0.2
+const Row kFp32 = {"fp32", wrong_on({{0, 20}}), 4000, 1.0};  // 98.0%
+const Row kInt8 = {"int8", wrong_on({{0, 22}}), 1000, 2.0};  // 97.8%: decay 0.2
 const ordered_json kBase = report(kFp32, {kInt8});
 
 GateThresholds thresholds() {
@@ -123,7 +124,8 @@ TEST(CompareReports, NoiseWithinTheIntervalPasses) {
   EXPECT_TRUE(comparison["gate"]["passed"].get<bool>()) << comparison["gate"].dump(2);
   EXPECT_EQ(comparison["gate"]["checks"], 2 + 4);  // fp32: size, significance; int8: all four
   EXPECT_NE(gate_summary(comparison).find("quantlab gate: passed"), std::string::npos);
-  EXPECT_NE(comparison_markdown(comparison).find("| int8 | 97.80% → 97.60% | -0.20 | 0.688 | within noise |"),
+  EXPECT_NE(comparison_markdown(comparison)
+                .find("| int8 | 97.80% → 97.60% | -0.20 | 0.688 | within noise |"),
             std::string::npos)
       << comparison_markdown(comparison);
 }
@@ -172,18 +174,21 @@ TEST(CompareReports, ReportsOfAnotherTestSetOrWithoutPredictionsAreNotPaired) {
 
   // A version-1 report written before provenance and predictions existed still compares.
   ordered_json old = kBase;
-  for (const char* key : {"engine_version", "model_sha256", "dataset_sha256", "test_labels"}) old.erase(key);
+  for (const char* key : {"engine_version", "model_sha256", "dataset_sha256", "test_labels"})
+    old.erase(key);
   old["fp32"].erase("predictions");
   for (ordered_json& row : old["plans"]) row.erase("predictions");
   const ordered_json comparison = compare_reports(old, report(kFp32, {worse}));
   EXPECT_TRUE(comparison["same_dataset"].is_null());
   EXPECT_FALSE(comparison["paired"].get<bool>());
-  EXPECT_NE(comparison_markdown(comparison).find("accuracy changes are not paired"), std::string::npos);
+  EXPECT_NE(comparison_markdown(comparison).find("accuracy changes are not paired"),
+            std::string::npos);
 }
 
 TEST(CompareReports, PlansInOnlyOneReportAreListed) {
   const Row int4 = {"int4-g32", wrong_on({{0, 24}}), 600, 1.5};
-  const ordered_json comparison = compare_reports(report(kFp32, {kInt8}), report(kFp32, {int4}), thresholds());
+  const ordered_json comparison =
+      compare_reports(report(kFp32, {kInt8}), report(kFp32, {int4}), thresholds());
   EXPECT_EQ(row_named(comparison, "int4-g32")["verdict"], "new plan");
   EXPECT_EQ(comparison["only_in_base"], ordered_json::array({"int8"}));
   EXPECT_TRUE(comparison["gate"]["passed"].get<bool>());  // its decay 0.4 is within the 0.5 limit

@@ -34,15 +34,20 @@ TEST(Sha256, GivesTheSameDigestHoweverTheInputIsSplit) {
   const std::string whole = sha256_of(text);
   for (size_t step : {1, 7, 63, 64, 65, 999}) {
     Sha256 hash;
-    for (size_t i = 0; i < text.size(); i += step) hash.update(std::string_view(text).substr(i, step));
+    for (size_t i = 0; i < text.size(); i += step)
+      hash.update(std::string_view(text).substr(i, step));
     EXPECT_EQ(hash.hex(), whole) << step;
   }
 }
 
 TEST(Base64, MatchesRfc4648AndRoundTrips) {
-  const std::vector<std::pair<std::string, std::string>> vectors = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                    {"f", "Zg=="},
+                                                                    {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},
+                                                                    {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="},
+                                                                    {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     const std::vector<uint8_t> bytes(plain.begin(), plain.end());
     EXPECT_EQ(base64_encode(bytes), encoded);

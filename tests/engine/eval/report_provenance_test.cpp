@@ -2,9 +2,10 @@
 // the engine version, hashes that change with the weights and with the test images, and each
 // row's predictions, which decode to the classes the model predicts; a report compared with
 // itself pairs every row and passes the gate.
+#include "eval/report_provenance.h"
+
 #include <gtest/gtest.h>
 
-#include "eval/report_provenance.h"
 #include "quantlab/eval.h"
 #include "quantlab/eval_compare.h"
 #include "quantlab/eval_digest.h"
@@ -15,16 +16,19 @@
 namespace quantlab::eval {
 namespace {
 
-TEST(ReportProvenance, RecordsVersionHashesAndPredictionsThatPair) {
+// mnist-mlp and the first test and training images of its dataset.
+class ReportProvenance : public ::testing::Test {
+ protected:
   ModelManifest manifest;
-  const nn::Model model = load_model((testing::kRoot / "models/mnist-mlp").string(), manifest);
-  const nn::Examples test = testing::shipped_examples(manifest, "test", 300);
-  const nn::Examples train = testing::shipped_examples(manifest, "train", 128);
+  nn::Model model = load_model((testing::kRoot / "models/mnist-mlp").string(), manifest);
+  nn::Examples test = testing::shipped_examples(manifest, "test", 300);
+};
+
+TEST_F(ReportProvenance, RecordsVersionHashesAndPredictionsThatPair) {
   ReportOptions options;
   options.plans = {quantization::preset("int8")};
   options.measure_speed = false;
-  options.model_name = manifest.name;
-  options.dataset = manifest.dataset;
+  const nn::Examples train = testing::shipped_examples(manifest, "train", 128);
   const auto json = report(model, test, train.inputs, options);
 
   EXPECT_EQ(json["engine_version"], kEngineVersion);
@@ -35,7 +39,8 @@ TEST(ReportProvenance, RecordsVersionHashesAndPredictionsThatPair) {
   ASSERT_EQ(labels.size(), test.size());
   for (size_t i = 0; i < labels.size(); ++i) EXPECT_EQ(labels[i], test.labels[i]);
   const Predictions fp32 = predict(nn::Executor(model), test.inputs);
-  const std::vector<uint8_t> recorded = base64_decode(json["fp32"]["predictions"].get<std::string>());
+  const std::vector<uint8_t> recorded =
+      base64_decode(json["fp32"]["predictions"].get<std::string>());
   ASSERT_EQ(recorded.size(), test.size());
   for (size_t i = 0; i < recorded.size(); ++i) EXPECT_EQ(recorded[i], fp32.classes[i]);
   EXPECT_EQ(base64_decode(json["plans"][0]["predictions"].get<std::string>()).size(), test.size());
@@ -49,10 +54,7 @@ TEST(ReportProvenance, RecordsVersionHashesAndPredictionsThatPair) {
   EXPECT_TRUE(comparison["gate"]["passed"].get<bool>());
 }
 
-TEST(ReportProvenance, HashesFollowTheWeightsAndTheImages) {
-  ModelManifest manifest;
-  nn::Model model = load_model((testing::kRoot / "models/mnist-mlp").string(), manifest);
-  nn::Examples test = testing::shipped_examples(manifest, "test", 20);
+TEST_F(ReportProvenance, HashesFollowTheWeightsAndTheImages) {
   const std::string model_hash = model_sha256(model), data_hash = dataset_sha256(test);
   EXPECT_EQ(model_sha256(model), model_hash);  // deterministic
   model.parameters.begin()->second.values<float>()[0] += 1e-3f;
