@@ -23,18 +23,24 @@ using nlohmann::json;
 struct LoadedQuantizedModel {
   quantization::QuantizedModel quantized;
   ModelManifest manifest;
+  ExecutorCache cache;
+
+  const nn::Executor& executor() const {
+    return cache.get([&] { return quantization::make_executor(quantized); });
+  }
 };
 
-nn::Examples examples_of(const LoadedModel& loaded, const val& images, const val& labels,
+nn::Examples examples_of(const InputSpec& input, const val& images, const val& labels,
                          const val& image_size) {
-  nn::Examples examples{network_input(loaded, images, image_size), {}};
+  nn::Examples examples{network_input(input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
   return examples;
 }
 
 quantization::CalibrationOptions calibration_from(const json& options) {
   quantization::CalibrationOptions c;
-  if (options.contains("method")) c.observer.method = calib::parse_method(options["method"].get<std::string>());
+  if (options.contains("method"))
+    c.observer.method = calib::parse_method(options["method"].get<std::string>());
   if (options.contains("percentile")) c.observer.percentile = options["percentile"].get<double>();
   if (options.contains("samples")) c.samples = options["samples"].get<size_t>();
   calib::validate_options(c.observer);
@@ -72,15 +78,17 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.dataset = loaded.manifest.dataset;
   report.machine = options.value("machine", std::string("wasm SIMD128, one thread"));
   report.command = options.value("command", std::string());
-  const nn::Examples test = examples_of(loaded, test_images, test_labels, image_size);
-  const Tensor calibration = network_input(loaded, calibration_images, image_size);
-  return eval::report(loaded.model, test, calibration, report, [&](const eval::ReportProgress& p) {
-           val event = val::object();
-           event.set("stage", p.stage);
-           event.set("done", static_cast<double>(p.done));
-           event.set("total", static_cast<double>(p.total));
-           return !on_progress(event).isFalse();
-         })
+  const nn::Examples test =
+      examples_of(loaded.manifest.input, test_images, test_labels, image_size);
+  const Tensor calibration = network_input(loaded.manifest.input, calibration_images, image_size);
+  return eval::report(loaded.model, test, calibration, report,
+                      [&](const eval::ReportProgress& p) {
+                        val event = val::object();
+                        event.set("stage", p.stage);
+                        event.set("done", static_cast<double>(p.done));
+                        event.set("total", static_cast<double>(p.total));
+                        return !on_progress(event).isFalse();
+                      })
       .dump();
 }
 
@@ -95,10 +103,10 @@ LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& p
                                  val calibration_images, val image_size,
                                  const std::string& calibration_json) {
   const quantization::Plan plan = plan_from(json::parse(plan_json));
-  const Tensor inputs = network_input(loaded, calibration_images, image_size);
+  const Tensor inputs = network_input(loaded.manifest.input, calibration_images, image_size);
   const quantization::Calibration calibration = quantization::calibrate(
       loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));
-  return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest};
+  return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest, {}};
 }
 
 LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
@@ -108,12 +116,9 @@ LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
   return loaded;
 }
 
-// The quantized model's own view of its images: the manifest's input spec.
-LoadedModel input_view(const LoadedQuantizedModel& q) { return {{}, q.manifest}; }
-
 val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, val image_size) {
-  const eval::Evaluation result = eval::evaluate(quantization::make_executor(q.quantized),
-                                                 examples_of(input_view(q), images, labels, image_size));
+  const eval::Evaluation result =
+      eval::evaluate(q.executor(), examples_of(q.manifest.input, images, labels, image_size));
   val out = val::object();
   out.set("correct", static_cast<double>(result.correct));
   out.set("count", static_cast<double>(result.count));
@@ -121,8 +126,8 @@ val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, va
 }
 
 val classify_quantized(const LoadedQuantizedModel& q, val images, val image_size) {
-  const std::vector<int32_t> classes = nn::argmax_rows(
-      quantization::make_executor(q.quantized).run(network_input(input_view(q), images, image_size)).output);
+  const std::vector<int32_t> classes =
+      nn::argmax_rows(q.executor().run(network_input(q.manifest.input, images, image_size)).output);
   return to_typed_array(std::span<const int32_t>(classes));
 }
 

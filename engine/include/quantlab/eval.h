@@ -99,6 +99,10 @@ struct Speed {
   double batch1_ms = 0;         // median over rounds of the mean time of one batch-1 run
   double batch_ms = 0;          // median over rounds of one batch_size run
   double images_per_second = 0; // batch_size / batch_ms
+  // Per layer (in order), the median over rounds of its time within the batch_size run and
+  // within one batch-1 run: where a plan wins or loses against FP32.
+  std::vector<double> layer_batch_ms;
+  std::vector<double> layer_batch1_ms;
 };
 
 // Times every executor on the same inputs, interleaved round by round so that the machine's

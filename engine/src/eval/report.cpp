@@ -27,7 +27,9 @@ ordered_json speed_json(const Speed& speed, const Speed& fp32) {
           {"batch_ms", speed.batch_ms},
           {"images_per_second", speed.images_per_second},
           {"speedup_batch1", fp32.batch1_ms / speed.batch1_ms},
-          {"speedup_batch", fp32.batch_ms / speed.batch_ms}};
+          {"speedup_batch", fp32.batch_ms / speed.batch_ms},
+          {"layer_batch_ms", speed.layer_batch_ms},
+          {"layer_batch1_ms", speed.layer_batch1_ms}};
 }
 
 Tensor first_examples(const Tensor& inputs, const Shape& sample, size_t count) {
@@ -77,14 +79,16 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
   for (const quantization::Plan& plan : plans) {
     const quantization::Calibration calibration = quantization::calibrate(
         model, plan, calibration_inputs, options.calibration, stage(plan.name + ": calibrating"));
-    const quantization::QuantizedModel quantized = quantization::quantize_model(model, plan, calibration);
+    const quantization::QuantizedModel quantized =
+        quantization::quantize_model(model, plan, calibration);
     executors.push_back(std::make_unique<nn::Executor>(quantization::make_executor(quantized)));
     const Predictions predictions =
         predict(*executors.back(), test.inputs, 256, stage(plan.name + ": test set"));
     const Comparison c = compare(reference, predictions, test.labels);
     ordered_json layers = ordered_json::array();
     for (const LayerError& e : layer_errors(fp32, *executors.back(), error_inputs)) {
-      layers.push_back({{"name", e.name}, {"kind", e.kind}, {"sqnr_db", finite_or_null(e.sqnr_db)}});
+      layers.push_back(
+          {{"name", e.name}, {"kind", e.kind}, {"sqnr_db", finite_or_null(e.sqnr_db)}});
     }
     rows.push_back({
         {"name", plan.name},
@@ -105,8 +109,7 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
         {"kl_mean", c.kl_mean},
         {"weight_bytes", quantized.weight_bytes()},
         {"bits_per_weight", quantized.bits_per_weight()},
-        {"size_vs_fp32",
-         static_cast<double>(quantized.weight_bytes()) / fp32_model.weight_bytes()},
+        {"size_vs_fp32", static_cast<double>(quantized.weight_bytes()) / fp32_model.weight_bytes()},
         {"calibration_samples", calibration.samples},
         {"layers", layers},
         {"predictions", encode_classes(predictions.classes)},
@@ -136,7 +139,8 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
     if (progress && !progress({"measuring speed", 0, 1})) throw Cancelled();
     const std::vector<Speed> speeds = measure_speed(timed, test.inputs, options.speed);
     fp32_row["speed"] = speed_json(speeds[0], speeds[0]);
-    for (size_t i = 0; i < rows.size(); ++i) rows[i]["speed"] = speed_json(speeds[i + 1], speeds[0]);
+    for (size_t i = 0; i < rows.size(); ++i)
+      rows[i]["speed"] = speed_json(speeds[i + 1], speeds[0]);
     speed_options = {{"rounds", options.speed.rounds},
                      {"single_images", options.speed.single_images},
                      {"batch_size", options.speed.batch_size}};

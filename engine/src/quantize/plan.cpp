@@ -100,9 +100,7 @@ void validate_layer(const std::string& name, const LayerPlan& plan, const nn::La
 }  // namespace
 
 const char* weight_format_name(WeightFormat format) { return name_of(kWeightFormats, format); }
-const char* activations_name(Activations activations) {
-  return name_of(kActivations, activations);
-}
+const char* activations_name(Activations activations) { return name_of(kActivations, activations); }
 WeightFormat parse_weight_format(const std::string& name) {
   return parse(kWeightFormats, name, "weight format");
 }
@@ -138,8 +136,8 @@ const LayerPlan& Plan::for_layer(const std::string& layer) const {
 }
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"fp32",        "int8",     "int8-dynamic",
-                                                 "int4-g32",    "int4-tensor", "w4a8"};
+  static const std::vector<std::string> names = {"fp32",     "int8",        "int8-dynamic",
+                                                 "int4-g32", "int4-tensor", "w4a8"};
   return names;
 }
 
@@ -173,9 +171,9 @@ void validate_plan(const Plan& plan, const nn::Model& model) {
     if (weighted.count(name) == 0) {
       std::string valid;
       for (const std::string& n : weighted) valid += (valid.empty() ? "" : ", ") + n;
-      throw InvalidArgument("plan names layer '" + name +
-                            "', which is not a linear or conv2d layer of the model (those are: " +
-                            valid + ")");
+      throw InvalidArgument(
+          "plan names layer '" + name +
+          "', which is not a linear or conv2d layer of the model (those are: " + valid + ")");
     }
   }
 }

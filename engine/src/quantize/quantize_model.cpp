@@ -24,8 +24,9 @@ AffineParams static_input_params(const Calibration& calibration, const std::stri
 
 void check_activation_params(const std::string& layer, AffineParams p) {
   require(std::isfinite(p.scale) && p.scale > 0.0f && p.zero_point >= -128 && p.zero_point <= 127,
-          layer + ".input_params: int8 activations need a positive finite scale and a zero point "
-                  "in [-128, 127], got scale " +
+          layer +
+              ".input_params: int8 activations need a positive finite scale and a zero point "
+              "in [-128, 127], got scale " +
               std::to_string(p.scale) + ", zero point " + std::to_string(p.zero_point));
 }
 

@@ -74,7 +74,8 @@ export interface RawEvaluation {
   count: number;
 }
 
-export interface RawLoadedModel extends RawDeletable {
+/** What an FP32 model and a quantized model both answer. */
+export interface RawRunnableModel extends RawDeletable {
   manifestJson(): string;
   weightsBytes(): Uint8Array;
   evaluate(
@@ -84,6 +85,8 @@ export interface RawLoadedModel extends RawDeletable {
   ): RawEvaluation;
   classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
 }
+
+export type RawLoadedModel = RawRunnableModel;
 
 /** engine/bindings/train.cpp's config: every field present. */
 export interface RawTrainConfig {
@@ -153,15 +156,7 @@ export interface RawRunModule {
 // ---- engine/bindings/quantization.cpp ----------------------------------------------------------
 
 /** A quantized model in the engine (codes, scales, zero points, activation parameters). */
-export interface RawQuantizedModel extends RawDeletable {
-  evaluate(
-    images: Uint8Array,
-    labels: Uint8Array,
-    imageSize: RawImageSize,
-  ): RawEvaluation;
-  classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
-  manifestJson(): string;
-  weightsBytes(): Uint8Array;
+export interface RawQuantizedModel extends RawRunnableModel {
   weightBytes(): number;
   bitsPerWeight(): number;
   planJson(): string;

@@ -5,6 +5,7 @@ import { invalidArgument, toQuantLabError } from "../errors.js";
 import {
   imageSizeOf,
   rawModelOf,
+  runnableCalls,
   type Evaluation,
   type Images,
   type LabelledImages,
@@ -44,22 +45,7 @@ function wrap(raw: RawQuantizedModel): QuantizedModel {
     plan: JSON.parse(raw.planJson()) as Plan,
     weightBytes: raw.weightBytes(),
     bitsPerWeight: raw.bitsPerWeight(),
-    evaluate(data) {
-      const { correct, count } = use().evaluate(
-        data.images,
-        data.labels,
-        imageSizeOf(data),
-      );
-      return { correct, count, accuracy: count > 0 ? correct / count : 0 };
-    },
-    classify(images) {
-      const data = images instanceof Uint8Array ? { images } : images;
-      return use().classify(data.images, imageSizeOf(data));
-    },
-    files: () => ({
-      manifestJson: use().manifestJson(),
-      weights: use().weightsBytes(),
-    }),
+    ...runnableCalls(use),
     dispose() {
       live?.delete();
       live = undefined;
