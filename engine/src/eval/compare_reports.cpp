@@ -184,7 +184,7 @@ struct Gate {
     if (thresholds.max_size_ratio) {
       const double size = r["size_ratio"].get<double>(), limit = *thresholds.max_size_ratio;
       check(size <= limit, name, "max_size_ratio", size, limit,
-            "weights grew to " + number(size, 3) + "× the baseline's (" +
+            "weights are " + number(size, 3) + "× the baseline's (" +
                 r["base"]["weight_bytes"].dump() + " → " + next["weight_bytes"].dump() +
                 " bytes), over the maximum " + number(limit, 3) + "× (--max-size)");
     }
