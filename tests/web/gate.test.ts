@@ -4,9 +4,17 @@
 // regression — a plan named "int8" that quantizes to 4 bits per tensor, 1.2 points worse on
 // fashion-mlp's 10,000 test images — is called significantly worse by McNemar on the paired
 // predictions and fails the gate with exit code 3.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   createQuantLab,
@@ -18,6 +26,7 @@ import {
 import { main } from "../../web/lib/src/cli";
 import { datasetSplit, readRepoFile as read } from "./fixtures";
 
+const root = fileURLToPath(new URL("../../", import.meta.url));
 const PLANTED = "tests/cli/planted-regression-int8.json";
 const planted = JSON.parse(readFileSync(PLANTED, "utf8"));
 
@@ -183,6 +192,50 @@ describe("the gate in the npm CLI", () => {
     expect(bigger.out).toContain("int8: weights are 1.200× the baseline's");
     expect(bigger.code).toBe(3);
   });
+
+  // The native CLI (built by scripts/build.sh before the tests) and the wasm engine hash the same
+  // model and test set alike and predict the same classes, so their reports pair.
+  const native = join(root, "build/native/quantlab");
+  it.skipIf(!existsSync(native))(
+    "pairs a native report with a wasm one image by image",
+    async () => {
+      execFileSync(
+        native,
+        [
+          "report",
+          "models/fashion-mlp",
+          "--plans",
+          "int8",
+          "--speed-rounds",
+          "0",
+          "--format",
+          "json",
+          "--out",
+          path("native.json"),
+        ],
+        { cwd: root, stdio: "ignore" },
+      );
+      expect(
+        (await report("int8", "wasm.json", "--speed-rounds", "0")).code,
+      ).toBe(0);
+      const compared = await run([
+        "compare",
+        path("native.json"),
+        path("wasm.json"),
+        "--format",
+        "json",
+      ]);
+      const comparison = JSON.parse(compared.out) as ReportComparison;
+      expect(comparison).toMatchObject({
+        same_model: true,
+        same_dataset: true,
+        paired: true,
+      });
+      for (const row of comparison.rows)
+        expect(row.paired).toMatchObject({ agreement: 1, p_value: 1 });
+      expect(compared.code).toBe(0);
+    },
+  );
 
   it("refuses thresholds without a baseline and files that are not reports", async () => {
     const noBaseline = await run([
