@@ -10,6 +10,8 @@
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/nn_ops.h"
+#include "quantlab/version.h"
+#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {
@@ -169,6 +171,7 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
         {"size_vs_fp32", static_cast<double>(quantized.weight_bytes()) / fp32_model.weight_bytes()},
         {"calibration_samples", calibration.samples},
         {"layers", layers},
+        {"predictions", encode_classes(predictions.classes)},
     });
     if (int4_method && options.validation.size() > 0) {
       rows.back()["validation_accuracy"] =
@@ -190,6 +193,7 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
       {"accuracy_interval", {interval.low, interval.high}},
       {"weight_bytes", fp32_model.weight_bytes()},
       {"bits_per_weight", fp32_model.bits_per_weight()},
+      {"predictions", encode_classes(reference.classes)},
   };
 
   ordered_json speed_options = nullptr;
@@ -224,6 +228,10 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
       {"speed", speed_options},
       {"machine", options.machine},
       {"command", options.command},
+      {"engine_version", kEngineVersion},
+      {"model_sha256", model_sha256(model)},
+      {"dataset_sha256", dataset_sha256(test)},
+      {"test_labels", encode_classes(test.labels)},
       {"fp32", fp32_row},
       {"plans", rows},
   };

@@ -8,7 +8,14 @@
 //   quantlab report <model dir> [--plans a,b] [--calib M] [--percentile P] [--calib-size N]
 //                               [--format md|json|csv] [--out FILE] [--speed-rounds N]
 //                               [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR]
+//                               [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO]
+//                                [--min-speedup RATIO] [--alpha P]]
 //   quantlab search <model dir> (--budget B | --min-accuracy A) [--out plan.json] [--validation N]
+//   quantlab compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS]
+//                    [--max-size RATIO] [--min-speedup RATIO] [--alpha P]
+//
+// With --baseline (report) and always (compare), the regression gate of docs/report.md runs:
+// the command exits 3 when a threshold is crossed (1: an error, 2: usage), printing why.
 //
 // The package's "bin" is this file built (web/lib/dist/cli.js). A model directory that does
 // not exist where the command runs is looked up in the package, which ships models/, so
@@ -18,6 +25,7 @@
 // split, so both give the same numbers); raw IDX files are read when present.
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
@@ -27,8 +35,13 @@ import type { IdxDataset } from "./models/model.js";
 import type {
   CalibrationOptions,
   PlanSpec,
+  Report,
   ReportOptions,
 } from "./quantization/types.js";
+import type {
+  GateThresholds,
+  ReportComparison,
+} from "./quantization/comparison.js";
 import { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
@@ -43,7 +56,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   report: {
     usage:
-      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR]",
+      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR] [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]]",
     run: reportCommand,
   },
   search: {
@@ -51,7 +64,14 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       "search <model dir> (--budget 5bpw|300KB|1.2MB | --min-accuracy 91.5) [--out plan.json] [--validation N] [--calib METHOD] [--calib-size N] [--data DIR]",
     run: searchCommand,
   },
+  compare: {
+    usage:
+      "compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]",
+    run: compareCommand,
+  },
 };
+/** Exit code of a run whose gate failed (1 is an error, 2 a usage error). */
+export const GATE_FAILED = 3;
 const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
   .map(({ usage }) => `  quantlab ${usage}`)
   .join("\n")}`;
@@ -74,7 +94,11 @@ interface Arguments {
   options: Map<string, string>;
 }
 
-function parseArguments(args: string[], known: string[]): Arguments {
+function parseArguments(
+  args: string[],
+  known: string[],
+  positionals: [count: number, what: string],
+): Arguments {
   const parsed: Arguments = { positional: [], options: new Map() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -87,8 +111,8 @@ function parseArguments(args: string[], known: string[]): Arguments {
     if (i + 1 === args.length) throw new Error(`option ${arg} needs a value`);
     parsed.options.set(name, args[++i]!);
   }
-  if (parsed.positional.length !== 1)
-    throw new Error("needs exactly one model directory");
+  if (parsed.positional.length !== positionals[0])
+    throw new Error(`needs exactly ${positionals[1]}`);
   return parsed;
 }
 
@@ -217,6 +241,86 @@ function calibrationOf(args: Arguments): Partial<CalibrationOptions> {
 }
 
 const CALIBRATION_OPTIONS = ["calib", "percentile", "calib-size", "data"];
+const THRESHOLD_OPTIONS = ["max-decay", "max-size", "min-speedup", "alpha"];
+
+/** --max-decay, --max-size, --min-speedup and --alpha as the gate's thresholds. */
+function thresholdsOf(args: Arguments): Partial<GateThresholds> {
+  const thresholds: Partial<GateThresholds> = {};
+  const names: [string, keyof GateThresholds][] = [
+    ["max-decay", "maxDecay"],
+    ["max-size", "maxSize"],
+    ["min-speedup", "minSpeedup"],
+    ["alpha", "alpha"],
+  ];
+  for (const [option, key] of names) {
+    const text = args.options.get(option);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0)
+      throw new Error(
+        `--${option} must be a non-negative number, got '${text}'`,
+      );
+    thresholds[key] = value;
+  }
+  return thresholds;
+}
+
+/** A report file, checked by the engine (comparing it with itself) before any other work. */
+async function readReport(lab: QuantLab, path: string): Promise<Report> {
+  return naming(path, async () => {
+    const report = JSON.parse((await readFile(path)).toString()) as Report;
+    await lab.compareReports(report, report);
+    return report;
+  });
+}
+
+async function writeOutput(
+  text: string,
+  out: string | undefined,
+  command: string,
+  print: Print,
+  printError: Print,
+): Promise<void> {
+  if (out === undefined) print(text.trimEnd());
+  else {
+    await writeFile(out, text);
+    printError(`quantlab ${command}: wrote ${out}`);
+  }
+}
+
+async function compareCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const format = args.options.get("format") ?? "md";
+  if (!["md", "json"].includes(format))
+    throw new Error(`--format must be md or json, got '${format}'`);
+  const thresholds = thresholdsOf(args);
+  const lab = createQuantLab({ worker: false });
+  try {
+    const [base, next] = await Promise.all(
+      args.positional.map((path) => readReport(lab, path)),
+    );
+    const comparison = await lab.compareReports(base!, next!, thresholds);
+    const out = args.options.get("out");
+    await writeOutput(
+      format === "json"
+        ? `${JSON.stringify(comparison, null, 2)}\n`
+        : await lab.comparisonMarkdown(comparison),
+      out,
+      "compare",
+      print,
+      printError,
+    );
+    // The verdict goes to stderr too unless the Markdown, which ends with it, went to stdout.
+    if (format === "json" || out !== undefined)
+      printError((await lab.gateSummary(comparison)).trimEnd());
+    return comparison.gate.passed ? 0 : GATE_FAILED;
+  } finally {
+    await lab.dispose();
+  }
+}
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
 
 async function evalCommand(args: Arguments, print: Print): Promise<number> {
@@ -299,8 +403,19 @@ async function reportCommand(
   const format = args.options.get("format") ?? "md";
   if (!["md", "json", "csv"].includes(format))
     throw new Error(`--format must be md, json or csv, got '${format}'`);
+  const thresholds = thresholdsOf(args);
+  const baselinePath = args.options.get("baseline");
+  if (baselinePath === undefined && Object.keys(thresholds).length > 0)
+    throw new Error(
+      "--max-decay, --max-size, --min-speedup and --alpha need --baseline FILE",
+    );
   const lab = createQuantLab({ worker: false });
   try {
+    // The baseline is checked before any work.
+    const baseline =
+      baselinePath === undefined
+        ? undefined
+        : await readReport(lab, baselinePath);
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;
     const plans = await Promise.all(
@@ -314,7 +429,7 @@ async function reportCommand(
       plans,
       calibration: calibrationOf(args),
       speedRounds: wholeNumber(args, "speed-rounds", 5),
-      machine: `wasm SIMD128 in Node ${process.version}, one thread`,
+      machine: `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
       int4Methods: args.options.get("int4-methods") === "yes",
     };
@@ -343,13 +458,21 @@ async function reportCommand(
         : format === "csv"
           ? await lab.reportCsv(report)
           : await lab.reportMarkdown(report);
-    const out = args.options.get("out");
-    if (out === undefined) print(text.trimEnd());
-    else {
-      await writeFile(out, text);
-      printError(`quantlab report: wrote ${out}`);
-    }
-    return 0;
+    await writeOutput(
+      text,
+      args.options.get("out"),
+      "report",
+      print,
+      printError,
+    );
+    if (baseline === undefined) return 0;
+    const comparison: ReportComparison = await lab.compareReports(
+      baseline,
+      report,
+      thresholds,
+    );
+    printError((await lab.comparisonMarkdown(comparison)).trimEnd());
+    return comparison.gate.passed ? 0 : GATE_FAILED;
   } finally {
     await lab.dispose();
   }
@@ -403,6 +526,8 @@ const KNOWN: Record<string, string[]> = {
     "validation",
     "search",
     ...CALIBRATION_OPTIONS,
+    "baseline",
+    ...THRESHOLD_OPTIONS,
   ],
   search: [
     "budget",
@@ -411,6 +536,15 @@ const KNOWN: Record<string, string[]> = {
     "validation",
     ...CALIBRATION_OPTIONS,
   ],
+  compare: ["format", "out", ...THRESHOLD_OPTIONS],
+};
+const MODEL_DIRECTORY: [number, string] = [1, "one model directory"];
+const POSITIONALS: Record<string, [number, string]> = {
+  eval: MODEL_DIRECTORY,
+  quantize: MODEL_DIRECTORY,
+  report: MODEL_DIRECTORY,
+  search: MODEL_DIRECTORY,
+  compare: [2, "two reports: BASE.json NEW.json"],
 };
 
 /** Runs the CLI on `args` (the arguments after `quantlab`); resolves to the exit code. */
@@ -435,7 +569,7 @@ export async function main(
   }
   try {
     return await entry.run(
-      parseArguments(rest, KNOWN[command!]!),
+      parseArguments(rest, KNOWN[command!]!, POSITIONALS[command!]!),
       print,
       printError,
     );

@@ -223,6 +223,19 @@ export interface RawQuantizationModule {
   ): RawQuantizedModel;
 }
 
+// ---- engine/bindings/compare.cpp --------------------------------------------------------------
+
+export interface RawCompareModule {
+  /** Reports as JSON text; thresholds: JSON {maxDecay?, maxSize?, minSpeedup?, alpha?}. */
+  compareReports(
+    baseJson: string,
+    newJson: string,
+    thresholdsJson: string,
+  ): string;
+  comparisonMarkdown(comparisonJson: string): string;
+  gateSummary(comparisonJson: string): string;
+}
+
 // ---- engine/bindings/bench.cpp ----------------------------------------------------------------
 
 export interface RawStreamReadProbe extends RawDeletable {
@@ -307,6 +320,7 @@ export type RawBindings = RawQuantModule &
   RawModelsModule &
   RawRunModule &
   RawQuantizationModule &
+  RawCompareModule &
   RawBenchModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
@@ -386,6 +400,9 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   reportCsv: [],
   quantizeModel: [],
   loadQuantizedModel: [],
+  compareReports: [],
+  comparisonMarkdown: [],
+  gateSummary: [],
   RooflineStreamRead: ["bytes", "pass"],
   BenchCall: ["run", "output", "weightBytes"],
   rooflineF32MulAdd: [],

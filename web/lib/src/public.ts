@@ -28,6 +28,16 @@ export type {
   SearchResult,
 } from "./quantization/types.js";
 export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
+export type {
+  ComparisonRow,
+  ComparisonSide,
+  ComparisonSource,
+  ComparisonVerdict,
+  GateFailure,
+  GateThresholds,
+  PairedPredictions,
+  ReportComparison,
+} from "./quantization/comparison.js";
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,

@@ -46,6 +46,10 @@ import {
   type SearchOptions,
   type SearchResult,
 } from "../quantization/types.js";
+import type {
+  GateThresholds,
+  ReportComparison,
+} from "../quantization/comparison.js";
 import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
 import { method, type MethodContext } from "./method.js";
 
@@ -424,6 +428,44 @@ export const methods = {
   /** A report as CSV, one row per plan (FP32 first). */
   reportCsv: method(1, (context, [report]: [Report]): string =>
     context.engine.reportCsv(JSON.stringify(report)),
+  ),
+
+  /**
+   * What changed from `base` to `next`, row by row (docs/report.md, "Comparing reports and the
+   * gate"): accuracy with McNemar's exact test when both were measured on the same test images,
+   * decay, agreement, KL, size and speedup ratios; and the gate under the given thresholds
+   * (gate.passed). Rejects (InvalidArgument) what is not a version-1 report.
+   */
+  compareReports: method(
+    2,
+    (
+      context,
+      [base, next]: [Report, Report],
+      thresholds: Partial<GateThresholds>,
+    ): ReportComparison =>
+      JSON.parse(
+        wrapEngineError(
+          () =>
+            context.engine.compareReports(
+              JSON.stringify(base),
+              JSON.stringify(next),
+              JSON.stringify(thresholds),
+            ),
+          "InvalidArgument",
+        ),
+      ) as ReportComparison,
+  ),
+
+  /** A comparison as Markdown: the sources, a row per plan, then the gate's verdict. */
+  comparisonMarkdown: method(
+    1,
+    (context, [comparison]: [ReportComparison]): string =>
+      context.engine.comparisonMarkdown(JSON.stringify(comparison)),
+  ),
+
+  /** The gate's verdict in a few lines ("quantlab gate: passed ..." or "... FAILED ..."). */
+  gateSummary: method(1, (context, [comparison]: [ReportComparison]): string =>
+    context.engine.gateSummary(JSON.stringify(comparison)),
   ),
 
   /** Frees the engine memory behind a handle; the handle cannot be used afterwards. */

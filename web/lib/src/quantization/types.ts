@@ -73,6 +73,11 @@ export interface ReportRow {
   bits_per_weight: number;
   /** Absent when the report was made without speed measurement. */
   speed?: ReportSpeed;
+  /**
+   * Top-1 class of every test image in test-set order, one byte each, base64. Absent in
+   * reports written before it was added.
+   */
+  predictions?: string;
 }
 
 /** A plan's row: its comparison with FP32 on the same test images. */
@@ -116,6 +121,14 @@ export interface Report {
   speed: { rounds: number; single_images: number; batch_size: number } | null;
   machine: string;
   command: string;
+  /** The engine that measured it (equals the npm package's version). */
+  engine_version?: string;
+  /** SHA-256 (hex) of the canonical serialized FP32 model (docs/report.md). */
+  model_sha256?: string;
+  /** SHA-256 (hex) of the test labels and network inputs. */
+  dataset_sha256?: string;
+  /** The test labels, one byte each, base64. */
+  test_labels?: string;
   fp32: ReportRow;
   plans: ReportPlanRow[];
 }
