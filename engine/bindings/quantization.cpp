@@ -9,6 +9,7 @@
 
 #include "guard.h"
 #include "loaded_model.h"
+#include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "typed_arrays.h"
@@ -18,12 +19,6 @@ namespace {
 
 using emscripten::val;
 using nlohmann::json;
-
-// A quantized model with the manifest of the model it came from.
-struct LoadedQuantizedModel {
-  quantization::QuantizedModel quantized;
-  ModelManifest manifest;
-};
 
 nn::Examples examples_of(const LoadedModel& loaded, const val& images, const val& labels,
                          const val& image_size) {

@@ -29,6 +29,8 @@ export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,
+  LogitsOptions,
+  LogitsResult,
   MemoryUsage,
   RunResult,
   SavedModel,

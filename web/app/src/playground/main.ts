@@ -1,5 +1,6 @@
 // The quantization playground: reads the form, runs the engine in the library's Worker and
 // draws what came back. Only the library's public API is used, as any outside app would.
+import "../shell/nav";
 import {
   createQuantLab,
   QuantLabError,

@@ -27,12 +27,14 @@ export interface QuantizedModel {
   readonly bitsPerWeight: number;
   evaluate(data: LabelledImages): Evaluation;
   classify(images: Uint8Array | Images): Int32Array;
+  /** Logits of each image on the integer kernels: [images, classes]. */
+  logits(images: Images): { output: Float32Array; shape: Uint32Array };
   /** The two files of the quantized model (docs/quantized-model-format.md). */
   files(): { manifestJson: string; weights: Uint8Array };
   dispose(): void;
 }
 
-function wrap(raw: RawQuantizedModel): QuantizedModel {
+function wrap(raw: RawQuantizedModel, engine: RawEngineModule): QuantizedModel {
   let live: RawQuantizedModel | undefined = raw;
   const use = (): RawQuantizedModel => {
     if (live === undefined)
@@ -56,6 +58,8 @@ function wrap(raw: RawQuantizedModel): QuantizedModel {
       const data = images instanceof Uint8Array ? { images } : images;
       return use().classify(data.images, imageSizeOf(data));
     },
+    logits: (images) =>
+      engine.quantizedLogits(use(), images.images, imageSizeOf(images)),
     files: () => ({
       manifestJson: use().manifestJson(),
       weights: use().weightsBytes(),
@@ -94,6 +98,7 @@ export function quantizeModel(
         imageSizeOf(calibration),
         JSON.stringify(options),
       ),
+      engine,
     );
   } catch (error) {
     throw toQuantLabError(error, "InvalidPlan");
@@ -110,7 +115,7 @@ export function loadQuantizedModel(
       ? new TextEncoder().encode(files.manifest)
       : files.manifest;
   try {
-    return wrap(engine.loadQuantizedModel(manifest, files.weights));
+    return wrap(engine.loadQuantizedModel(manifest, files.weights), engine);
   } catch (error) {
     throw toQuantLabError(error, "InvalidModel");
   }

@@ -1,0 +1,169 @@
+// Compare's charts (Chart.js, loaded with the first results): accuracy against bits per
+// weight with each point named and its 95% interval drawn, and the speedup of each plan.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+  type Plugin,
+} from "chart.js";
+import type { Report } from "quantlab";
+
+Chart.register(
+  ScatterController,
+  BarController,
+  PointElement,
+  BarElement,
+  LinearScale,
+  CategoryScale,
+  Tooltip,
+  Legend,
+);
+
+const INK = "#0f172a";
+const ACCENT = "#4f46e5";
+const MUTED = "#64748b";
+
+interface Point {
+  x: number;
+  y: number;
+  lo: number;
+  hi: number;
+  name: string;
+}
+
+// Draws each point's interval as a vertical bar and its name beside it.
+const intervalsAndNames: Plugin<"scatter"> = {
+  id: "intervalsAndNames",
+  afterDatasetsDraw(chart) {
+    const { ctx, scales } = chart;
+    const points = chart.data.datasets[0]!.data as unknown as Point[];
+    ctx.save();
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.fillStyle = INK;
+    ctx.strokeStyle = ACCENT;
+    points.forEach((p, i) => {
+      const x = scales.x!.getPixelForValue(p.x);
+      ctx.beginPath();
+      ctx.moveTo(x, scales.y!.getPixelForValue(p.lo));
+      ctx.lineTo(x, scales.y!.getPixelForValue(p.hi));
+      ctx.stroke();
+      const y = scales.y!.getPixelForValue(p.y) + (i % 2 === 0 ? -8 : 14);
+      const right = x > chart.chartArea.right - 80;
+      ctx.textAlign = right ? "right" : "left";
+      ctx.fillText(p.name, x + (right ? -7 : 7), y);
+    });
+    ctx.restore();
+  },
+};
+
+const charts = new Map<HTMLCanvasElement, Chart>();
+
+function replace(canvas: HTMLCanvasElement, chart: Chart): void {
+  charts.get(canvas)?.destroy();
+  charts.set(canvas, chart);
+}
+
+export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
+  const rows = [report.fp32, ...report.plans];
+  const data: Point[] = rows.map((r) => ({
+    x: r.bits_per_weight,
+    y: 100 * r.accuracy,
+    lo: 100 * r.accuracy_interval[0],
+    hi: 100 * r.accuracy_interval[1],
+    name: r.name,
+  }));
+  const ys = data.flatMap((d) => [d.lo, d.hi]);
+  const chart = new Chart(canvas, {
+    type: "scatter",
+    data: {
+      datasets: [
+        { label: "accuracy", data, backgroundColor: ACCENT, pointRadius: 5 },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const p = item.raw as Point;
+              return `${p.name}: ${p.y.toFixed(2)}% (${p.lo.toFixed(1)}–${p.hi.toFixed(1)}) at ${p.x.toFixed(2)} bits`;
+            },
+          },
+        },
+      },
+      scales: {
+        x: {
+          type: "linear",
+          min: 0,
+          max: 34,
+          title: {
+            display: true,
+            text: "bits per weight (scales included)",
+            color: MUTED,
+          },
+        },
+        y: {
+          min: Math.floor(Math.min(...ys) - 1),
+          max: Math.ceil(Math.max(...ys) + 0.5),
+          title: { display: true, text: "test accuracy (%)", color: MUTED },
+        },
+      },
+    },
+    plugins: [intervalsAndNames],
+  });
+  replace(canvas, chart as unknown as Chart);
+}
+
+export function showSpeedup(canvas: HTMLCanvasElement, report: Report): void {
+  const plans = report.plans;
+  const chart = new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: plans.map((p) => p.name),
+      datasets: [
+        {
+          label: "batch 256",
+          data: plans.map((p) => p.speed?.speedup_batch ?? 0),
+          backgroundColor: ACCENT,
+        },
+        {
+          label: "batch 1",
+          data: plans.map((p) => p.speed?.speedup_batch1 ?? 0),
+          backgroundColor: "#a5b4fc",
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      plugins: {
+        tooltip: {
+          callbacks: {
+            label: (item) =>
+              `${item.dataset.label}: ${Number(item.raw).toFixed(2)}× FP32's speed`,
+          },
+        },
+      },
+      scales: {
+        y: {
+          beginAtZero: true,
+          title: {
+            display: true,
+            text: "× FP32's speed (1 = same)",
+            color: MUTED,
+          },
+        },
+      },
+    },
+  });
+  replace(canvas, chart as unknown as Chart);
+}
