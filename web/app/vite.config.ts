@@ -81,7 +81,7 @@ function compressedPreview(): Plugin {
       });
       // After Vite's own static files: anything else is a real 404, with a page saying so.
       return () => {
-        server.middlewares.use((req, res) => {
+        server.middlewares.use((_req, res) => {
           res.statusCode = 404;
           res.setHeader("Content-Type", "text/html; charset=utf-8");
           res.end(readFileSync(join(root, "404.html")));
