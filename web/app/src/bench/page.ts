@@ -1,5 +1,6 @@
 // The bench page: runs the shared benchmark runner in a module Worker (bench-worker.ts), one
 // request per case so rows appear as they are measured; Cancel terminates the worker.
+import { renderNav } from "../shell/nav";
 import { createWorkerClient } from "quantlab";
 import type { BenchWorkerMethods } from "./bench-worker";
 import { ISSUE_CASES, KERNEL_KINDS } from "./cases";
@@ -16,6 +17,8 @@ import {
 } from "./table";
 import { checkTargets, formatCheck } from "./targets";
 import { DEFAULT_TIMING, QUICK_TIMING } from "./timing";
+
+renderNav();
 
 const byId = <T extends HTMLElement>(id: string) =>
   document.getElementById(id) as T;

@@ -1,7 +1,7 @@
 // Calibration: the int8 plan calibrated by each observer on the same images (optionally with
 // an outlier image added), each quantized model's test accuracy on one chart, and the input
 // range each observer chose for every layer.
-import "../shell/nav";
+import { renderNav } from "../shell/nav";
 import {
   BarController,
   BarElement,
@@ -18,6 +18,8 @@ import {
   type CalibrationMethod,
 } from "../shell/session";
 import { byId, el, Job, kb, modelSelect, pct, setState } from "../shell/ui";
+
+renderNav();
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 

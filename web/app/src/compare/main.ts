@@ -1,6 +1,6 @@
 // Compare (the landing view): FP32 and every preset plan on a model's whole test set, through
 // the library's report; the seed table, two charts, the flipped images and the exports.
-import "../shell/nav";
+import { renderNav } from "../shell/nav";
 import type {
   IdxDataset,
   PlanSpec,
@@ -39,6 +39,8 @@ import {
   topK,
 } from "../shell/ui";
 import { modelSelect } from "../shell/ui";
+
+renderNav();
 
 const session = readSession();
 const form = byId<HTMLFormElement>("controls");

@@ -1,7 +1,7 @@
 // Layers: each Linear/Conv2d layer's real weights with the grid of its precision, a precision
 // per layer that builds a plan (plan.layers overrides), and that plan measured on the test set
 // (size, accuracy, speed, per-layer output SQNR) whenever a choice changes.
-import "../shell/nav";
+import { renderNav } from "../shell/nav";
 import {
   gridLevels,
   type LayerPlan,
@@ -35,6 +35,8 @@ import {
   setState,
   times,
 } from "../shell/ui";
+
+renderNav();
 
 type Choice = "fp32" | PlanPreset;
 const CHOICES: Choice[] = ["fp32", ...PRESETS];

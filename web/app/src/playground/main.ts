@@ -1,6 +1,6 @@
 // The quantization playground: reads the form, runs the engine in the library's Worker and
 // draws what came back. Only the library's public API is used, as any outside app would.
-import "../shell/nav";
+import { renderNav } from "../shell/nav";
 import {
   createQuantLab,
   QuantLabError,
@@ -25,6 +25,8 @@ import { fetchBytes } from "../shell/fetch";
 import { shippedModel } from "../shell/models";
 import { asMatrix, readTensor } from "../shell/safetensors";
 import { DEFAULT_SESSION } from "../shell/session";
+
+renderNav();
 
 interface Data {
   values: Float32Array;

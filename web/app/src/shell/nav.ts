@@ -1,7 +1,5 @@
 // The app shell's top bar: one nav for every view, whose links carry the session (the URL
 // query), so the model and plan follow the user from view to view.
-import "../styles/lab.css";
-import "../styles/app.css";
 import { onSessionChange, readSession, sessionQuery } from "./session";
 
 /** The views, in nav order. Mixed precision and QAT join when their engine APIs exist. */
@@ -49,5 +47,3 @@ export function renderNav(): void {
   update();
   onSessionChange(update);
 }
-
-renderNav();

@@ -1,6 +1,6 @@
 // Try it: one image (drawn, a test image or the user's picture) through FP32 and every preset,
 // probabilities side by side, disagreements with FP32 marked, and the engine time of each.
-import "../shell/nav";
+import { renderNav } from "../shell/nav";
 import type { ModelHandle, PlanSpec, QuantizedModelHandle } from "quantlab";
 import { lab, loadDataset, loadShippedModel } from "../shell/lab";
 import {
@@ -21,6 +21,8 @@ import {
   argmax,
 } from "../shell/ui";
 import { drawnDigit, pictureToImage, setUpPad } from "./pad";
+
+renderNav();
 
 const SIZE = 28;
 const session = readSession();
