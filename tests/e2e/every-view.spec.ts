@@ -104,6 +104,7 @@ for (const width of [1280, 390]) {
               .join("; ")})`,
         );
       expect(serious).toEqual([]);
+      await page.evaluate(() => scrollTo(0, 0));
       await page.screenshot({
         path: `${SCREENSHOTS}/${view.name}-${width}.png`,
         fullPage: true,

@@ -122,12 +122,14 @@ function show(
   tested: number,
 ): void {
   const labels = results.map((r) => r.method.replaceAll("_", " "));
+  // Multi-line tick labels: "moving average minmax" would otherwise be drawn slanted.
+  const ticks = results.map((r) => r.method.split("_"));
   chart?.destroy();
   const accuracies = results.map((r) => 100 * r.accuracy);
   chart = new Chart(byId<HTMLCanvasElement>("accuracy-chart"), {
     type: "bar",
     data: {
-      labels,
+      labels: ticks,
       datasets: [
         {
           label: "test accuracy (%)",
@@ -154,7 +156,7 @@ function show(
     },
   });
   byId("chart-caption").textContent =
-    `int8 plan, calibrated on ${samples} training images${outlier ? " (one of them the white outlier)" : ""}, tested on ${tested.toLocaleString("en")} images.`;
+    `int8 plan, calibrated on ${samples} training images${outlier ? " (one of them the white outlier)" : ""}, tested on ${tested.toLocaleString("en")} images. The axis starts at ${Math.floor(Math.min(...accuracies) - 1)}%, to show small differences.`;
   const table = byId<HTMLTableElement>("ranges");
   table.tHead!.replaceChildren(
     el(

@@ -25,7 +25,6 @@ Chart.register(
   Legend,
 );
 
-const INK = "#0f172a";
 const ACCENT = "#4f46e5";
 const MUTED = "#64748b";
 
@@ -37,26 +36,41 @@ interface Point {
   name: string;
 }
 
-// Draws each point's interval as a vertical bar and its name beside it.
-const intervalsAndNames: Plugin<"scatter"> = {
-  id: "intervalsAndNames",
+const COLORS = [
+  "#0f172a",
+  "#4f46e5",
+  "#0891b2",
+  "#16a34a",
+  "#ea580c",
+  "#be185d",
+  "#7c3aed",
+];
+
+const POINT_STYLES = [
+  "circle",
+  "rect",
+  "triangle",
+  "rectRot",
+  "crossRot",
+  "star",
+  "rectRounded",
+] as const;
+
+// Draws each point's 95% interval as a vertical bar in the point's colour.
+const intervals: Plugin<"scatter"> = {
+  id: "intervals",
   afterDatasetsDraw(chart) {
     const { ctx, scales } = chart;
-    const points = chart.data.datasets[0]!.data as unknown as Point[];
     ctx.save();
-    ctx.font = "12px system-ui, sans-serif";
-    ctx.fillStyle = INK;
-    ctx.strokeStyle = ACCENT;
-    points.forEach((p, i) => {
+    ctx.lineWidth = 2;
+    chart.data.datasets.forEach((dataset) => {
+      const p = (dataset.data as unknown as Point[])[0]!;
       const x = scales.x!.getPixelForValue(p.x);
+      ctx.strokeStyle = String(dataset.backgroundColor);
       ctx.beginPath();
       ctx.moveTo(x, scales.y!.getPixelForValue(p.lo));
       ctx.lineTo(x, scales.y!.getPixelForValue(p.hi));
       ctx.stroke();
-      const y = scales.y!.getPixelForValue(p.y) + (i % 2 === 0 ? -8 : 14);
-      const right = x > chart.chartArea.right - 80;
-      ctx.textAlign = right ? "right" : "left";
-      ctx.fillText(p.name, x + (right ? -7 : 7), y);
     });
     ctx.restore();
   },
@@ -81,16 +95,25 @@ export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
   const ys = data.flatMap((d) => [d.lo, d.hi]);
   const chart = new Chart(canvas, {
     type: "scatter",
+    // One dataset per precision: the legend names them (points at equal bits would overlap).
     data: {
-      datasets: [
-        { label: "accuracy", data, backgroundColor: ACCENT, pointRadius: 5 },
-      ],
+      datasets: data.map((point, i) => ({
+        label: point.name,
+        data: [point],
+        backgroundColor: COLORS[i % COLORS.length],
+        borderColor: COLORS[i % COLORS.length],
+        pointRadius: 6,
+        pointStyle: POINT_STYLES[i % POINT_STYLES.length],
+      })),
     },
     options: {
       animation: false,
       maintainAspectRatio: false,
       plugins: {
-        legend: { display: false },
+        legend: {
+          position: "bottom",
+          labels: { usePointStyle: true, boxWidth: 8 },
+        },
         tooltip: {
           callbacks: {
             label: (item) => {
@@ -118,7 +141,7 @@ export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
         },
       },
     },
-    plugins: [intervalsAndNames],
+    plugins: [intervals],
   });
   replace(canvas, chart as unknown as Chart);
 }

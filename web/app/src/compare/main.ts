@@ -246,10 +246,7 @@ async function showReport(report: Report): Promise<void> {
       row(
         [
           `${p.bits_per_weight.toFixed(2)} bits`,
-          `${kb(p.weight_bytes)} (${times(p.size_vs_fp32)} smaller)`.replace(
-            /\((\d+\.\d+)× smaller\)/,
-            (_, x: string) => `(${(1 / Number(x)).toFixed(1)}× smaller)`,
-          ),
+          `${kb(p.weight_bytes)} (${(1 / p.size_vs_fp32).toFixed(1)}× smaller)`,
           accuracyCell(p),
           points(p.decay_points),
           `${pct(p.agreement)} (${p.flips} flips)`,
@@ -410,12 +407,12 @@ function showMoreFlips(): void {
         { class: "guesses" },
         el("strong", { text: who }),
         el(
-          "ol",
+          "ul",
           {},
           ...topK(logits, 0, logits.length, 3).map(({ index, p }) =>
             el("li", {
               class: index === truth ? "right" : undefined,
-              text: `${label(index)} ${pct(p, 0)}`,
+              text: `${label(index)}: ${pct(p, 0)}`,
             }),
           ),
         ),

@@ -32,8 +32,8 @@ export function shippedModel(name: string): ShippedModel | undefined {
 
 /** What each shipped model is, in words, for the model picker. */
 export const MODEL_DESCRIPTIONS: Record<string, string> = {
-  "fashion-cnn": "Fashion-MNIST clothes, small CNN (2 conv + 2 linear)",
-  "fashion-mlp": "Fashion-MNIST clothes, MLP 784-256-128-10",
-  "mnist-cnn": "MNIST digits, small CNN (2 conv + 2 linear)",
-  "mnist-mlp": "MNIST digits, MLP 784-256-128-10",
+  "fashion-cnn": "clothes, CNN",
+  "fashion-mlp": "clothes, MLP",
+  "mnist-cnn": "digits, CNN",
+  "mnist-mlp": "digits, MLP",
 };

@@ -122,7 +122,7 @@ export function modelSelect(current: string, id = "model"): HTMLSelectElement {
       el("option", {
         value: name,
         selected: name === current,
-        text: `${name} — ${MODEL_DESCRIPTIONS[name] ?? ""}`,
+        text: `${name} (${MODEL_DESCRIPTIONS[name] ?? ""})`,
       }),
     );
   return select;
