@@ -124,10 +124,14 @@ export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
         },
       },
       scales: {
+        // Log scale: 4, 5, 8 and 32 bits spread out instead of crowding at the left.
         x: {
-          type: "linear",
-          min: 0,
-          max: 34,
+          type: "logarithmic",
+          min: 3,
+          max: 40,
+          afterBuildTicks: (axis) => {
+            axis.ticks = [4, 5, 8, 16, 32].map((value) => ({ value }));
+          },
           title: {
             display: true,
             text: "bits per weight (scales included)",

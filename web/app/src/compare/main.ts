@@ -221,9 +221,14 @@ function accuracyCell(r: ReportRow): HTMLElement {
     "span",
     {},
     pct(r.accuracy),
-    el("small", { text: ` (${pct(lo, 1)}–${pct(hi, 1)})` }),
+    el("br"),
+    el("small", { text: `${pct(lo, 1)}–${pct(hi, 1)}` }),
   );
 }
+
+/** A figure with a small second line under it (keeps the table narrow). */
+const twoLines = (main: string, detail: string) =>
+  el("span", {}, main, el("br"), el("small", { text: detail }));
 
 async function showReport(report: Report): Promise<void> {
   const body = byId<HTMLTableElement>("seed").tBodies[0]!;
@@ -246,10 +251,13 @@ async function showReport(report: Report): Promise<void> {
       row(
         [
           `${p.bits_per_weight.toFixed(2)} bits`,
-          `${kb(p.weight_bytes)} (${(1 / p.size_vs_fp32).toFixed(1)}× smaller)`,
+          twoLines(
+            kb(p.weight_bytes),
+            `${(1 / p.size_vs_fp32).toFixed(1)}× smaller`,
+          ),
           accuracyCell(p),
           points(p.decay_points),
-          `${pct(p.agreement)} (${p.flips} flips)`,
+          twoLines(pct(p.agreement), `${p.flips} flips`),
           p.speed ? times(p.speed.speedup_batch) : "not timed",
           p.speed ? times(p.speed.speedup_batch1) : "not timed",
         ],
