@@ -135,6 +135,8 @@ test("Compare on fashion-cnn keeps the main thread free, shows progress and canc
   console.log(`long tasks: ${JSON.stringify(tasks.map(Math.round))}`);
   expect(Math.max(0, ...tasks)).toBeLessThanOrEqual(100);
   await expect(page.locator("#accuracy-chart")).toBeVisible();
+  await expect(page.locator("#job .status")).not.toHaveClass(/failed/);
+  await expect(page.locator("#job .status")).toContainText("FP32 and 5 plans");
 });
 
 test("a corrupt model upload is explained in plain words and the app stays usable", async ({

@@ -87,6 +87,9 @@ for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: width > 500 ? 900 : 844 });
       const problems = await open(page, view.path);
       await view.prepare(page);
+      // Whatever the view ran finished without an error.
+      await expect(page.locator(".status.failed")).toHaveCount(0);
+      await expect(page.locator("body")).toHaveAttribute("data-state", "ready");
       const scrollWidth = await page.evaluate(
         () => document.documentElement.scrollWidth,
       );
