@@ -131,6 +131,7 @@ export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
           type: "logarithmic",
           min: 3,
           max: 40,
+          ticks: { autoSkip: false, callback: (value) => String(value) },
           afterBuildTicks: (axis) => {
             axis.ticks = [4, 5, 8, 16, 32].map((value) => ({ value }));
           },
