@@ -17,14 +17,14 @@ import {
   updateSession,
   type CalibrationMethod,
 } from "../shell/session";
-import { byId, el, Job, kb, modelSelect, pct, setState } from "../shell/ui";
+import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";
 
 renderNav();
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
 const session = readSession();
-byId("model").replaceWith(modelSelect(session.model));
+modelPicker(session.model);
 const model = () => byId<HTMLSelectElement>("model");
 const calibSelect = byId<HTMLSelectElement>("calib");
 for (const m of CALIBRATION_METHODS)

@@ -38,14 +38,13 @@ import {
   times,
   topK,
 } from "../shell/ui";
-import { modelSelect } from "../shell/ui";
+import { modelPicker } from "../shell/ui";
 
 renderNav();
 
 const session = readSession();
 const form = byId<HTMLFormElement>("controls");
-const modelPicker = byId<HTMLSelectElement>("model");
-modelPicker.replaceWith(modelSelect(session.model));
+modelPicker(session.model);
 const model = () => byId<HTMLSelectElement>("model");
 const planSelect = byId<HTMLSelectElement>("plan");
 const calibSelect = byId<HTMLSelectElement>("calib");

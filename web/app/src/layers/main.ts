@@ -30,7 +30,7 @@ import {
   el,
   Job,
   kb,
-  modelSelect,
+  modelPicker,
   pct,
   setState,
   times,
@@ -50,7 +50,7 @@ const CHOICE_LABELS: Record<Choice, string> = {
 };
 
 const session = readSession();
-byId("model").replaceWith(modelSelect(session.model));
+modelPicker(session.model);
 const model = () => byId<HTMLSelectElement>("model");
 const base = byId<HTMLSelectElement>("base");
 for (const c of PRESETS)

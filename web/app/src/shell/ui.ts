@@ -128,6 +128,21 @@ export function modelSelect(current: string, id = "model"): HTMLSelectElement {
   return select;
 }
 
+/** Fills the page's model fieldset (#model-fieldset) with its legend and the shipped models. */
+export function modelPicker(current: string): HTMLSelectElement {
+  const select = modelSelect(current);
+  byId("model-fieldset").prepend(
+    el("legend", { text: "1 · Model" }),
+    el(
+      "label",
+      { class: "field" },
+      el("span", { text: "Shipped model" }),
+      select,
+    ),
+  );
+  return select;
+}
+
 /** A 28×28 (or rows×cols) u8 image as a small canvas, scaled up crisply by CSS. */
 export function imageCanvas(
   pixels: Uint8Array,

@@ -15,7 +15,7 @@ import {
   imageCanvas,
   Job,
   kb,
-  modelSelect,
+  modelPicker,
   pct,
   softmax,
   argmax,
@@ -28,7 +28,7 @@ const SIZE = 28;
 const LATENCY_ROUNDS = 7;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const session = readSession();
-byId("model").replaceWith(modelSelect(session.model));
+modelPicker(session.model);
 const model = () => byId<HTMLSelectElement>("model");
 const job = new Job(byId("job"));
 const pad = byId<HTMLCanvasElement>("pad");

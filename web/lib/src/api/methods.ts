@@ -164,10 +164,7 @@ export const methods = {
       { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<EvaluateOptions>,
     ): Promise<Evaluation> => {
       const target = runnable(context, handle);
-      if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-        throw invalidArgument(
-          `batchSize must be a positive integer (got ${batchSize})`,
-        );
+      checkBatchSize(batchSize);
       const pixels = pixelsPerImage(handle, data);
       const count = data.labels.length;
       const total: Evaluation = { correct: 0, count: 0, accuracy: 0 };
@@ -237,10 +234,7 @@ export const methods = {
       [handle, data]: [ModelHandle | QuantizedModelHandle, Images],
       { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<LogitsOptions>,
     ): Promise<LogitsResult> => {
-      if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-        throw invalidArgument(
-          `batchSize must be a positive integer (got ${batchSize})`,
-        );
+      checkBatchSize(batchSize);
       const run = (images: Images) => {
         if (handle?.kind === "quantized-model")
           return context.handles
@@ -526,6 +520,13 @@ function wrapEngineError<T>(work: () => T, invalidInput: ErrorCode): T {
   } catch (error) {
     throw toQuantLabError(error, invalidInput);
   }
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw invalidArgument(
+      `batchSize must be a positive integer (got ${batchSize})`,
+    );
 }
 
 function pixelsPerImage(
