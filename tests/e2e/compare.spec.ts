@@ -198,3 +198,56 @@ test("an unknown page is a real 404", async ({ page }) => {
   const nested = await page.goto("/views/compare");
   expect(nested?.status()).toBe(404);
 });
+
+test("the exported quantized model file loads back and is evaluated", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const problems = await open(
+    page,
+    "/index.html?model=mnist-mlp&plan=int4-g32",
+  );
+  await settled(page);
+  await page.locator("#rounds").selectOption("0");
+  await page.getByRole("button", { name: "Run the comparison" }).click();
+  await expect(page.locator("#seed tbody tr")).toHaveCount(6, {
+    timeout: 120_000,
+  });
+  const int4 = page.locator("#seed tbody tr", { hasText: /^int4-g32/ });
+  const accuracy = (await int4.locator("td").nth(2).textContent())!.match(
+    /[\d.]+%/,
+  )![0];
+
+  const files: { name: string; buffer: Buffer }[] = [];
+  page.on("download", async (d) =>
+    files.push({
+      name: d.suggestedFilename(),
+      buffer: await readFile(await d.path()),
+    }),
+  );
+  await page.getByRole("button", { name: "Quantized model file", exact: true }).click();
+  await expect.poll(() => files.length).toBe(2);
+  expect(files.map((f) => f.name).sort()).toEqual([
+    "mnist-mlp-int4-g32.manifest.json",
+    "mnist-mlp-int4-g32.safetensors",
+  ]);
+
+  await page
+    .locator("#upload")
+    .setInputFiles(
+      files.map((f) => ({ ...f, mimeType: "application/octet-stream" })),
+    );
+  await expect(page.locator("#model-summary")).toContainText(
+    "A quantized model",
+  );
+  await page.getByRole("button", { name: "Run the comparison" }).click();
+  await expect(page.locator("#table-caption")).toContainText(
+    "Your quantized model",
+    { timeout: 60_000 },
+  );
+  const row = page.locator("#seed tbody tr");
+  await expect(row).toHaveCount(1);
+  // The same plan on the same test images: the same accuracy as in the report.
+  await expect(row).toContainText(accuracy);
+  expect(problems).toEqual([]);
+});
