@@ -225,7 +225,9 @@ test("the exported quantized model file loads back and is evaluated", async ({
       buffer: await readFile(await d.path()),
     }),
   );
-  await page.getByRole("button", { name: "Quantized model file", exact: true }).click();
+  await page
+    .getByRole("button", { name: "Quantized model file", exact: true })
+    .click();
   await expect.poll(() => files.length).toBe(2);
   expect(files.map((f) => f.name).sort()).toEqual([
     "mnist-mlp-int4-g32.manifest.json",

@@ -66,6 +66,12 @@ test("changing one layer's precision changes the plan's totals", async ({
   await page.reload();
   await expect(page.locator("#choice-fc1")).toHaveValue("int4-g32");
   await expect(page.locator("#choice-fc2")).toHaveValue("int8");
+  // Compare picks the plan up from the URL as the plan in focus, next to the presets.
+  await page.getByRole("link", { name: "Compare" }).click();
+  await expect(page.locator("#plan")).toHaveValue("session");
+  await expect(page.locator("#plan option:checked")).toContainText(
+    "int8 + fc1 int4-g32",
+  );
   expect(problems).toEqual([]);
 });
 

@@ -147,6 +147,7 @@ function show(
         },
       },
       scales: {
+        x: { ticks: { autoSkip: false, maxRotation: 0 } },
         y: {
           min: Math.floor(Math.min(...accuracies) - 1),
           max: Math.min(100, Math.ceil(Math.max(...accuracies) + 0.5)),

@@ -91,6 +91,7 @@ const plansToRun = (): PlanSpec[] => {
 model().addEventListener("change", () => {
   uploaded = undefined;
   upload.value = "";
+  clearResults();
   updateSession({ model: model().value });
   describeModel();
 });
@@ -125,6 +126,7 @@ upload.addEventListener("change", async () => {
   if (upload.files === null || upload.files.length === 0) return;
   try {
     uploaded = await loadUploadedModel(upload.files);
+    clearResults();
     await describeModel();
   } catch (error) {
     uploaded = undefined;
@@ -188,6 +190,7 @@ async function runComparison(): Promise<void> {
       },
     });
     const seconds = (performance.now() - started) / 1000;
+    fp32Logits = undefined;
     last = {
       report: result,
       test,
@@ -319,6 +322,16 @@ function showQuantizedOnly(
 // ---- flips ------------------------------------------------------------------------------------
 
 let fp32Logits: Promise<Float32Array> | undefined;
+
+/** Results belong to one model: a new model clears them. */
+function clearResults(): void {
+  last = undefined;
+  fp32Logits = undefined;
+  byId<HTMLTableElement>("seed").tBodies[0]!.replaceChildren();
+  byId("table-caption").textContent =
+    "Run the comparison to fill this table with numbers measured here.";
+  for (const id of ["exports", "charts", "flips-card"]) byId(id).hidden = true;
+}
 let flips: {
   index: number;
   fp32: Float32Array;
