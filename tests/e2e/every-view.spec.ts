@@ -96,6 +96,12 @@ for (const width of [1280, 390]) {
       expect(scrollWidth, "no horizontal page scroll").toBeLessThanOrEqual(
         width,
       );
+      // Every nav link is on screen and big enough to tap.
+      for (const link of await page.locator("header.topbar nav a").all()) {
+        const box = (await link.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(width);
+        expect(box.height).toBeGreaterThanOrEqual(32);
+      }
       const { violations } = await new AxeBuilder({ page }).analyze();
       const serious = violations
         .filter((v) => v.impact === "serious" || v.impact === "critical")

@@ -2,7 +2,7 @@
 // precision changes the plan's totals, and calibration observers choose different ranges on
 // the outlier example.
 import { expect, test } from "@playwright/test";
-import { open, settled } from "./lab-helpers";
+import { open, SCREENSHOTS, settled } from "./lab-helpers";
 
 test("a drawn digit gets predictions from every precision", async ({
   page,
@@ -26,7 +26,9 @@ test("a drawn digit gets predictions from every precision", async ({
   const table = page.locator("#probs");
   await expect(table.locator("thead th")).toHaveCount(7, { timeout: 60_000 });
   await expect(table.locator("tbody tr")).toHaveCount(11); // 10 classes + engine time
-  await expect(page.locator("#verdict")).toContainText("FP32 says");
+  // Centred and scaled like an MNIST digit, the drawing reads as a 7.
+  await expect(page.locator("#verdict")).toContainText("FP32 says 7");
+  await page.screenshot({ path: `${SCREENSHOTS}/try-drawn-7-1360.png` });
   for (const name of [
     "FP32",
     "int8",

@@ -39,7 +39,7 @@ export function setUpPad(pad: HTMLCanvasElement, done: () => void): void {
     context.lineCap = "round";
     context.lineJoin = "round";
     // A pen's pressure thickens the line a little; a mouse reports 0.5 while pressed.
-    context.lineWidth = 16 + 8 * Math.max(0, (pressure || 0.5) - 0.5);
+    context.lineWidth = 22 + 10 * Math.max(0, (pressure || 0.5) - 0.5);
     context.beginPath();
     context.moveTo(from.x, from.y);
     context.lineTo(to.x, to.y);
@@ -109,8 +109,9 @@ export function drawnDigit(pad: HTMLCanvasElement, size: number): Uint8Array {
       (my += v * Math.floor(i / size))
     ),
   );
-  const dx = Math.round(size / 2 - 0.5 - mx / mass);
-  const dy = Math.round(size / 2 - 0.5 - my / mass);
+  const clampShift = (d: number) => Math.max(-3, Math.min(3, Math.round(d)));
+  const dx = clampShift(size / 2 - 0.5 - mx / mass);
+  const dy = clampShift(size / 2 - 0.5 - my / mass);
   const shifted = new Uint8Array(size * size);
   for (let y = 0; y < size; y++)
     for (let x = 0; x < size; x++) {
