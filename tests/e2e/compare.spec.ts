@@ -10,6 +10,7 @@ import {
   SCREENSHOTS,
   settled,
   watchLongTasks,
+  runCompare,
 } from "./lab-helpers";
 
 test("Compare's numbers equal the library's report for the same model and plans", async ({
@@ -23,11 +24,7 @@ test("Compare's numbers equal the library's report for the same model and plans"
   await settled(page);
   await expect(page.locator("#model")).toHaveValue("mnist-mlp");
   await expect(page.locator("#calib")).toHaveValue("percentile");
-  await page.locator("#rounds").selectOption("0");
-  await page.getByRole("button", { name: "Run the comparison" }).click();
-  await expect(page.locator("#seed tbody tr")).toHaveCount(6, {
-    timeout: 120_000,
-  });
+  await runCompare(page, "0", 120_000);
   await settled(page);
 
   const download = page.waitForEvent("download");
@@ -161,11 +158,7 @@ test("a corrupt model upload is explained in plain words and the app stays usabl
   await page.screenshot({
     path: `${SCREENSHOTS}/compare-corrupt-upload-1280.png`,
   });
-  await page.locator("#rounds").selectOption("0");
-  await page.getByRole("button", { name: "Run the comparison" }).click();
-  await expect(page.locator("#seed tbody tr")).toHaveCount(6, {
-    timeout: 100_000,
-  });
+  await runCompare(page, "0", 100_000);
 });
 
 test("the URL holds the session: views share it and a link restores it", async ({
@@ -208,11 +201,7 @@ test("the exported quantized model file loads back and is evaluated", async ({
     "/index.html?model=mnist-mlp&plan=int4-g32",
   );
   await settled(page);
-  await page.locator("#rounds").selectOption("0");
-  await page.getByRole("button", { name: "Run the comparison" }).click();
-  await expect(page.locator("#seed tbody tr")).toHaveCount(6, {
-    timeout: 120_000,
-  });
+  await runCompare(page, "0", 120_000);
   const int4 = page.locator("#seed tbody tr", { hasText: /^int4-g32/ });
   const accuracy = (await int4.locator("td").nth(2).textContent())!.match(
     /[\d.]+%/,

@@ -3,7 +3,7 @@
 // full-page screenshot of each into tests/e2e/screenshots/ (looked at by a person).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { open, SCREENSHOTS, settled } from "./lab-helpers";
+import { open, runCompare, SCREENSHOTS, settled } from "./lab-helpers";
 
 const VIEWS: {
   name: string;
@@ -15,11 +15,7 @@ const VIEWS: {
     path: "/index.html?model=mnist-cnn",
     async prepare(page) {
       await settled(page);
-      await page.locator("#rounds").selectOption("1");
-      await page.getByRole("button", { name: "Run the comparison" }).click();
-      await expect(page.locator("#seed tbody tr")).toHaveCount(6, {
-        timeout: 120_000,
-      });
+      await runCompare(page, "1", 120_000);
       await page.locator("#flip-plan").selectOption({ index: 3 });
       await page.getByRole("button", { name: "Show the flips" }).click();
       await expect(page.locator("#flips li").first()).toBeVisible({

@@ -80,3 +80,14 @@ export async function libraryReport(
     await lab.dispose();
   }
 }
+
+/** Runs Compare with `rounds` speed rounds and waits for its six rows (FP32 + five presets). */
+export async function runCompare(
+  page: Page,
+  rounds: "0" | "1",
+  timeout = 120_000,
+): Promise<void> {
+  await page.locator("#rounds").selectOption(rounds);
+  await page.getByRole("button", { name: "Run the comparison" }).click();
+  await expect(page.locator("#seed tbody tr")).toHaveCount(6, { timeout });
+}
