@@ -242,3 +242,29 @@ test("the exported quantized model file loads back and is evaluated", async ({
   await expect(row).toContainText(accuracy);
   expect(problems).toEqual([]);
 });
+
+test("an impossible plan in the URL is explained in plain words and the app stays usable", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const plan = {
+    name: "g36",
+    default: { weights: "int4", granularity: "per_group", group_size: 36 },
+  };
+  await open(
+    page,
+    `/index.html?model=mnist-cnn&plan=${encodeURIComponent(JSON.stringify(plan))}`,
+  );
+  await settled(page);
+  await expect(page.locator("#plan")).toHaveValue("session");
+  await page.locator("#rounds").selectOption("0");
+  await page.getByRole("button", { name: "Run the comparison" }).click();
+  const status = page.locator("#job .status");
+  await expect(status).toHaveClass(/failed/, { timeout: 60_000 });
+  await expect(status).toContainText("This plan cannot run on this model");
+  await expect(status).toContainText("group size 36");
+  // Choosing a preset instead works.
+  await page.locator("#plan").selectOption("int8");
+  await runCompare(page, "0");
+  await expect(status).not.toHaveClass(/failed/);
+});

@@ -143,6 +143,8 @@ form.addEventListener("submit", (event) => {
 });
 
 async function runComparison(): Promise<void> {
+  // Chart.js is parsed while the engine works, not in one go when the results arrive.
+  void import("./charts");
   const rounds = Number(byId<HTMLSelectElement>("rounds").value);
   await job.run(async (signal, report) => {
     const loaded = uploaded ?? {
