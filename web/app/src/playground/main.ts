@@ -455,6 +455,10 @@ async function loadLayer(): Promise<void> {
       true;
     byId("layer-summary").textContent =
       `${model.name} · ${layer}: ${weights.values.length.toLocaleString("en")} real weights as ${shape[0]} rows (output channels) of ${shape[1]} (K).`;
+    const back = document.createElement("a");
+    back.href = `./layers.html${location.search.replace(/[?&]layer=[^&]*/, "").replace(/^&/, "?")}`;
+    back.textContent = "Back to all layers";
+    byId("layer-summary").append(" ", back);
   } catch (error) {
     status.textContent = `Could not read the layer's weights: ${error instanceof Error ? error.message : error}`;
   }
