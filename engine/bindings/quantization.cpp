@@ -9,6 +9,7 @@
 
 #include "guard.h"
 #include "loaded_model.h"
+#include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "typed_arrays.h"
@@ -18,17 +19,6 @@ namespace {
 
 using emscripten::val;
 using nlohmann::json;
-
-// A quantized model with the manifest of the model it came from.
-struct LoadedQuantizedModel {
-  quantization::QuantizedModel quantized;
-  ModelManifest manifest;
-  ExecutorCache cache;
-
-  const nn::Executor& executor() const {
-    return cache.get([&] { return quantization::make_executor(quantized); });
-  }
-};
 
 nn::Examples examples_of(const InputSpec& input, const val& images, const val& labels,
                          const val& image_size) {

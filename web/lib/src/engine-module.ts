@@ -153,6 +153,23 @@ export interface RawRunModule {
   ): RawRunOutput;
 }
 
+// ---- engine/bindings/logits.cpp ---------------------------------------------------------------
+
+export interface RawLogitsModule {
+  /** Logits [images, classes] of u8 images on the FP32 kernels. */
+  modelLogits(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawRunOutput;
+  /** Logits [images, classes] of u8 images on the quantized model's kernels. */
+  quantizedLogits(
+    model: RawQuantizedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawRunOutput;
+}
+
 // ---- engine/bindings/quantization.cpp ----------------------------------------------------------
 
 /** A quantized model in the engine (codes, scales, zero points, activation parameters). */
@@ -319,6 +336,7 @@ export interface RawBenchModule {
 export type RawBindings = RawQuantModule &
   RawModelsModule &
   RawRunModule &
+  RawLogitsModule &
   RawQuantizationModule &
   RawCompareModule &
   RawBenchModule;
@@ -383,6 +401,8 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   loadModel: [],
   trainModel: [],
   runModel: [],
+  modelLogits: [],
+  quantizedLogits: [],
   QuantizedModel: [
     "evaluate",
     "classify",

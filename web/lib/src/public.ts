@@ -41,6 +41,8 @@ export type {
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,
+  LogitsOptions,
+  LogitsResult,
   MemoryUsage,
   RunResult,
   SavedModel,

@@ -66,6 +66,22 @@ export interface RunResult {
   shape: number[];
 }
 
+/** Options of logits. */
+export interface LogitsOptions {
+  /** Images per engine call; progress and abort checks happen between calls. Default 1000. */
+  batchSize: number;
+}
+
+/** The result of logits: each image's output, and the engine's time for them. */
+export interface LogitsResult {
+  /** [count, classes], row by row. */
+  logits: Float32Array;
+  count: number;
+  classes: number;
+  /** Milliseconds the engine spent (in its thread, excluding messaging). */
+  ms: number;
+}
+
 /** The result of train. */
 export interface TrainResult {
   /** The trained copy (the input model is unchanged); dispose it when done. */
@@ -154,10 +170,7 @@ export const methods = {
       { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<EvaluateOptions>,
     ): Promise<Evaluation> => {
       const target = runnable(context, handle);
-      if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-        throw invalidArgument(
-          `batchSize must be a positive integer (got ${batchSize})`,
-        );
+      checkBatchSize(batchSize);
       const pixels = pixelsPerImage(handle, data);
       const count = data.labels.length;
       const total: Evaluation = { correct: 0, count: 0, accuracy: 0 };
@@ -213,6 +226,54 @@ export const methods = {
         shape,
       );
       return { output, shape: Array.from(dims) };
+    },
+  ),
+
+  /**
+   * The logits of u8 images on a model (FP32 kernels) or a quantized model (integer kernels),
+   * in batches with progress after each; aborting stops at the next batch.
+   */
+  logits: method(
+    2,
+    async (
+      context: MethodContext<undefined>,
+      [handle, data]: [ModelHandle | QuantizedModelHandle, Images],
+      { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<LogitsOptions>,
+    ): Promise<LogitsResult> => {
+      checkBatchSize(batchSize);
+      const run = (images: Images) => {
+        if (handle?.kind === "quantized-model")
+          return context.handles
+            .get<QuantizedModel>(handle, "quantized-model")
+            .logits(images);
+        const { handle: raw, engine } = rawModelOf(model(context, handle));
+        return engine.modelLogits(raw, images.images, imageSizeOf(images));
+      };
+      const pixels = pixelsPerImage(handle, data);
+      const count = Math.floor(data.images.length / pixels);
+      if (count * pixels !== data.images.length || count === 0) run(data); // the engine explains
+      const parts: Float32Array[] = [];
+      let classes = 0;
+      let ms = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const end = Math.min(count, start + batchSize);
+        const began = performance.now();
+        const { output, shape } = run({
+          ...data,
+          images: data.images.subarray(start * pixels, end * pixels),
+        });
+        ms += performance.now() - began;
+        classes = shape[1] ?? 0;
+        parts.push(output);
+        context.progress({ done: end, total: count });
+        if (end < count) await context.checkpoint();
+      }
+      const logits = new Float32Array(count * classes);
+      parts.reduce(
+        (offset, part) => (logits.set(part, offset), offset + part.length),
+        0,
+      );
+      return { logits, count, classes, ms };
     },
   ),
 
@@ -563,6 +624,13 @@ function wrapEngineError<T>(work: () => T, invalidInput: ErrorCode): T {
   } catch (error) {
     throw toQuantLabError(error, invalidInput);
   }
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw invalidArgument(
+      `batchSize must be a positive integer (got ${batchSize})`,
+    );
 }
 
 function pixelsPerImage(

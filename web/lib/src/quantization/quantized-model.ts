@@ -28,12 +28,14 @@ export interface QuantizedModel {
   readonly bitsPerWeight: number;
   evaluate(data: LabelledImages): Evaluation;
   classify(images: Uint8Array | Images): Int32Array;
+  /** Logits of each image on the integer kernels: [images, classes]. */
+  logits(images: Images): { output: Float32Array; shape: Uint32Array };
   /** The two files of the quantized model (docs/quantized-model-format.md). */
   files(): { manifestJson: string; weights: Uint8Array };
   dispose(): void;
 }
 
-function wrap(raw: RawQuantizedModel): QuantizedModel {
+function wrap(raw: RawQuantizedModel, engine: RawEngineModule): QuantizedModel {
   let live: RawQuantizedModel | undefined = raw;
   const use = (): RawQuantizedModel => {
     if (live === undefined)
@@ -46,6 +48,8 @@ function wrap(raw: RawQuantizedModel): QuantizedModel {
     weightBytes: raw.weightBytes(),
     bitsPerWeight: raw.bitsPerWeight(),
     ...runnableCalls(use),
+    logits: (images) =>
+      engine.quantizedLogits(use(), images.images, imageSizeOf(images)),
     dispose() {
       live?.delete();
       live = undefined;
@@ -80,6 +84,7 @@ export function quantizeModel(
         imageSizeOf(calibration),
         JSON.stringify(options),
       ),
+      engine,
     );
   } catch (error) {
     throw toQuantLabError(error, "InvalidPlan");
@@ -96,7 +101,7 @@ export function loadQuantizedModel(
       ? new TextEncoder().encode(files.manifest)
       : files.manifest;
   try {
-    return wrap(engine.loadQuantizedModel(manifest, files.weights));
+    return wrap(engine.loadQuantizedModel(manifest, files.weights), engine);
   } catch (error) {
     throw toQuantLabError(error, "InvalidModel");
   }
