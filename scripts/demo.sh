@@ -26,7 +26,7 @@ done
 url="http://127.0.0.1:${port}/"
 echo
 echo "  QuantLab is running at:  ${url}"
-echo "  Playground: ${url}   Kernel benchmark: ${url}bench.html"
+echo "  Compare: ${url}   Try it: ${url}try.html   Layers: ${url}layers.html   Kernels: ${url}bench.html"
 echo "  Stop it with Ctrl+C."
 echo
 exec node_modules/.bin/vite preview --config web/app/vite.config.ts --host 127.0.0.1 --port "$port" --strictPort --logLevel warn

@@ -9,9 +9,9 @@
 #include "guard.h"
 #include "loaded_model.h"
 #include "quantlab/error.h"
+#include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
-#include "quantlab/eval.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -69,17 +69,16 @@ val weights_bytes(const LoadedModel& loaded) {
 
 // image_size: null or {rows, cols} (see network_input).
 EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels, val image_size) {
-  nn::Examples examples{network_input(loaded, images, image_size), {}};
+  nn::Examples examples{network_input(loaded.manifest.input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
-  const eval::Evaluation result = eval::evaluate(nn::Executor(loaded.model), examples);
+  const eval::Evaluation result = eval::evaluate(loaded.executor(), examples);
   return {static_cast<double>(result.correct), static_cast<double>(result.count)};
 }
 
 // Index of the highest-scoring class for each image.
 val classify_js(const LoadedModel& loaded, val images, val image_size) {
-  const Tensor inputs = network_input(loaded, images, image_size);
-  const std::vector<int32_t> classes =
-      nn::argmax_rows(nn::Executor(loaded.model).run(inputs).output);
+  const Tensor inputs = network_input(loaded.manifest.input, images, image_size);
+  const std::vector<int32_t> classes = nn::argmax_rows(loaded.executor().run(inputs).output);
   return to_typed_array(std::span<const int32_t>(classes));
 }
 

@@ -9,6 +9,7 @@
 
 #include "guard.h"
 #include "loaded_model.h"
+#include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "typed_arrays.h"
@@ -19,22 +20,17 @@ namespace {
 using emscripten::val;
 using nlohmann::json;
 
-// A quantized model with the manifest of the model it came from.
-struct LoadedQuantizedModel {
-  quantization::QuantizedModel quantized;
-  ModelManifest manifest;
-};
-
-nn::Examples examples_of(const LoadedModel& loaded, const val& images, const val& labels,
+nn::Examples examples_of(const InputSpec& input, const val& images, const val& labels,
                          const val& image_size) {
-  nn::Examples examples{network_input(loaded, images, image_size), {}};
+  nn::Examples examples{network_input(input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
   return examples;
 }
 
 quantization::CalibrationOptions calibration_from(const json& options) {
   quantization::CalibrationOptions c;
-  if (options.contains("method")) c.observer.method = calib::parse_method(options["method"].get<std::string>());
+  if (options.contains("method"))
+    c.observer.method = calib::parse_method(options["method"].get<std::string>());
   if (options.contains("percentile")) c.observer.percentile = options["percentile"].get<double>();
   if (options.contains("samples")) c.samples = options["samples"].get<size_t>();
   calib::validate_options(c.observer);
@@ -58,10 +54,13 @@ std::string preset_plan(const std::string& name) {
 }
 
 // options: {plans: [name | plan], calibration: {method, percentile, samples}, speedRounds,
-// machine, command}. on_progress({stage, done, total}) returning false cancels.
+// machine, command, int4Methods, validation, searchBudget}; validation > 0 takes that many
+// examples from the end of the validation images (the training split) for the sensitivity table
+// and, with searchBudget ("5bpw", "300KB", "91.5%"), the search. on_progress({stage, done,
+// total}) returning false cancels.
 std::string report_js(const LoadedModel& loaded, val test_images, val test_labels,
-                      val calibration_images, val image_size, const std::string& options_json,
-                      val on_progress) {
+                      val calibration_images, val validation_images, val validation_labels,
+                      val image_size, const std::string& options_json, val on_progress) {
   const json options = json::parse(options_json);
   eval::ReportOptions report;
   for (const json& spec : options.at("plans")) report.plans.push_back(plan_from(spec));
@@ -72,16 +71,61 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.dataset = loaded.manifest.dataset;
   report.machine = options.value("machine", std::string("wasm SIMD128, one thread"));
   report.command = options.value("command", std::string());
-  const nn::Examples test = examples_of(loaded, test_images, test_labels, image_size);
-  const Tensor calibration = network_input(loaded, calibration_images, image_size);
-  return eval::report(loaded.model, test, calibration, report, [&](const eval::ReportProgress& p) {
-           val event = val::object();
-           event.set("stage", p.stage);
-           event.set("done", static_cast<double>(p.done));
-           event.set("total", static_cast<double>(p.total));
-           return !on_progress(event).isFalse();
-         })
+  report.int4_methods = options.value("int4Methods", false);
+  if (const size_t count = options.value("validation", size_t{0}); count > 0) {
+    report.validation = eval::validation_slice(
+        examples_of(loaded.manifest.input, validation_images, validation_labels, image_size),
+        count);
+  }
+  if (options.contains("searchBudget")) {
+    report.search_budget = eval::parse_budget(options["searchBudget"].get<std::string>());
+  }
+  const nn::Examples test =
+      examples_of(loaded.manifest.input, test_images, test_labels, image_size);
+  const Tensor calibration = network_input(loaded.manifest.input, calibration_images, image_size);
+  return eval::report(loaded.model, test, calibration, report,
+                      [&](const eval::ReportProgress& p) {
+                        val event = val::object();
+                        event.set("stage", p.stage);
+                        event.set("done", static_cast<double>(p.done));
+                        event.set("total", static_cast<double>(p.total));
+                        return !on_progress(event).isFalse();
+                      })
       .dump();
+}
+
+// options: {budget: "5bpw" | "300KB" | "91.5%", validation: count, calibration: {...}}; the
+// training images calibrate (from the front) and validate (the last `validation`). Returns
+// {search, sensitivity (JSON text, docs/report.md), chosenPlan (plan JSON text), budgetMet,
+// markdown}.
+val search_js(const LoadedModel& loaded, val train_images, val train_labels, val image_size,
+              const std::string& options_json, val on_progress) {
+  const json options = json::parse(options_json);
+  eval::SearchOptions search;
+  search.budget = eval::parse_budget(options.at("budget").get<std::string>());
+  search.sensitivity.calibration = calibration_from(options.value("calibration", json::object()));
+  const nn::Examples train =
+      examples_of(loaded.manifest.input, train_images, train_labels, image_size);
+  const nn::Examples validation =
+      eval::validation_slice(train, options.value("validation", size_t{5000}));
+  const eval::SearchResult result =
+      eval::search(loaded.model, validation, train.inputs, search, [&](size_t done, size_t total) {
+        val event = val::object();
+        event.set("stage", std::string("search"));
+        event.set("done", static_cast<double>(done));
+        event.set("total", static_cast<double>(total));
+        return !on_progress(event).isFalse();
+      });
+  const auto front = eval::search_json(result, search.budget);
+  const auto sensitivity = eval::sensitivity_json(result.sensitivity);
+  val answer = val::object();
+  answer.set("search", front.dump());
+  answer.set("sensitivity", sensitivity.dump());
+  answer.set("chosenPlan", plan_to_json(result.measured[result.chosen].plan).dump());
+  answer.set("budgetMet", result.budget_met);
+  answer.set("markdown", "## Sensitivity\n\n" + eval::sensitivity_markdown(sensitivity) +
+                             "\n## Pareto front\n\n" + eval::search_markdown(front));
+  return answer;
 }
 
 std::string report_markdown_js(const std::string& report) {
@@ -95,10 +139,10 @@ LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& p
                                  val calibration_images, val image_size,
                                  const std::string& calibration_json) {
   const quantization::Plan plan = plan_from(json::parse(plan_json));
-  const Tensor inputs = network_input(loaded, calibration_images, image_size);
+  const Tensor inputs = network_input(loaded.manifest.input, calibration_images, image_size);
   const quantization::Calibration calibration = quantization::calibrate(
       loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));
-  return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest};
+  return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest, {}};
 }
 
 LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
@@ -108,12 +152,9 @@ LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
   return loaded;
 }
 
-// The quantized model's own view of its images: the manifest's input spec.
-LoadedModel input_view(const LoadedQuantizedModel& q) { return {{}, q.manifest}; }
-
 val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, val image_size) {
-  const eval::Evaluation result = eval::evaluate(quantization::make_executor(q.quantized),
-                                                 examples_of(input_view(q), images, labels, image_size));
+  const eval::Evaluation result =
+      eval::evaluate(q.executor(), examples_of(q.manifest.input, images, labels, image_size));
   val out = val::object();
   out.set("correct", static_cast<double>(result.correct));
   out.set("count", static_cast<double>(result.count));
@@ -121,8 +162,8 @@ val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, va
 }
 
 val classify_quantized(const LoadedQuantizedModel& q, val images, val image_size) {
-  const std::vector<int32_t> classes = nn::argmax_rows(
-      quantization::make_executor(q.quantized).run(network_input(input_view(q), images, image_size)).output);
+  const std::vector<int32_t> classes =
+      nn::argmax_rows(q.executor().run(network_input(q.manifest.input, images, image_size)).output);
   return to_typed_array(std::span<const int32_t>(classes));
 }
 
@@ -155,6 +196,7 @@ EMSCRIPTEN_BINDINGS(quantlab_quantization) {
   function("planPresets", guarded<&plan_presets>);
   function("presetPlan", guarded<&preset_plan>);
   function("report", guarded<&report_js>);
+  function("search", guarded<&search_js>);
   function("reportMarkdown", guarded<&report_markdown_js>);
   function("reportCsv", guarded<&report_csv_js>);
   function("quantizeModel", guarded<&quantize_js>);

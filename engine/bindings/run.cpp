@@ -20,7 +20,7 @@ using emscripten::val;
 val run_model_js(const LoadedModel& loaded, val input, val dims) {
   const Tensor x =
       Tensor::from_f32(Shape(from_typed_array<size_t>(dims)), from_typed_array<float>(input));
-  const Tensor y = nn::Executor(loaded.model).run(x).output;
+  const Tensor y = loaded.executor().run(x).output;
   val result = val::object();
   result.set("output", to_typed_array(y.values<float>()));
   result.set("shape", to_typed_array(std::span<const size_t>(y.shape().dims())));

@@ -56,7 +56,7 @@ val train_model_js(const LoadedModel& source, val images, val labels, val image_
   if (!init_seed.isNull()) {
     train::initialize_parameters(trained.model, static_cast<uint64_t>(init_seed.as<double>()));
   }
-  nn::Examples examples{network_input(trained, images, image_size), {}};
+  nn::Examples examples{network_input(trained.manifest.input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) examples.labels.push_back(label);
   const train::TrainResult outcome = train::train(
       trained.model, examples, train_config_value,

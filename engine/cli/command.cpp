@@ -1,8 +1,11 @@
 #include "command.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <iostream>
 
 #include "quantlab/error.h"
+#include "quantlab/io.h"
 
 namespace quantlab::cli {
 
@@ -32,6 +35,15 @@ std::string Arguments::option(const std::string& name, const std::string& fallba
     if (key == name) return value;
   }
   return fallback;
+}
+
+void write_output(const std::string& text, const std::string& out, const std::string& command) {
+  if (out.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    write_file_bytes(out, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    std::cerr << "quantlab " << command << ": wrote " << out << "\n";
+  }
 }
 
 Arguments parse_arguments(const std::vector<std::string>& args,

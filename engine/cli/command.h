@@ -34,6 +34,10 @@ struct Arguments {
   // Value of --name, or fallback; throws InvalidArgument for an option not in `known`.
   std::string option(const std::string& name, const std::string& fallback) const;
 };
+// Writes a command's output: to stdout, or to the file `out` (not empty) with a line on stderr
+// ("quantlab <command>: wrote FILE").
+void write_output(const std::string& text, const std::string& out, const std::string& command);
+
 // Splits args; every --name must be followed by a value and be one of `known`.
 Arguments parse_arguments(const std::vector<std::string>& args,
                           const std::vector<std::string>& known);

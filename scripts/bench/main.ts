@@ -3,7 +3,8 @@
 // issue's target checks; writes everything as JSON to bench-results/.
 //   --quick        shorter warm-up and fewer samples (a rough run)
 //   --no-ort       skip ONNX Runtime
-//   --case=TEXT    only cases whose name contains TEXT (repeatable)
+//   --case=TEXT    only kernel cases whose name contains TEXT (repeatable)
+//   --models-only  only the end-to-end model rows (scripts/bench/models.ts)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
@@ -13,12 +14,17 @@ import type { BenchModule } from "../../web/app/src/bench/bench-module";
 import { ISSUE_CASES, KERNEL_KINDS } from "../../web/app/src/bench/cases";
 import { ISSUE_PROBES } from "../../web/app/src/bench/roofline";
 import { runBench } from "../../web/app/src/bench/runner";
+import { benchModels, formatModelBench } from "./models";
 import { formatReport } from "../../web/app/src/bench/report";
 import { DEFAULT_TIMING, QUICK_TIMING } from "../../web/app/src/bench/timing";
 
 const args = process.argv.slice(2);
 const unknown = args.filter(
-  (a) => a !== "--quick" && a !== "--no-ort" && !a.startsWith("--case="),
+  (a) =>
+    a !== "--quick" &&
+    a !== "--no-ort" &&
+    a !== "--models-only" &&
+    !a.startsWith("--case="),
 );
 if (unknown.length > 0) {
   console.error(`unknown option(s): ${unknown.join(" ")}`);
@@ -35,12 +41,24 @@ const cases = ISSUE_CASES.filter(
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
 console.log(`QuantLab benchmark: single thread, wasm SIMD128; ${machine}`);
 
+const timing = args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING;
+const models = await benchModels(
+  args.includes("--no-ort") ? undefined : ort,
+  timing,
+  (step) => process.stderr.write(`\r${step}`.padEnd(60)),
+);
+process.stderr.write("\n");
+console.log(
+  `\nWhole models (ms per call, median of interleaved samples):\n${formatModelBench(models)}\n`,
+);
+if (args.includes("--models-only")) process.exit(0);
+
 // The raw Embind module holds the bench bindings besides the library's typed API.
 const engine: BenchModule = await loadRawModule();
 const benchReport = await runBench(engine, {
   cases,
   kinds: KERNEL_KINDS,
-  timing: args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING,
+  timing,
   probes: ISSUE_PROBES,
   ort: args.includes("--no-ort") ? undefined : ort,
   agreementCase: ISSUE_CASES[0]!.name,
@@ -57,5 +75,5 @@ const file = resolve(
   outDir,
   `bench-${benchReport.startedAt.replace(/[:.]/g, "-")}.json`,
 );
-writeFileSync(file, `${JSON.stringify(benchReport, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ ...benchReport, models }, null, 2)}\n`);
 console.log(`\nresults written to ${file}`);

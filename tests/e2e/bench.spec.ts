@@ -16,7 +16,18 @@ test("runs the roofline and the first case in a worker, then cancels", async ({
       response.status() >= 400 &&
       problems.push(`${response.status()} ${response.url()}`),
   );
+  // ONNX Runtime (a 14 MB download) only runs when the user opts in, and says so first.
+  const ortRequests: string[] = [];
+  page.on(
+    "request",
+    (r) => r.url().includes("ort-wasm") && ortRequests.push(r.url()),
+  );
   await page.goto("/bench.html");
+  const ort = page.getByLabel(/Also run ONNX Runtime Web/);
+  await expect(ort).not.toBeChecked();
+  await expect(page.locator("label", { has: ort })).toContainText("14 MB");
+  expect(ortRequests).toEqual([]);
+  await ort.check();
   await page.getByLabel("Quick run").check();
   await page.getByRole("button", { name: "Run benchmark" }).click();
 
@@ -39,6 +50,10 @@ test("runs the roofline and the first case in a worker, then cancels", async ({
     expect(line).toMatch(/✓$/);
   }
   await expect(page.locator("#roofline-chart")).toBeVisible();
+  // The plain-language summary comes first, in words.
+  await expect(page.locator("#summary li").first()).toContainText(
+    /ran [\d.]+× (faster|slower) than FP32 on this device/,
+  );
 
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page.locator("#status")).toContainText("Cancelled");

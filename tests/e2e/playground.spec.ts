@@ -35,7 +35,7 @@ async function openPlayground(page: Page) {
       response.status() >= 400 &&
       problems.push(`${response.status()} ${response.url()}`),
   );
-  await page.goto("/index.html");
+  await page.goto("/tensor.html");
   await expect(page.locator("body")).toHaveAttribute("data-state", "ready");
   return problems;
 }

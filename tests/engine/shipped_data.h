@@ -23,6 +23,18 @@ inline std::vector<std::string> shipped_models() {
   return names;
 }
 
+// A shipped model and its manifest.
+struct Shipped {
+  nn::Model model;
+  ModelManifest manifest;
+};
+
+inline Shipped load_shipped(const std::string& name) {
+  Shipped s;
+  s.model = load_model((kRoot / "models" / name).string(), s.manifest);
+  return s;
+}
+
 // The first `limit` examples of a split of the model's dataset, as network inputs.
 inline nn::Examples shipped_examples(const ModelManifest& manifest, const std::string& split,
                                      size_t limit = SIZE_MAX) {

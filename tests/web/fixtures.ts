@@ -9,12 +9,24 @@ const root = new URL("../../", import.meta.url);
 export const readRepoFile = (path: string) =>
   new Uint8Array(readFileSync(new URL(path, root)));
 
-/** A split of the MNIST data the app ships (web/app/public/data/mnist). */
-export const mnistSplit = (split: "train" | "test" | "calibration") =>
+type Split = "train" | "test" | "calibration";
+
+/** A split of a dataset the app ships (web/app/public/data/<dataset>). */
+export const datasetSplit = (
+  dataset: "mnist" | "fashion-mnist",
+  split: Split,
+) =>
   parseIdxDataset(
-    readRepoFile(`web/app/public/data/mnist/${split}-images-idx3-ubyte.gz`),
-    readRepoFile(`web/app/public/data/mnist/${split}-labels-idx1-ubyte.gz`),
+    readRepoFile(
+      `web/app/public/data/${dataset}/${split}-images-idx3-ubyte.gz`,
+    ),
+    readRepoFile(
+      `web/app/public/data/${dataset}/${split}-labels-idx1-ubyte.gz`,
+    ),
   );
+
+/** A split of the MNIST data the app ships (web/app/public/data/mnist). */
+export const mnistSplit = (split: Split) => datasetSplit("mnist", split);
 
 /** Normally distributed values (Box–Muller over the library's seeded generator). */
 export function normalValues(count: number, seed = 1): Float32Array {

@@ -101,6 +101,28 @@ describe.each([
     expect((await lab.reportCsv(report)).trim().split("\n")).toHaveLength(4);
   });
 
+  it("searches a mixed plan on training images, and the chosen plan quantizes", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const train = await mnistSplit("calibration");
+    const result = await lab.search(model, train, {
+      budget: "6bpw",
+      validation: 256,
+      calibration: { samples: 256 },
+    });
+    expect(result.budgetMet).toBe(true);
+    expect(result.sensitivity.validation_examples).toBe(256);
+    expect(result.search.front.length).toBeGreaterThan(0);
+    const chosen = result.search.plans[result.search.chosen]!;
+    expect(chosen.bits_per_weight).toBeLessThanOrEqual(6);
+    const quantized = await lab.quantizeModel(model, train, {
+      plan: result.chosenPlan,
+      calibration: { samples: 256 },
+    });
+    expect(quantized.bitsPerWeight).toBeCloseTo(chosen.bits_per_weight, 9);
+    expect(result.markdown).toContain("## Pareto front");
+  });
+
   it("rejects an impossible plan with InvalidPlan naming the layer and field", async () => {
     const lab = newLab(worker);
     const model = await lab.loadModel(files("mnist-mlp"));

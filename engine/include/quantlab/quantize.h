@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,14 @@ enum class Activations : uint8_t {
   int8_dynamic,  // int8 with parameters chosen per row (per image for conv) at run time
 };
 
+// How the weights' codes are chosen: round-to-nearest on each value independently (Eq. 4), or
+// GPTQ, column by column with the rounding error of each column pushed onto the columns not yet
+// quantized (Eqs. 22-25).
+enum class WeightMethod : uint8_t { rtn, gptq };
+
 const char* weight_format_name(WeightFormat format);
+const char* weight_method_name(WeightMethod method);  // "rtn", "gptq"
+WeightMethod parse_weight_method(const std::string& name);
 const char* activations_name(Activations activations);  // "fp32", "int8-static", "int8-dynamic"
 WeightFormat parse_weight_format(const std::string& name);
 Activations parse_activations(const std::string& name);
@@ -43,6 +51,16 @@ struct LayerPlan {
   bool symmetric = true;
   Activations activations = Activations::fp32;
   calib::WeightRange weight_range = calib::WeightRange::minmax;
+  WeightMethod method = WeightMethod::rtn;
+  double gptq_damp = 0.01;      // gptq: λ = gptq_damp · mean(diag H) (Eq. 23), in (0, 1]
+  bool gptq_act_order = false;  // gptq: columns in order of descending diag H
+  // Subtract the mean output shift the weight quantization causes on the calibration set from
+  // the bias (Eq. 26).
+  bool bias_correction = false;
+
+  // Whether quantize_model needs the statistics of this layer's input (Calibration::inputs).
+  bool needs_input_statistics() const;
+  bool needs_hessian() const;
 
   // The weight scheme (axis 0: output channels; groups along the reduction dimension).
   QuantScheme scheme() const;
@@ -73,15 +91,26 @@ void validate_plan(const Plan& plan, const nn::Model& model);
 
 struct CalibrationOptions {
   calib::ObserverOptions observer;
-  size_t samples = 512;     // examples taken from the front of the calibration set
+  size_t samples = 512;  // examples taken from the front of the calibration set
   size_t batch_size = 256;
 };
 
-// The activation range observed at the input of each layer the plan quantizes statically.
+// What GPTQ and bias correction need of a layer's input x, a row of the layer's matrix view
+// (Linear: the input vector; Conv2d: one im2col patch, (channel, ky, kx) order like the weight,
+// padding included as zeros), over every row the calibration set produces.
+struct InputStatistics {
+  size_t rows = 0;
+  std::vector<double> mean;     // K: mean of x
+  std::vector<double> hessian;  // K×K row-major: H = 2·XᵀX / rows (Eq. 22); empty unless GPTQ
+};
+
+// The activation range observed at the input of each layer the plan quantizes statically, and
+// the input statistics of each layer whose plan uses GPTQ or bias correction.
 struct Calibration {
   calib::ObserverOptions observer;
   size_t samples = 0;
   std::map<std::string, calib::Range> input_ranges;  // by layer name
+  std::map<std::string, InputStatistics> inputs;     // by layer name; not stored in files
 };
 
 // Called between batches with (examples done, examples in all); return false to stop (the
@@ -89,17 +118,37 @@ struct Calibration {
 using Progress = std::function<bool(size_t done, size_t total)>;
 
 // Runs the FP32 model over `inputs` [count, ...input shape] (a calibration set drawn from the
-// training split) and observes the input of every statically quantized layer of `plan`.
+// training split) and observes the input of every statically quantized layer of `plan`; for
+// layers planned with GPTQ or bias correction it also gathers their InputStatistics.
 Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& inputs,
                       const CalibrationOptions& options, const Progress& progress = {});
+
+// ---- GPTQ ---------------------------------------------------------------------------------------
+
+struct GptqOptions {
+  double damp = 0.01;
+  bool act_order = false;
+};
+
+// GPTQ (Frantar et al. 2022, Algorithm 1 without lazy batching; Eqs. 22-25) of a weight of
+// `shape` (matrix view [N, K]) given the Hessian H (K×K, row-major) of its input. Scales: per
+// tensor and per channel from the whole weight before any update; per group, each group's from
+// the updated weights when the first column of the group is reached, or, with act_order, every
+// group's from the original weights up front (the reference's static groups), so that groups
+// stay runs of consecutive columns of the stored layout. `range` chooses each scale (min-max or
+// Eq. 21). Deterministic; throws InvalidArgument if H is not K×K or not positive definite after
+// damping.
+QuantizedTensor gptq_quantize(std::span<const float> weight, const Shape& shape,
+                              const QuantScheme& scheme, calib::WeightRange range,
+                              std::span<const double> hessian, const GptqOptions& options);
 
 // ---- quantized models ---------------------------------------------------------------------------
 
 // A Linear/Conv2d layer whose weights are quantized.
 struct QuantizedLayer {
-  QuantizedTensor weight;        // quant's format; shape of the FP32 weight
+  QuantizedTensor weight;  // quant's format; shape of the FP32 weight
   Activations activations = Activations::fp32;
-  AffineParams input_params;     // int8_static: the calibrated mapping of the layer's input
+  AffineParams input_params;  // int8_static: the calibrated mapping of the layer's input
 };
 
 struct QuantizedModel {
@@ -119,9 +168,11 @@ struct QuantizedModel {
   double bits_per_weight() const;
 };
 
-// Folds `model`, validates the plan and quantizes every planned weight (min-max or MSE ranges
-// per the plan); static layers take their input parameters from `calibration` (Eqs. 5-7 on the
-// observed range, asymmetric int8).
+// Folds `model`, validates the plan and quantizes every planned weight (min-max or MSE ranges,
+// RTN or GPTQ per the plan, then bias correction where asked); static layers take their input
+// parameters from `calibration` (Eqs. 5-7 on the observed range, asymmetric int8). GPTQ and bias
+// correction read Calibration::inputs, so the calibration must come from calibrate() with this
+// plan (or one asking for the same statistics).
 QuantizedModel quantize_model(const nn::Model& model, const Plan& plan,
                               const Calibration& calibration);
 
@@ -137,7 +188,7 @@ enum class Execution : uint8_t {
 };
 
 // An executor for `quantized`; layers the plan keeps in FP32 run the FP32 kernels.
-nn::Executor make_executor(const QuantizedModel& quantized, Execution execution = Execution::integer,
-                           Impl impl = Impl::wasmsimd);
+nn::Executor make_executor(const QuantizedModel& quantized,
+                           Execution execution = Execution::integer, Impl impl = Impl::wasmsimd);
 
 }  // namespace quantlab::quantization

@@ -3,7 +3,7 @@
 // rounding by the straight-through estimator (clipping-aware), observers frozen after a number
 // of steps, optional LSQ / LSQ+ learned step sizes and offsets, and optional learned per-layer
 // bit-widths under a size budget. The result is a quantization::QuantizedModel that the integer
-// path runs and io saves. Equation numbers refer to docs/quantization.md, §12 (Eqs. 40-49).
+// path runs and io saves. Equation numbers refer to docs/quantization.md, §15 (Eqs. 40-49).
 //
 // BatchNorm is folded before QAT (nn::fold_for_inference, the inference form) and its running
 // statistics are thereby frozen; Dropout is removed. So the network trained is exactly the
@@ -121,7 +121,9 @@ struct QatResult {
 
 // Fine-tunes `model` (FP32, any form) under `plan` on `data` (the training split: calibration
 // takes its first config.calibration.samples inputs). `model` is not modified. `cancel` may be
-// null; it is polled between batches like the callback.
+// null; it is polled between batches like the callback. QAT rounds to nearest: a layer planned
+// with GPTQ or bias correction is trained and exported as round-to-nearest without bias
+// correction (the exported plan says so).
 QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::Examples& data,
               const QatConfig& config, const QatProgressCallback& progress = {},
               const std::atomic<bool>* cancel = nullptr);

@@ -52,9 +52,9 @@ std::vector<LayerError> layer_errors(const nn::Executor& reference, const nn::Ex
       noise += d * d;
     }
     const nn::LayerSpec& spec = reference.layer(i).spec();
-    errors.push_back({spec.name, nn::layer_kind_name(spec.kind),
-                      noise == 0 ? std::numeric_limits<double>::infinity()
-                                 : 10.0 * std::log10(signal / noise)});
+    errors.push_back(
+        {spec.name, nn::layer_kind_name(spec.kind),
+         noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise)});
   }
   return errors;
 }

@@ -27,8 +27,8 @@ Predictions predict(const nn::Executor& executor, const Tensor& inputs, size_t b
     std::memcpy(batch.bytes(), inputs.values<float>().data() + begin * per_sample,
                 batch.byte_size());
     const Tensor logits = executor.run(batch).output;
-    require(logits.shape().rank() == 2, "the model's output must be [batch, classes], got " +
-                                            logits.shape().to_string());
+    require(logits.shape().rank() == 2,
+            "the model's output must be [batch, classes], got " + logits.shape().to_string());
     if (begin == 0) {
       classes = logits.shape()[1];
       predictions.logits = Tensor(DType::f32, Shape{count, classes});

@@ -1,8 +1,10 @@
 // The report as Markdown (the seed article's comparison table first) and as CSV.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
+#include "eval/markdown.h"
 #include "quantlab/eval.h"
 
 namespace quantlab::eval {
@@ -10,68 +12,92 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string format(const char* pattern, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, value);
-  return text;
-}
-
-std::string percent(double fraction) { return format("%.2f%%", 100.0 * fraction); }
-
-std::string bytes_text(double bytes) {
-  return bytes >= 1e6 ? format("%.2f MB", bytes / 1e6) : format("%.1f KB", bytes / 1e3);
-}
-
-std::string sqnr_text(const ordered_json& value) {
-  return value.is_null() ? "exact" : format("%.1f dB", value.get<double>());
-}
+using markdown::bytes_text;
+using markdown::format;
+using markdown::percent;
+using markdown::sqnr_text;
+using markdown::table;
 
 std::string title(const ordered_json& row) {
   const std::string name = row["name"].get<std::string>();
   return name == "fp32" ? "FP32" : name;
 }
 
-// A Markdown table: first row the header.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::ostringstream out;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    out << "|";
-    for (const std::string& cell : rows[r]) out << " " << cell << " |";
-    out << "\n";
-    if (r == 0) {
-      out << "|";
-      for (size_t c = 0; c < rows[0].size(); ++c) out << (c == 0 ? "---|" : "---:|");
-      out << "\n";
-    }
-  }
-  return out.str();
-}
-
-// Why a plan that lost to FP32 in speed lost, from what its layers run (docs/report.md).
-std::string speed_note(const ordered_json& plan) {
+// What the kernels of a plan's layers do that FP32's do not (docs/report.md).
+std::string kernel_note(const ordered_json& plan) {
   const ordered_json& defaults = plan["plan"]["default"];
   const std::string weights = defaults["weights"].get<std::string>();
   const std::string activations = defaults["activations"].get<std::string>();
   if (weights == "int4" && activations == "fp32") {
-    return "W4A32 multiplies float activations by 4-bit weights: its GEMM unpacks nibbles to "
-           "floats on the fly (and the conv kernels dequantize the weights on every call), so it "
-           "does the FP32 work plus the unpacking; it wins only where a layer is bound by "
-           "memory (large GEMVs), not on these small layers.";
+    return "W4A32 does the FP32 products plus unpacking the nibbles (the conv kernels "
+           "dequantize the weights on every call); it can only win where a layer is bound by "
+           "reading its weights (large GEMVs), not on layers this small";
   }
   if (activations == "int8-dynamic") {
-    return "dynamic activations pay a min-max pass and a quantization pass over every input "
-           "row (per image for conv) at run time; on layers this small that overhead is a large "
-           "share of the work.";
+    return "dynamic activations add a min-max pass and a quantization pass over every input "
+           "row (every image for conv) before the integer products";
   }
-  return "the integer kernels' quantize/requantize steps outweigh the faster products on layers "
-         "this small.";
+  if (activations == "int8-static") {
+    return "static activations add quantizing the model input and requantizing outputs between "
+           "layers";
+  }
+  return "its kernels do more work than FP32's on these layers";
+}
+
+// The layers where a plan loses most time against FP32 in one batch setting, e.g.
+// "conv1 0.21 vs 0.12 ms, conv2 1.9 vs 1.6 ms".
+std::string losing_layers(const ordered_json& plan, const ordered_json& fp32, const char* key) {
+  const ordered_json& mine = plan["speed"][key];
+  const ordered_json& base = fp32["speed"][key];
+  std::vector<std::pair<double, size_t>> losses;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const double loss = mine[i].get<double>() - base[i].get<double>();
+    if (loss > 0) losses.emplace_back(loss, i);
+  }
+  std::sort(losses.rbegin(), losses.rend());
+  std::string text;
+  for (size_t j = 0; j < std::min<size_t>(2, losses.size()); ++j) {
+    const size_t i = losses[j].second;
+    text += (j ? ", " : "") + plan["layers"][i]["name"].get<std::string>() + " " +
+            format("%.3g", mine[i].get<double>()) + " vs " + format("%.3g", base[i].get<double>()) +
+            " ms";
+  }
+  return text;
+}
+
+// RTN vs GPTQ vs bias correction at INT4 (the rows int4_method_plans() adds).
+std::string int4_methods_markdown(const ordered_json& all) {
+  std::vector<std::vector<std::string>> rows = {{"plan", "granularity", "method", "bias correction",
+                                                 "test accuracy", "test decay",
+                                                 "validation accuracy", "bits/weight"}};
+  for (const ordered_json& p : all) {
+    if (p.value("section", "plans") != "int4-methods") continue;
+    const ordered_json& layer = p["plan"]["default"];
+    rows.push_back(
+        {p["name"].get<std::string>(), layer["granularity"].get<std::string>(),
+         layer["method"].get<std::string>(), layer["bias_correction"].get<bool>() ? "yes" : "no",
+         percent(p["accuracy"].get<double>()),
+         format("%.2f points", p["decay_points"].get<double>()),
+         p.contains("validation_accuracy") ? percent(p["validation_accuracy"].get<double>()) : "—",
+         format("%.3f", p["bits_per_weight"].get<double>())});
+  }
+  if (rows.size() == 1) return "";
+  return "## INT4: round-to-nearest vs GPTQ vs bias correction\n\n" + table(rows) +
+         "\nSymmetric INT4 with min-max scales; RTN rounds each weight (Eq. 4), GPTQ rounds "
+         "column by column with error feedback (Eqs. 22-25), bias correction removes the mean "
+         "output shift on the calibration set (Eq. 26). Validation accuracy: the validation slice "
+         "of the training split, where choices are made.\n\n";
 }
 
 }  // namespace
 
 std::string report_markdown(const ordered_json& report) {
   const ordered_json& fp32 = report["fp32"];
-  const ordered_json& plans = report["plans"];
+  // The INT4 method rows have a table of their own (int4_methods_markdown).
+  ordered_json plans = ordered_json::array();
+  for (const ordered_json& p : report["plans"]) {
+    if (p.value("section", "plans") == "plans") plans.push_back(p);
+  }
   const bool timed = !report["speed"].is_null();
   std::vector<ordered_json> all = {fp32};
   for (const ordered_json& p : plans) all.push_back(p);
@@ -79,8 +105,8 @@ std::string report_markdown(const ordered_json& report) {
   std::ostringstream out;
   out << "# " << report["model"]["name"].get<std::string>() << ": FP32 vs quantized\n\n";
   out << "Measured on " << report["test_examples"].get<size_t>() << " test images of "
-      << report["model"]["dataset"].get<std::string>() << "; calibration: "
-      << report["calibration"]["method"].get<std::string>() << " over "
+      << report["model"]["dataset"].get<std::string>()
+      << "; calibration: " << report["calibration"]["method"].get<std::string>() << " over "
       << report["calibration"]["samples"].get<size_t>() << " training images.\n\n";
 
   std::vector<std::vector<std::string>> seed = {{""}};
@@ -111,7 +137,8 @@ std::string report_markdown(const ordered_json& report) {
   out << table(seed) << "\n";
   out << "Memory per value counts codes, scales and zero points (bits per weight, Eq. 10 of "
          "docs/quantization.md); model size adds the FP32 biases. Decay is FP32's accuracy minus "
-         "the plan's on the same images (negative: the plan did better). Speedup is FP32's time over the plan's, measured in "
+         "the plan's on the same images (negative: the plan did better). Speedup is FP32's time "
+         "over the plan's, measured in "
          "the same run.\n\n";
 
   out << "## Details\n\n";
@@ -121,9 +148,9 @@ std::string report_markdown(const ordered_json& report) {
   for (const ordered_json& row : all) {
     const bool is_fp32 = &row == &all[0];
     const ordered_json& ci = row["accuracy_interval"];
-    std::vector<std::string> cells = {
-        title(row), percent(row["accuracy"].get<double>()) + " [" +
-                        percent(ci[0].get<double>()) + ", " + percent(ci[1].get<double>()) + "]"};
+    std::vector<std::string> cells = {title(row), percent(row["accuracy"].get<double>()) + " [" +
+                                                      percent(ci[0].get<double>()) + ", " +
+                                                      percent(ci[1].get<double>()) + "]"};
     if (is_fp32) {
       for (int i = 0; i < 8; ++i) cells.push_back("—");
     } else {
@@ -149,9 +176,9 @@ std::string report_markdown(const ordered_json& report) {
 
   if (timed) {
     out << "## Speed\n\n";
-    std::vector<std::vector<std::string>> speed = {
-        {"plan", "batch 1 (ms/image)", "batch 256 (images/s)", "speedup batch 1",
-         "speedup batch 256"}};
+    std::vector<std::vector<std::string>> speed = {{"plan", "batch 1 (ms/image)",
+                                                    "batch 256 (images/s)", "speedup batch 1",
+                                                    "speedup batch 256"}};
     for (const ordered_json& row : all) {
       const ordered_json& s = row["speed"];
       speed.push_back({title(row), format("%.3f", s["batch1_ms"].get<double>()),
@@ -166,11 +193,31 @@ std::string report_markdown(const ordered_json& report) {
         << " single-image runs, then one batch of " << options["batch_size"].get<size_t>()
         << "), so the ratios compare like with like.\n";
     for (const ordered_json& row : plans) {
-      const double slowest = std::min(row["speed"]["speedup_batch"].get<double>(),
-                                      row["speed"]["speedup_batch1"].get<double>());
-      if (slowest < 1.0) out << "- **" << title(row) << "** is slower than FP32: " << speed_note(row) << "\n";
+      std::vector<std::string> where;
+      if (row["speed"]["speedup_batch"].get<double>() < 1.0) {
+        where.push_back("at batch 256 in " + losing_layers(row, fp32, "layer_batch_ms"));
+      }
+      if (row["speed"]["speedup_batch1"].get<double>() < 1.0) {
+        where.push_back("at batch 1 in " + losing_layers(row, fp32, "layer_batch1_ms"));
+      }
+      if (where.empty()) continue;
+      out << "- **" << title(row) << "** is slower than FP32 " << where[0]
+          << (where.size() > 1 ? "; " + where[1] : "") << ": " << kernel_note(row) << ".\n";
     }
-    out << "\n";
+    out << "\nTime per layer, ms (batch 256 / one image):\n\n";
+    std::vector<std::vector<std::string>> layer_times = {{"layer"}};
+    for (const ordered_json& row : all) layer_times[0].push_back(title(row));
+    const size_t layer_count = fp32["speed"]["layer_batch_ms"].size();
+    for (size_t i = 0; i < layer_count; ++i) {
+      std::vector<std::string> cells = {
+          plans.empty() ? std::to_string(i) : plans[0]["layers"][i]["name"].get<std::string>()};
+      for (const ordered_json& row : all) {
+        cells.push_back(format("%.3g", row["speed"]["layer_batch_ms"][i].get<double>()) + " / " +
+                        format("%.3g", row["speed"]["layer_batch1_ms"][i].get<double>()));
+      }
+      layer_times.push_back(cells);
+    }
+    out << table(layer_times) << "\n";
   }
 
   out << "## Output SQNR per layer\n\n";
@@ -196,10 +243,20 @@ std::string report_markdown(const ordered_json& report) {
     if (row["plan"]["default"]["granularity"] == "per_tensor" &&
         row["plan"]["default"]["weights"] == "int4") {
       out << "**" << title(row) << "** gives each weight tensor a single scale and zero "
-          << "point: the range of the whole tensor sets the step of its 16 levels, so every channel whose "
+          << "point: the range of the whole tensor sets the step of its 16 levels, so every "
+             "channel whose "
           << "weights are smaller than the largest loses most of its resolution. Per-group scales "
           << "(int4-g32) follow each run of 32 weights instead.\n\n";
     }
+  }
+  out << int4_methods_markdown(report["plans"]);
+  if (report.contains("sensitivity")) {
+    out << "## Sensitivity\n\n" << sensitivity_markdown(report["sensitivity"]) << "\n";
+  }
+  if (report.contains("search")) {
+    out << "## Mixed precision: Pareto front\n\n"
+        << search_markdown(report["search"])
+        << "Its test row is **mixed** in the tables above.\n\n";
   }
   out << "Machine: " << report["machine"].get<std::string>() << "  \nCommand: `"
       << report["command"].get<std::string>() << "`\n";
@@ -223,8 +280,8 @@ std::string report_csv(const ordered_json& report) {
       return speed.is_null() ? std::string() : number(speed[key]);
     };
     out << row["name"].get<std::string>() << "," << number(row["accuracy"]) << ","
-        << number(row["accuracy_interval"][0]) << "," << number(row["accuracy_interval"][1])
-        << "," << number(get("decay_points")) << "," << number(get("agreement")) << ","
+        << number(row["accuracy_interval"][0]) << "," << number(row["accuracy_interval"][1]) << ","
+        << number(get("decay_points")) << "," << number(get("agreement")) << ","
         << number(get("flips")) << ","
         << (row.contains("mcnemar") ? number(row["mcnemar"]["p_value"]) : "") << ","
         << number(get("logits_mse")) << "," << number(get("output_sqnr_db")) << ","

@@ -26,10 +26,38 @@ Tensor first_rows(const Tensor& inputs, const Shape& sample, size_t count) {
   return batch;
 }
 
-double milliseconds_of(const std::function<void()>& work) {
+// One run's wall time and each layer's share of it.
+struct Timed {
+  double total_ms = 0;
+  std::vector<double> layer_ms;
+};
+
+Timed time_runs(const nn::Executor& executor, const std::vector<const Tensor*>& inputs) {
+  Timed timed;
+  timed.layer_ms.assign(executor.layer_count(), 0.0);
   const auto start = Clock::now();
-  work();
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  for (const Tensor* input : inputs) {
+    const nn::RunResult result = executor.run(*input);
+    for (size_t i = 0; i < result.timings.size(); ++i) {
+      timed.layer_ms[i] += result.timings[i].milliseconds;
+    }
+  }
+  timed.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  const double runs = static_cast<double>(inputs.size());
+  timed.total_ms /= runs;
+  for (double& ms : timed.layer_ms) ms /= runs;
+  return timed;
+}
+
+// Per layer, the median over rounds.
+std::vector<double> layer_medians(const std::vector<Timed>& rounds) {
+  std::vector<double> medians;
+  for (size_t layer = 0; layer < rounds[0].layer_ms.size(); ++layer) {
+    std::vector<double> values;
+    for (const Timed& t : rounds) values.push_back(t.layer_ms[layer]);
+    medians.push_back(median(values));
+  }
+  return medians;
 }
 
 }  // namespace
@@ -57,23 +85,28 @@ std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executo
     e->run(batch);
     e->run(singles[0]);
   }
-  std::vector<std::vector<double>> single_ms(executors.size()), batch_ms(executors.size());
+  std::vector<const Tensor*> single_inputs;
+  for (const Tensor& one : singles) single_inputs.push_back(&one);
+  std::vector<std::vector<Timed>> single(executors.size()), batched(executors.size());
   for (size_t round = 0; round < options.rounds; ++round) {
     for (size_t e = 0; e < executors.size(); ++e) {
-      const nn::Executor& executor = *executors[e];
-      single_ms[e].push_back(milliseconds_of([&] {
-                               for (const Tensor& one : singles) executor.run(one);
-                             }) /
-                             static_cast<double>(singles.size()));
-      batch_ms[e].push_back(milliseconds_of([&] { executor.run(batch); }));
+      single[e].push_back(time_runs(*executors[e], single_inputs));
+      batched[e].push_back(time_runs(*executors[e], {&batch}));
     }
   }
   std::vector<Speed> speeds;
   for (size_t e = 0; e < executors.size(); ++e) {
+    const auto totals = [](const std::vector<Timed>& rounds) {
+      std::vector<double> values;
+      for (const Timed& t : rounds) values.push_back(t.total_ms);
+      return median(values);
+    };
     Speed s;
-    s.batch1_ms = median(single_ms[e]);
-    s.batch_ms = median(batch_ms[e]);
+    s.batch1_ms = totals(single[e]);
+    s.batch_ms = totals(batched[e]);
     s.images_per_second = 1000.0 * static_cast<double>(options.batch_size) / s.batch_ms;
+    s.layer_batch_ms = layer_medians(batched[e]);
+    s.layer_batch1_ms = layer_medians(single[e]);
     speeds.push_back(s);
   }
   return speeds;

@@ -43,7 +43,8 @@ McNemar mcnemar(size_t reference_only, size_t candidate_only) {
   const double log_half_n = -static_cast<double>(n) * std::log(2.0);
   double tail = 0;
   for (size_t i = 0; i <= k; ++i) {
-    const double log_choose = std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0);
+    const double log_choose =
+        std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0);
     tail += std::exp(log_choose + log_half_n);
   }
   result.p_value = std::min(1.0, 2 * tail);
@@ -100,8 +101,8 @@ Comparison compare(const Predictions& reference, const Predictions& candidate,
   c.agreement = static_cast<double>(agree) / n;
   c.mcnemar = mcnemar(reference_only, candidate_only);
   c.logits_mse = noise / (n * classes);
-  c.output_sqnr_db = noise == 0 ? std::numeric_limits<double>::infinity()
-                                : 10.0 * std::log10(signal / noise);
+  c.output_sqnr_db =
+      noise == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(signal / noise);
   c.cosine = cosine_sum / n;
   c.kl_mean = kl_sum / n;
   return c;

@@ -4,8 +4,11 @@
 
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "quantlab/error.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
 
@@ -21,5 +24,18 @@ ModelManifest manifest_from_document(const nlohmann::json& document,
 
 // Throws InvalidArgument naming the tensor and element of the first NaN or Inf parameter.
 void require_finite_parameters(const nn::Model& model);
+
+// parse(manifest bytes, weights bytes) on the two files of model directory `dir`, its errors
+// prefixed with the directory.
+template <typename Parse>
+auto parse_model_directory(const std::string& dir, Parse&& parse) {
+  const std::vector<uint8_t> manifest_json = read_file_bytes(dir + "/" + kManifestFileName);
+  const std::vector<uint8_t> weights = read_file_bytes(dir + "/" + kWeightsFileName);
+  try {
+    return parse(manifest_json, weights);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(dir + ": " + error.what());
+  }
+}
 
 }  // namespace quantlab

@@ -191,13 +191,9 @@ nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const ui
 }
 
 nn::Model load_model(const std::string& dir, ModelManifest& manifest) {
-  const std::vector<uint8_t> manifest_json = read_file_bytes(dir + "/" + kManifestFileName);
-  const std::vector<uint8_t> weights = read_file_bytes(dir + "/" + kWeightsFileName);
-  try {
+  return parse_model_directory(dir, [&](const auto& manifest_json, const auto& weights) {
     return parse_model(manifest_json, weights, manifest);
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(dir + ": " + error.what());
-  }
+  });
 }
 
 Tensor to_network_input(const Tensor& images, const InputSpec& input) {

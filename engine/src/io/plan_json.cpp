@@ -1,6 +1,7 @@
 // Plans as JSON (docs/plans.md): {"format": "quantlab-plan", "version": 1, "name", "default":
 // {layer fields}, "layers": {"<layer name>": {layer fields}}}. Layer fields: weights, granularity,
-// group_size, symmetric, activations, weight_range; a layer entry overrides only the fields it
+// group_size, symmetric, activations, weight_range, method, gptq_damp, gptq_act_order,
+// bias_correction; a layer entry overrides only the fields it
 // names, over the plan's default.
 #include <array>
 
@@ -35,11 +36,11 @@ Granularity parse_granularity(const std::string& name, const std::string& where)
 
 // Reads the fields present in `value` over `layer`. Enum parse errors get `where` in front.
 quantization::LayerPlan layer_from_json(const nlohmann::json& value, quantization::LayerPlan layer,
-                                    const std::string& where) {
+                                        const std::string& where) {
   require(value.is_object(), where + " must be an object, got " + excerpt(value));
   require_only_fields(value,
                       {"weights", "granularity", "group_size", "symmetric", "activations",
-                       "weight_range"},
+                       "weight_range", "method", "gptq_damp", "gptq_act_order", "bias_correction"},
                       where);
   const auto named = [&](const char* key, auto parse) {
     const std::string text = as_string(value.at(key), where + "." + key);
@@ -49,18 +50,27 @@ quantization::LayerPlan layer_from_json(const nlohmann::json& value, quantizatio
       throw InvalidArgument(where + "." + key + ": " + e.what());
     }
   };
-  if (value.contains("weights")) layer.weights = named("weights", quantization::parse_weight_format);
+  if (value.contains("weights"))
+    layer.weights = named("weights", quantization::parse_weight_format);
   if (value.contains("granularity")) {
-    layer.granularity = parse_granularity(as_string(value.at("granularity"), where + ".granularity"),
-                                          where + ".granularity");
+    layer.granularity = parse_granularity(
+        as_string(value.at("granularity"), where + ".granularity"), where + ".granularity");
   }
   if (value.contains("group_size")) {
     layer.group_size = as_size(value.at("group_size"), where + ".group_size");
   }
-  if (value.contains("symmetric")) {
-    require(value.at("symmetric").is_boolean(),
-            where + ".symmetric must be true or false, got " + excerpt(value.at("symmetric")));
-    layer.symmetric = value.at("symmetric").get<bool>();
+  const auto flag = [&](const char* key, bool& out) {
+    if (!value.contains(key)) return;
+    require(value.at(key).is_boolean(),
+            where + "." + key + " must be true or false, got " + excerpt(value.at(key)));
+    out = value.at(key).get<bool>();
+  };
+  flag("symmetric", layer.symmetric);
+  flag("gptq_act_order", layer.gptq_act_order);
+  flag("bias_correction", layer.bias_correction);
+  if (value.contains("method")) layer.method = named("method", quantization::parse_weight_method);
+  if (value.contains("gptq_damp")) {
+    layer.gptq_damp = as_number(value.at("gptq_damp"), where + ".gptq_damp");
   }
   if (value.contains("activations")) {
     layer.activations = named("activations", quantization::parse_activations);
@@ -80,6 +90,10 @@ nlohmann::ordered_json layer_to_json(const quantization::LayerPlan& layer) {
   out["symmetric"] = layer.symmetric;
   out["activations"] = quantization::activations_name(layer.activations);
   out["weight_range"] = calib::weight_range_name(layer.weight_range);
+  out["method"] = quantization::weight_method_name(layer.method);
+  out["gptq_damp"] = layer.gptq_damp;
+  out["gptq_act_order"] = layer.gptq_act_order;
+  out["bias_correction"] = layer.bias_correction;
   return out;
 }
 
@@ -104,8 +118,8 @@ quantization::Plan plan_from_json(const nlohmann::json& value, const std::string
   }
   if (value.contains("layers")) {
     const nlohmann::json& layers = value.at("layers");
-    require(layers.is_object(), what + ".layers must be an object keyed by layer name, got " +
-                                    excerpt(layers));
+    require(layers.is_object(),
+            what + ".layers must be an object keyed by layer name, got " + excerpt(layers));
     for (const auto& [name, layer] : layers.items()) {
       plan.layers[name] = layer_from_json(layer, plan.defaults, what + ".layers." + name);
     }
@@ -133,11 +147,13 @@ quantization::Plan plan_by_name_or_file(const std::string& spec) {
   for (const std::string& name : quantization::preset_names()) {
     if (spec == name) return quantization::preset(name);
   }
-  require(spec.ends_with(".json"), "'" + spec + "' is neither a plan preset (" + [] {
-    std::string names;
-    for (const std::string& n : quantization::preset_names()) names += (names.empty() ? "" : ", ") + n;
-    return names;
-  }() + ") nor a .json plan file");
+  require(
+      spec.ends_with(".json"), "'" + spec + "' is neither a plan preset (" + [] {
+        std::string names;
+        for (const std::string& n : quantization::preset_names())
+          names += (names.empty() ? "" : ", ") + n;
+        return names;
+      }() + ") nor a .json plan file");
   const std::vector<uint8_t> bytes = read_file_bytes(spec);
   return parse_plan(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                     spec);

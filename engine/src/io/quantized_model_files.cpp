@@ -260,13 +260,9 @@ quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> mani
 }
 
 quantization::QuantizedModel load_quantized_model(const std::string& dir, ModelManifest& manifest) {
-  const std::vector<uint8_t> manifest_json = read_file_bytes(dir + "/" + kManifestFileName);
-  const std::vector<uint8_t> weights = read_file_bytes(dir + "/" + kWeightsFileName);
-  try {
+  return parse_model_directory(dir, [&](const auto& manifest_json, const auto& weights) {
     return parse_quantized_model(manifest_json, weights, manifest);
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(dir + ": " + error.what());
-  }
+  });
 }
 
 }  // namespace quantlab

@@ -132,10 +132,11 @@ void check_io(const void* input, const float* output) {
 
 void check_weights(const Conv2dShape& s, size_t n, size_t k) {
   validate_conv2d(s);
-  require(n == s.out_channels && k == s.reduction(),
-          "conv weights are packed as [" + std::to_string(n) + ", " + std::to_string(k) +
-              "] but the shape needs [" + std::to_string(s.out_channels) + ", " +
-              std::to_string(s.reduction()) + "]");
+  require(n == s.out_channels && k == s.reduction(), [&] {
+    return "conv weights are packed as [" + std::to_string(n) + ", " + std::to_string(k) +
+           "] but the shape needs [" + std::to_string(s.out_channels) + ", " +
+           std::to_string(s.reduction()) + "]";
+  });
 }
 
 size_t image_size(const Conv2dShape& s) { return s.in_channels * s.height * s.width; }
@@ -324,10 +325,11 @@ void validate_conv2d(const Conv2dShape& s) {
   require(s.batch > 0 && s.in_channels > 0 && s.height > 0 && s.width > 0 && s.out_channels > 0 &&
               s.kernel_h > 0 && s.kernel_w > 0 && s.stride > 0,
           "conv2d sizes, channels, kernel and stride must all be positive");
-  require(s.kernel_h <= s.height + 2 * s.padding && s.kernel_w <= s.width + 2 * s.padding,
-          "conv2d kernel " + std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
-              " is larger than the padded input " + std::to_string(s.height + 2 * s.padding) + "x" +
-              std::to_string(s.width + 2 * s.padding));
+  require(s.kernel_h <= s.height + 2 * s.padding && s.kernel_w <= s.width + 2 * s.padding, [&] {
+    return "conv2d kernel " + std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) +
+           " is larger than the padded input " + std::to_string(s.height + 2 * s.padding) + "x" +
+           std::to_string(s.width + 2 * s.padding);
+  });
 }
 
 void conv2d_f32(const Conv2dShape& s, const float* input, const PackedF32& w, const float* bias,

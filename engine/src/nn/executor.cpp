@@ -53,13 +53,16 @@ void Executor::replace_layer(size_t index, std::unique_ptr<Layer> layer) {
 
 RunResult Executor::run(const Tensor& input, const RunOptions& options) const {
   require(input.dtype() == DType::f32, "executor input must be f32");
-  require(input.shape().rank() == input_shape_.rank() + 1 && input.shape()[0] > 0,
-          "executor input must be [batch, " + input_shape_.to_string().substr(1) + ", got " +
-              input.shape().to_string());
+  // Messages built only on failure: a batch-1 run is a few microseconds of work.
+  require(input.shape().rank() == input_shape_.rank() + 1 && input.shape()[0] > 0, [&] {
+    return "executor input must be [batch, " + input_shape_.to_string().substr(1) + ", got " +
+           input.shape().to_string();
+  });
   const size_t batch = input.shape()[0];
-  require(ops::batched_shape(batch, input_shape_) == input.shape(),
-          "executor input shape " + input.shape().to_string() + " does not match model input " +
-              input_shape_.to_string());
+  require(ops::batched_shape(batch, input_shape_) == input.shape(), [&] {
+    return "executor input shape " + input.shape().to_string() + " does not match model input " +
+           input_shape_.to_string();
+  });
   RunResult result;
   // Without capture only the previous output is kept alive.
   Tensor previous;

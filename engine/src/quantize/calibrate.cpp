@@ -1,9 +1,11 @@
 // Calibration: the FP32 model runs over the calibration set and one observer per statically
-// quantized layer watches that layer's input through the executor's observer hook.
+// quantized layer watches that layer's input through the executor's observer hook; layers planned
+// with GPTQ or bias correction gather their input statistics through the same hook.
 #include <algorithm>
 #include <cstring>
 #include <map>
 
+#include "quantize/methods.h"
 #include "quantlab/error.h"
 #include "quantlab/nn_ops.h"
 #include "quantlab/quantize.h"
@@ -27,18 +29,24 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
   calibration.observer = options.observer;
   // Point i of a run is the input of layer i (nn::RunObserver).
   std::map<size_t, calib::Observer> observers;
+  std::map<size_t, InputAccumulator> accumulators;
+  const std::vector<Shape> outputs = nn::layer_output_shapes(folded);
   for (size_t i = 0; i < folded.layers.size(); ++i) {
     const LayerPlan& layer = plan.for_layer(folded.layers[i].name);
     const bool has_weights = folded.layers[i].kind == nn::LayerKind::linear ||
                              folded.layers[i].kind == nn::LayerKind::conv2d;
-    if (has_weights && layer.weights != WeightFormat::fp32 &&
-        layer.activations == Activations::int8_static) {
+    if (!has_weights || layer.weights == WeightFormat::fp32) continue;
+    if (layer.activations == Activations::int8_static) {
       observers.emplace(i, calib::Observer(options.observer));
+    }
+    if (layer.needs_input_statistics()) {
+      const Shape& input = i == 0 ? folded.input_shape : outputs[i - 1];
+      accumulators.emplace(i, InputAccumulator(folded.layers[i], input, layer.needs_hessian()));
     }
   }
   const size_t count = std::min(options.samples, inputs.shape()[0]);
   calibration.samples = count;
-  if (observers.empty()) return calibration;
+  if (observers.empty() && accumulators.empty()) return calibration;
 
   const nn::Executor executor(folded);
   const size_t per_sample = folded.input_shape.element_count();
@@ -46,6 +54,8 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
   run.observer = [&](size_t point, const Tensor& value) {
     const auto it = observers.find(point);
     if (it != observers.end()) it->second.observe(value.values<float>());
+    const auto statistics = accumulators.find(point);
+    if (statistics != accumulators.end()) statistics->second.add(value);
   };
   for (size_t begin = 0; begin < count; begin += options.batch_size) {
     const size_t end = std::min(begin + options.batch_size, count);
@@ -57,6 +67,9 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
   }
   for (const auto& [index, observer] : observers) {
     calibration.input_ranges.emplace(folded.layers[index].name, observer.range(8, false));
+  }
+  for (const auto& [index, accumulator] : accumulators) {
+    calibration.inputs.emplace(folded.layers[index].name, accumulator.finish());
   }
   return calibration;
 }

@@ -46,7 +46,8 @@ std::vector<CodeFlow> code_flows(const QuantizedModel& q) {
 nn::Model dequantized_model(const QuantizedModel& q) {
   nn::Model model = q.model;
   for (const auto& [name, layer] : q.layers) {
-    model.parameters[name + ".weight"] = Tensor::from_f32(layer.weight.shape, dequantize(layer.weight));
+    model.parameters[name + ".weight"] =
+        Tensor::from_f32(layer.weight.shape, dequantize(layer.weight));
   }
   return model;
 }

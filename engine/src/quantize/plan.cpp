@@ -1,6 +1,8 @@
 // Plans: names, presets and validation against a model and the kernels.
 #include <array>
+#include <cmath>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "quantlab/error.h"
@@ -13,6 +15,10 @@ constexpr std::array<std::pair<WeightFormat, const char*>, 3> kWeightFormats = {
     {WeightFormat::fp32, "fp32"},
     {WeightFormat::int8, "int8"},
     {WeightFormat::int4, "int4"},
+}};
+constexpr std::array<std::pair<WeightMethod, const char*>, 2> kWeightMethods = {{
+    {WeightMethod::rtn, "rtn"},
+    {WeightMethod::gptq, "gptq"},
 }};
 constexpr std::array<std::pair<Activations, const char*>, 3> kActivations = {{
     {Activations::fp32, "fp32"},
@@ -81,6 +87,10 @@ void validate_layer(const std::string& name, const LayerPlan& plan, const nn::La
     }
     return;
   }
+  if (plan.method == WeightMethod::gptq &&
+      !(std::isfinite(plan.gptq_damp) && plan.gptq_damp > 0 && plan.gptq_damp <= 1)) {
+    fail("gptq_damp", "must be in (0, 1], got " + std::to_string(plan.gptq_damp));
+  }
   if (plan.granularity == Granularity::per_group && plan.group_size == 0) {
     fail("group_size", "must be at least 1");
   }
@@ -100,14 +110,17 @@ void validate_layer(const std::string& name, const LayerPlan& plan, const nn::La
 }  // namespace
 
 const char* weight_format_name(WeightFormat format) { return name_of(kWeightFormats, format); }
-const char* activations_name(Activations activations) {
-  return name_of(kActivations, activations);
-}
+const char* activations_name(Activations activations) { return name_of(kActivations, activations); }
 WeightFormat parse_weight_format(const std::string& name) {
   return parse(kWeightFormats, name, "weight format");
 }
 Activations parse_activations(const std::string& name) {
   return parse(kActivations, name, "activations");
+}
+
+const char* weight_method_name(WeightMethod method) { return name_of(kWeightMethods, method); }
+WeightMethod parse_weight_method(const std::string& name) {
+  return parse(kWeightMethods, name, "weight method");
 }
 
 kernels::ActivationFormat activation_format(Activations activations) {
@@ -120,6 +133,13 @@ kernels::ActivationFormat activation_format(Activations activations) {
       break;
   }
   return kernels::ActivationFormat::f32;
+}
+
+bool LayerPlan::needs_hessian() const {
+  return weights != WeightFormat::fp32 && method == WeightMethod::gptq;
+}
+bool LayerPlan::needs_input_statistics() const {
+  return weights != WeightFormat::fp32 && (bias_correction || method == WeightMethod::gptq);
 }
 
 QuantScheme LayerPlan::scheme() const {
@@ -138,8 +158,8 @@ const LayerPlan& Plan::for_layer(const std::string& layer) const {
 }
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> names = {"fp32",        "int8",     "int8-dynamic",
-                                                 "int4-g32",    "int4-tensor", "w4a8"};
+  static const std::vector<std::string> names = {"fp32",     "int8",        "int8-dynamic",
+                                                 "int4-g32", "int4-tensor", "w4a8"};
   return names;
 }
 
@@ -173,9 +193,9 @@ void validate_plan(const Plan& plan, const nn::Model& model) {
     if (weighted.count(name) == 0) {
       std::string valid;
       for (const std::string& n : weighted) valid += (valid.empty() ? "" : ", ") + n;
-      throw InvalidArgument("plan names layer '" + name +
-                            "', which is not a linear or conv2d layer of the model (those are: " +
-                            valid + ")");
+      throw InvalidArgument(
+          "plan names layer '" + name +
+          "', which is not a linear or conv2d layer of the model (those are: " + valid + ")");
     }
   }
 }

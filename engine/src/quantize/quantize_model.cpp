@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string>
 
+#include "quantize/methods.h"
 #include "quantlab/error.h"
 #include "quantlab/quantize.h"
 
@@ -22,10 +23,34 @@ AffineParams static_input_params(const Calibration& calibration, const std::stri
   return choose_params_minmax(it->second.min, it->second.max, 8, false);
 }
 
+const InputStatistics& input_statistics(const Calibration& calibration, const std::string& layer,
+                                        const LayerPlan& plan) {
+  const auto it = calibration.inputs.find(layer);
+  require(it != calibration.inputs.end() && (!plan.needs_hessian() || !it->second.hessian.empty()),
+          "layer '" + layer + "' is planned with " +
+              (plan.needs_hessian() ? "GPTQ" : "bias correction") +
+              " but the calibration has no statistics of its input; calibrate with this plan");
+  return it->second;
+}
+
+QuantizedTensor quantize_weight(const Tensor& weight, const LayerPlan& plan,
+                                const InputStatistics* statistics) {
+  const QuantScheme scheme = plan.scheme();
+  const auto values = weight.values<float>();
+  if (plan.method == WeightMethod::gptq) {
+    return gptq_quantize(values, weight.shape(), scheme, plan.weight_range, statistics->hessian,
+                         {plan.gptq_damp, plan.gptq_act_order});
+  }
+  const calib::WeightParams params =
+      calib::choose_weight_params(values, weight.shape(), scheme, plan.weight_range);
+  return quantize_with_params(values, weight.shape(), scheme, params.scales, params.zero_points);
+}
+
 void check_activation_params(const std::string& layer, AffineParams p) {
   require(std::isfinite(p.scale) && p.scale > 0.0f && p.zero_point >= -128 && p.zero_point <= 127,
-          layer + ".input_params: int8 activations need a positive finite scale and a zero point "
-                  "in [-128, 127], got scale " +
+          layer +
+              ".input_params: int8 activations need a positive finite scale and a zero point "
+              "in [-128, 127], got scale " +
               std::to_string(p.scale) + ", zero point " + std::to_string(p.zero_point));
 }
 
@@ -43,13 +68,15 @@ QuantizedModel quantize_model(const nn::Model& model, const Plan& plan,
     if (!has_weights(spec) || layer_plan.weights == WeightFormat::fp32) continue;
     const std::string weight_name = spec.name + ".weight";
     const Tensor& weight = quantized.model.parameter(weight_name);
-    const QuantScheme scheme = layer_plan.scheme();
-    const auto values = weight.values<float>();
-    const calib::WeightParams params =
-        calib::choose_weight_params(values, weight.shape(), scheme, layer_plan.weight_range);
+    const InputStatistics* statistics = layer_plan.needs_input_statistics()
+                                            ? &input_statistics(calibration, spec.name, layer_plan)
+                                            : nullptr;
     QuantizedLayer layer;
-    layer.weight =
-        quantize_with_params(values, weight.shape(), scheme, params.scales, params.zero_points);
+    layer.weight = quantize_weight(weight, layer_plan, statistics);
+    if (layer_plan.bias_correction) {
+      correct_bias(weight.values<float>(), layer.weight, statistics->mean,
+                   quantized.model.parameter(spec.name + ".bias").values<float>());
+    }
     layer.activations = layer_plan.activations;
     if (layer.activations == Activations::int8_static) {
       layer.input_params = static_input_params(calibration, spec.name);

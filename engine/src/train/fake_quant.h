@@ -1,7 +1,7 @@
 // Fake-quant modules of quantization-aware training: the quantize→dequantize forward of Eq. 40
 // and its gradients — the straight-through estimator with zero gradient outside the clipping
 // range (Eqs. 41-42), LSQ's step-size gradient (Eqs. 43-44) with its gradient scale (Eq. 45) and
-// LSQ+'s offset gradient (Eq. 46). Equation numbers refer to docs/quantization.md, §12.
+// LSQ+'s offset gradient (Eq. 46). Equation numbers refer to docs/quantization.md, §15.
 #pragma once
 
 #include <cstddef>

@@ -34,8 +34,17 @@ size_t weight_elements(const nn::LayerSpec& spec) {
 // The precisions a layer may learn: the plan's own layer plan alone, or (learn_bits) FP32, INT8
 // per-channel symmetric and the plan's INT4 scheme (INT4 per-channel symmetric if the plan's is
 // not INT4), each with activations the kernels accept, minus those the kernels refuse.
-std::vector<LayerPlan> candidate_plans(const LayerPlan& base, const nn::LayerSpec& spec,
+// QAT rounds to nearest (Eq. 40) and trains the biases itself: a plan's GPTQ and bias correction
+// are post-training alternatives it replaces.
+LayerPlan rounded_to_nearest(LayerPlan plan) {
+  plan.method = quantization::WeightMethod::rtn;
+  plan.bias_correction = false;
+  return plan;
+}
+
+std::vector<LayerPlan> candidate_plans(const LayerPlan& plan, const nn::LayerSpec& spec,
                                        const nn::Model& folded, const QatConfig& config) {
+  const LayerPlan base = rounded_to_nearest(plan);
   if (!config.learn_bits) return {base};
   const Activations quantized_inputs =
       base.activations == Activations::fp32 ? Activations::int8_dynamic : base.activations;
@@ -196,6 +205,7 @@ class QatNetwork {
     quantization::QuantizedModel& q = result.quantized;
     q.model = folded_;
     q.plan = plan_;
+    q.plan.defaults = rounded_to_nearest(plan_.defaults);
     if (config_.learn_bits) q.plan.name = plan_.name + "+learned-bits";
     q.plan.layers.clear();
     q.calibration = calibration_;

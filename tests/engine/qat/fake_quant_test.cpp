@@ -1,4 +1,4 @@
-// Gradient checks of the fake-quant modules (docs/quantization.md §12) by central differences.
+// Gradient checks of the fake-quant modules (docs/quantization.md §15) by central differences.
 // Fake quantization is piecewise constant in x, so its "gradient" is a definition: the
 // straight-through estimator is the exact gradient of the surrogate in which each value's
 // rounding residual r = round(x/s) − x/s is a constant (Eq. 42). The checks differentiate that

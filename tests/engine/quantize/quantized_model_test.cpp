@@ -17,16 +17,8 @@ namespace {
 using testing::shipped_examples;
 using testing::shipped_models;
 
-struct Shipped {
-  nn::Model model;
-  ModelManifest manifest;
-};
-
-Shipped load(const std::string& name) {
-  Shipped s;
-  s.model = load_model((testing::kRoot / "models" / name).string(), s.manifest);
-  return s;
-}
+using testing::Shipped;
+constexpr auto& load = testing::load_shipped;
 
 QuantizedModel quantize_with(const Shipped& s, const Plan& plan) {
   const nn::Examples calibration = shipped_examples(s.manifest, "train", 512);
@@ -45,7 +37,8 @@ TEST(Calibration, MinMaxRangesAreTheObservedExtremesOfEachStaticLayersInput) {
   nn::RunOptions run;
   run.observer = [&](size_t point, const Tensor& value) {
     const auto v = value.values<float>();
-    extremes[point] = {*std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end())};
+    extremes[point] = {*std::min_element(v.begin(), v.end()),
+                       *std::max_element(v.begin(), v.end())};
   };
   fp32.run(data.inputs, run);
   const nn::Model folded = nn::fold_for_inference(s.model);
@@ -121,7 +114,8 @@ TEST(IntegerExecution, OneLinearLayerMatchesTheSimulatedPathWithinTheDotToleranc
   for (size_t i = 0; i < xv.size(); ++i) xv[i] = std::cos(0.3f * i) * 2.0f;
   for (const char* name : {"int8", "int8-dynamic", "int4-g32", "w4a8"}) {
     SCOPED_TRACE(name);
-    const QuantizedModel q = quantize_model(model, preset(name), calibrate(model, preset(name), x, {}));
+    const QuantizedModel q =
+        quantize_model(model, preset(name), calibrate(model, preset(name), x, {}));
     const Tensor integer = make_executor(q).run(x).output;
     const Tensor simulated = make_executor(q, Execution::simulated).run(x).output;
     const std::vector<float> wq = dequantize(q.layers.at("fc").weight);
@@ -130,9 +124,11 @@ TEST(IntegerExecution, OneLinearLayerMatchesTheSimulatedPathWithinTheDotToleranc
       for (size_t k = 0; k < 64; ++k) magnitude += std::abs(xv[m * 64 + k]) * 1.01;
       for (size_t n = 0; n < 5; ++n) {
         double row = 0;
-        for (size_t k = 0; k < 64; ++k) row = std::max(row, static_cast<double>(std::abs(wq[n * 64 + k])));
+        for (size_t k = 0; k < 64; ++k)
+          row = std::max(row, static_cast<double>(std::abs(wq[n * 64 + k])));
         const double bound = 66 * FLT_EPSILON * (magnitude * row + std::abs(b[n])) + FLT_MIN;
-        EXPECT_NEAR(integer.values<float>()[m * 5 + n], simulated.values<float>()[m * 5 + n], bound);
+        EXPECT_NEAR(integer.values<float>()[m * 5 + n], simulated.values<float>()[m * 5 + n],
+                    bound);
       }
     }
   }
@@ -173,9 +169,9 @@ TEST(QuantizedModelFile, RoundTripGivesTheSameOutputsBitForBit) {
     const std::string manifest = serialize_quantized_manifest(q, s.manifest);
     const std::vector<uint8_t> weights = serialize_quantized_weights(q);
     ModelManifest read_manifest;
-    const QuantizedModel back = parse_quantized_model(
-        {reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()}, weights,
-        read_manifest);
+    const QuantizedModel back =
+        parse_quantized_model({reinterpret_cast<const uint8_t*>(manifest.data()), manifest.size()},
+                              weights, read_manifest);
     EXPECT_EQ(back.plan, q.plan);
     EXPECT_EQ(read_manifest.name, s.manifest.name);
     EXPECT_EQ(back.weight_bytes(), q.weight_bytes());
@@ -206,16 +202,19 @@ TEST(QuantizedModelFile, CorruptFilesAreRefusedNamingTheTensorOrField) {
   QuantizedModel wrong = q;
   TensorFile file = parse_safetensors(serialize_quantized_weights(q));
   file.tensors["fc1.weight.codes"] = Tensor(DType::u8, Shape{256, 100});
-  EXPECT_NE(error(manifest, serialize_safetensors(file)).find("fc1.weight.codes"), std::string::npos);
+  EXPECT_NE(error(manifest, serialize_safetensors(file)).find("fc1.weight.codes"),
+            std::string::npos);
   // A missing scale tensor.
   file = parse_safetensors(serialize_quantized_weights(q));
   file.tensors.erase("fc2.weight.scales");
-  EXPECT_NE(error(manifest, serialize_safetensors(file)).find("fc2.weight.scales"), std::string::npos);
+  EXPECT_NE(error(manifest, serialize_safetensors(file)).find("fc2.weight.scales"),
+            std::string::npos);
   // A zero scale.
   file = parse_safetensors(serialize_quantized_weights(q));
   file.tensors["fc3.weight.scales"].values<float>()[0] = 0.0f;
-  EXPECT_NE(error(manifest, serialize_safetensors(file)).find("fc3.weight: scale 0 must be positive"),
-            std::string::npos);
+  EXPECT_NE(
+      error(manifest, serialize_safetensors(file)).find("fc3.weight: scale 0 must be positive"),
+      std::string::npos);
   // A plan the kernels cannot run.
   std::string bad = manifest;
   const size_t at = bad.find("\"group_size\": 32");

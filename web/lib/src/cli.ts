@@ -6,7 +6,16 @@
 //   quantlab quantize <model dir> --out DIR [--plan P] [--calib M] [--percentile P]
 //                                           [--calib-size N] [--data DIR]
 //   quantlab report <model dir> [--plans a,b] [--calib M] [--percentile P] [--calib-size N]
-//                               [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]
+//                               [--format md|json|csv] [--out FILE] [--speed-rounds N]
+//                               [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR]
+//                               [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO]
+//                                [--min-speedup RATIO] [--alpha P]]
+//   quantlab search <model dir> (--budget B | --min-accuracy A) [--out plan.json] [--validation N]
+//   quantlab compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS]
+//                    [--max-size RATIO] [--min-speedup RATIO] [--alpha P]
+//
+// With --baseline (report) and always (compare), the regression gate of docs/report.md runs:
+// the command exits 3 when a threshold is crossed (1: an error, 2: usage), printing why.
 //
 // The package's "bin" is this file built (web/lib/dist/cli.js). A model directory that does
 // not exist where the command runs is looked up in the package, which ships models/, so
@@ -16,6 +25,7 @@
 // split, so both give the same numbers); raw IDX files are read when present.
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
@@ -25,8 +35,13 @@ import type { IdxDataset } from "./models/model.js";
 import type {
   CalibrationOptions,
   PlanSpec,
+  Report,
   ReportOptions,
 } from "./quantization/types.js";
+import type {
+  GateThresholds,
+  ReportComparison,
+} from "./quantization/comparison.js";
 import { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
@@ -41,10 +56,22 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
   report: {
     usage:
-      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--data DIR]",
+      "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR] [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]]",
     run: reportCommand,
   },
+  search: {
+    usage:
+      "search <model dir> (--budget 5bpw|300KB|1.2MB | --min-accuracy 91.5) [--out plan.json] [--validation N] [--calib METHOD] [--calib-size N] [--data DIR]",
+    run: searchCommand,
+  },
+  compare: {
+    usage:
+      "compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]",
+    run: compareCommand,
+  },
 };
+/** Exit code of a run whose gate failed (1 is an error, 2 a usage error). */
+export const GATE_FAILED = 3;
 const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
   .map(({ usage }) => `  quantlab ${usage}`)
   .join("\n")}`;
@@ -67,7 +94,11 @@ interface Arguments {
   options: Map<string, string>;
 }
 
-function parseArguments(args: string[], known: string[]): Arguments {
+function parseArguments(
+  args: string[],
+  known: string[],
+  positionals: [count: number, what: string],
+): Arguments {
   const parsed: Arguments = { positional: [], options: new Map() };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -80,8 +111,8 @@ function parseArguments(args: string[], known: string[]): Arguments {
     if (i + 1 === args.length) throw new Error(`option ${arg} needs a value`);
     parsed.options.set(name, args[++i]!);
   }
-  if (parsed.positional.length !== 1)
-    throw new Error("needs exactly one model directory");
+  if (parsed.positional.length !== positionals[0])
+    throw new Error(`needs exactly ${positionals[1]}`);
   return parsed;
 }
 
@@ -162,6 +193,33 @@ function readSplit(
   );
 }
 
+/**
+ * Training-split images for the search and the sensitivity table: the data folder's full
+ * training split when it has one (raw or gzipped), else the package's calibration slice.
+ */
+async function readTraining(
+  lab: QuantLab,
+  args: Arguments,
+  dataset: string,
+): Promise<IdxDataset> {
+  const dir = args.options.get("data") ?? join(appData, dataset);
+  const hasTrain = ["", ".gz"].some((suffix) =>
+    existsSync(join(dir, `train-images-idx3-ubyte${suffix}`)),
+  );
+  return readSplit(lab, args, dataset, hasTrain ? "train" : "calibration");
+}
+
+/**
+ * --validation N (default 5000), capped so that the validation images (the last ones) and the
+ * calibration images (the first ones) never overlap.
+ */
+function validationCount(args: Arguments, train: IdxDataset): number {
+  const calibration = wholeNumber(args, "calib-size", 512);
+  const wanted = wholeNumber(args, "validation", 5000);
+  const available = train.count - Math.min(calibration, train.count - 1);
+  return Math.max(1, Math.min(wanted, available));
+}
+
 /** A preset name, or a .json plan file. */
 async function planOf(spec: string): Promise<PlanSpec> {
   if (!spec.endsWith(".json")) return spec as PlanSpec;
@@ -183,6 +241,86 @@ function calibrationOf(args: Arguments): Partial<CalibrationOptions> {
 }
 
 const CALIBRATION_OPTIONS = ["calib", "percentile", "calib-size", "data"];
+const THRESHOLD_OPTIONS = ["max-decay", "max-size", "min-speedup", "alpha"];
+
+/** --max-decay, --max-size, --min-speedup and --alpha as the gate's thresholds. */
+function thresholdsOf(args: Arguments): Partial<GateThresholds> {
+  const thresholds: Partial<GateThresholds> = {};
+  const names: [string, keyof GateThresholds][] = [
+    ["max-decay", "maxDecay"],
+    ["max-size", "maxSize"],
+    ["min-speedup", "minSpeedup"],
+    ["alpha", "alpha"],
+  ];
+  for (const [option, key] of names) {
+    const text = args.options.get(option);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0)
+      throw new Error(
+        `--${option} must be a non-negative number, got '${text}'`,
+      );
+    thresholds[key] = value;
+  }
+  return thresholds;
+}
+
+/** A report file, checked by the engine (comparing it with itself) before any other work. */
+async function readReport(lab: QuantLab, path: string): Promise<Report> {
+  return naming(path, async () => {
+    const report = JSON.parse((await readFile(path)).toString()) as Report;
+    await lab.compareReports(report, report);
+    return report;
+  });
+}
+
+async function writeOutput(
+  text: string,
+  out: string | undefined,
+  command: string,
+  print: Print,
+  printError: Print,
+): Promise<void> {
+  if (out === undefined) print(text.trimEnd());
+  else {
+    await writeFile(out, text);
+    printError(`quantlab ${command}: wrote ${out}`);
+  }
+}
+
+async function compareCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const format = args.options.get("format") ?? "md";
+  if (!["md", "json"].includes(format))
+    throw new Error(`--format must be md or json, got '${format}'`);
+  const thresholds = thresholdsOf(args);
+  const lab = createQuantLab({ worker: false });
+  try {
+    const [base, next] = await Promise.all(
+      args.positional.map((path) => readReport(lab, path)),
+    );
+    const comparison = await lab.compareReports(base!, next!, thresholds);
+    const out = args.options.get("out");
+    await writeOutput(
+      format === "json"
+        ? `${JSON.stringify(comparison, null, 2)}\n`
+        : await lab.comparisonMarkdown(comparison),
+      out,
+      "compare",
+      print,
+      printError,
+    );
+    // The verdict goes to stderr too unless the Markdown, which ends with it, went to stdout.
+    if (format === "json" || out !== undefined)
+      printError((await lab.gateSummary(comparison)).trimEnd());
+    return comparison.gate.passed ? 0 : GATE_FAILED;
+  } finally {
+    await lab.dispose();
+  }
+}
 const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
 
 async function evalCommand(args: Arguments, print: Print): Promise<number> {
@@ -265,8 +403,19 @@ async function reportCommand(
   const format = args.options.get("format") ?? "md";
   if (!["md", "json", "csv"].includes(format))
     throw new Error(`--format must be md, json or csv, got '${format}'`);
+  const thresholds = thresholdsOf(args);
+  const baselinePath = args.options.get("baseline");
+  if (baselinePath === undefined && Object.keys(thresholds).length > 0)
+    throw new Error(
+      "--max-decay, --max-size, --min-speedup and --alpha need --baseline FILE",
+    );
   const lab = createQuantLab({ worker: false });
   try {
+    // The baseline is checked before any work.
+    const baseline =
+      baselinePath === undefined
+        ? undefined
+        : await readReport(lab, baselinePath);
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;
     const plans = await Promise.all(
@@ -280,11 +429,19 @@ async function reportCommand(
       plans,
       calibration: calibrationOf(args),
       speedRounds: wholeNumber(args, "speed-rounds", 5),
-      machine: `wasm SIMD128 in Node ${process.version}, one thread`,
+      machine: `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
+      int4Methods: args.options.get("int4-methods") === "yes",
     };
     const test = await readSplit(lab, args, dataset, "test");
     const calibration = await readSplit(lab, args, dataset, "calibration");
+    const searchBudget = args.options.get("search");
+    if (args.options.has("validation") || searchBudget !== undefined) {
+      const train = await readTraining(lab, args, dataset);
+      options.validation = train;
+      options.validationCount = validationCount(args, train);
+      options.searchBudget = searchBudget;
+    }
     let stage = "";
     const report = await lab.report(model, test, calibration, {
       ...options,
@@ -301,13 +458,57 @@ async function reportCommand(
         : format === "csv"
           ? await lab.reportCsv(report)
           : await lab.reportMarkdown(report);
+    await writeOutput(
+      text,
+      args.options.get("out"),
+      "report",
+      print,
+      printError,
+    );
+    if (baseline === undefined) return 0;
+    const comparison: ReportComparison = await lab.compareReports(
+      baseline,
+      report,
+      thresholds,
+    );
+    printError((await lab.comparisonMarkdown(comparison)).trimEnd());
+    return comparison.gate.passed ? 0 : GATE_FAILED;
+  } finally {
+    await lab.dispose();
+  }
+}
+
+async function searchCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const budget = args.options.get("budget");
+  const floor = args.options.get("min-accuracy");
+  if ((budget === undefined) === (floor === undefined))
+    throw new Error(
+      "search needs one of --budget (e.g. 5bpw, 300KB) and --min-accuracy (e.g. 91.5)",
+    );
+  const lab = createQuantLab({ worker: false });
+  try {
+    const model = await loadFp32(lab, args.positional[0]!);
+    const train = await readTraining(lab, args, model.manifest.dataset);
+    const start = performance.now();
+    const result = await lab.search(model, train, {
+      budget: budget ?? `${floor}%`,
+      validation: validationCount(args, train),
+      calibration: calibrationOf(args),
+      onProgress: (p) => printError(`quantlab search: ${p.message ?? ""}`),
+    });
+    print(
+      `# ${model.manifest.name}: mixed-precision search\n\n${result.markdown}\nSearch time: ${((performance.now() - start) / 1000).toFixed(1)} s (wasm, one thread).`,
+    );
     const out = args.options.get("out");
-    if (out === undefined) print(text.trimEnd());
-    else {
-      await writeFile(out, text);
-      printError(`quantlab report: wrote ${out}`);
+    if (out !== undefined) {
+      await writeFile(out, `${JSON.stringify(result.chosenPlan, null, 2)}\n`);
+      printError(`quantlab search: wrote ${out}`);
     }
-    return 0;
+    return result.budgetMet ? 0 : 3;
   } finally {
     await lab.dispose();
   }
@@ -316,7 +517,34 @@ async function reportCommand(
 const KNOWN: Record<string, string[]> = {
   eval: ["data"],
   quantize: ["out", "plan", ...CALIBRATION_OPTIONS],
-  report: ["plans", "format", "out", "speed-rounds", ...CALIBRATION_OPTIONS],
+  report: [
+    "plans",
+    "format",
+    "out",
+    "speed-rounds",
+    "int4-methods",
+    "validation",
+    "search",
+    ...CALIBRATION_OPTIONS,
+    "baseline",
+    ...THRESHOLD_OPTIONS,
+  ],
+  search: [
+    "budget",
+    "min-accuracy",
+    "out",
+    "validation",
+    ...CALIBRATION_OPTIONS,
+  ],
+  compare: ["format", "out", ...THRESHOLD_OPTIONS],
+};
+const MODEL_DIRECTORY: [number, string] = [1, "one model directory"];
+const POSITIONALS: Record<string, [number, string]> = {
+  eval: MODEL_DIRECTORY,
+  quantize: MODEL_DIRECTORY,
+  report: MODEL_DIRECTORY,
+  search: MODEL_DIRECTORY,
+  compare: [2, "two reports: BASE.json NEW.json"],
 };
 
 /** Runs the CLI on `args` (the arguments after `quantlab`); resolves to the exit code. */
@@ -341,7 +569,7 @@ export async function main(
   }
   try {
     return await entry.run(
-      parseArguments(rest, KNOWN[command!]!),
+      parseArguments(rest, KNOWN[command!]!, POSITIONALS[command!]!),
       print,
       printError,
     );

@@ -74,7 +74,8 @@ export interface RawEvaluation {
   count: number;
 }
 
-export interface RawLoadedModel extends RawDeletable {
+/** What an FP32 model and a quantized model both answer. */
+export interface RawRunnableModel extends RawDeletable {
   manifestJson(): string;
   weightsBytes(): Uint8Array;
   evaluate(
@@ -84,6 +85,8 @@ export interface RawLoadedModel extends RawDeletable {
   ): RawEvaluation;
   classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
 }
+
+export type RawLoadedModel = RawRunnableModel;
 
 /** engine/bindings/train.cpp's config: every field present. */
 export interface RawTrainConfig {
@@ -150,18 +153,27 @@ export interface RawRunModule {
   ): RawRunOutput;
 }
 
+// ---- engine/bindings/logits.cpp ---------------------------------------------------------------
+
+export interface RawLogitsModule {
+  /** Logits [images, classes] of u8 images on the FP32 kernels. */
+  modelLogits(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawRunOutput;
+  /** Logits [images, classes] of u8 images on the quantized model's kernels. */
+  quantizedLogits(
+    model: RawQuantizedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+  ): RawRunOutput;
+}
+
 // ---- engine/bindings/quantization.cpp ----------------------------------------------------------
 
 /** A quantized model in the engine (codes, scales, zero points, activation parameters). */
-export interface RawQuantizedModel extends RawDeletable {
-  evaluate(
-    images: Uint8Array,
-    labels: Uint8Array,
-    imageSize: RawImageSize,
-  ): RawEvaluation;
-  classify(images: Uint8Array, imageSize: RawImageSize): Int32Array;
-  manifestJson(): string;
-  weightsBytes(): Uint8Array;
+export interface RawQuantizedModel extends RawRunnableModel {
   weightBytes(): number;
   bitsPerWeight(): number;
   planJson(): string;
@@ -174,21 +186,44 @@ export interface RawReportProgress {
   total: number;
 }
 
+/** engine/bindings/quantization.cpp's search result: JSON texts and the Markdown. */
+export interface RawSearchResult {
+  search: string;
+  sensitivity: string;
+  chosenPlan: string;
+  budgetMet: boolean;
+  markdown: string;
+}
+
 export interface RawQuantizationModule {
   QuantizedModel: abstract new () => RawQuantizedModel;
   planPresets(): string[];
   /** The preset's plan as plan JSON text (docs/plans.md). */
   presetPlan(name: string): string;
-  /** options: JSON text {plans, calibration: {method, percentile, samples}, speedRounds, machine, command}. */
+  /**
+   * options: JSON text {plans, calibration: {method, percentile, samples}, speedRounds, machine,
+   * command, int4Methods, validation, searchBudget}.
+   */
   report(
     model: RawLoadedModel,
     testImages: Uint8Array,
     testLabels: Uint8Array,
     calibrationImages: Uint8Array,
+    validationImages: Uint8Array,
+    validationLabels: Uint8Array,
     imageSize: RawImageSize,
     optionsJson: string,
     onProgress: (progress: RawReportProgress) => boolean,
   ): string;
+  /** options: JSON text {budget, validation, calibration}. */
+  search(
+    model: RawLoadedModel,
+    trainImages: Uint8Array,
+    trainLabels: Uint8Array,
+    imageSize: RawImageSize,
+    optionsJson: string,
+    onProgress: (progress: RawReportProgress) => boolean,
+  ): RawSearchResult;
   reportMarkdown(reportJson: string): string;
   reportCsv(reportJson: string): string;
   /** plan: JSON text of a preset name (a JSON string) or a plan object. */
@@ -203,6 +238,19 @@ export interface RawQuantizationModule {
     manifestJson: Uint8Array,
     weights: Uint8Array,
   ): RawQuantizedModel;
+}
+
+// ---- engine/bindings/compare.cpp --------------------------------------------------------------
+
+export interface RawCompareModule {
+  /** Reports as JSON text; thresholds: JSON {maxDecay?, maxSize?, minSpeedup?, alpha?}. */
+  compareReports(
+    baseJson: string,
+    newJson: string,
+    thresholdsJson: string,
+  ): string;
+  comparisonMarkdown(comparisonJson: string): string;
+  gateSummary(comparisonJson: string): string;
 }
 
 // ---- engine/bindings/bench.cpp ----------------------------------------------------------------
@@ -288,7 +336,9 @@ export interface RawBenchModule {
 export type RawBindings = RawQuantModule &
   RawModelsModule &
   RawRunModule &
+  RawLogitsModule &
   RawQuantizationModule &
+  RawCompareModule &
   RawBenchModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
@@ -351,6 +401,8 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   loadModel: [],
   trainModel: [],
   runModel: [],
+  modelLogits: [],
+  quantizedLogits: [],
   QuantizedModel: [
     "evaluate",
     "classify",
@@ -363,10 +415,14 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   planPresets: [],
   presetPlan: [],
   report: [],
+  search: [],
   reportMarkdown: [],
   reportCsv: [],
   quantizeModel: [],
   loadQuantizedModel: [],
+  compareReports: [],
+  comparisonMarkdown: [],
+  gateSummary: [],
   RooflineStreamRead: ["bytes", "pass"],
   BenchCall: ["run", "output", "weightBytes"],
   rooflineF32MulAdd: [],

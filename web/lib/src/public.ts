@@ -24,11 +24,25 @@ export type {
   ReportProgress,
   ReportRow,
   ReportSpeed,
+  SearchOptions,
+  SearchResult,
 } from "./quantization/types.js";
 export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
+export type {
+  ComparisonRow,
+  ComparisonSide,
+  ComparisonSource,
+  ComparisonVerdict,
+  GateFailure,
+  GateThresholds,
+  PairedPredictions,
+  ReportComparison,
+} from "./quantization/comparison.js";
 export type { MethodOptions } from "./api/method.js";
 export type {
   EvaluateOptions,
+  LogitsOptions,
+  LogitsResult,
   MemoryUsage,
   RunResult,
   SavedModel,

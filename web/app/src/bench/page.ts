@@ -1,8 +1,9 @@
 // The bench page: runs the shared benchmark runner in a module Worker (bench-worker.ts), one
 // request per case so rows appear as they are measured; Cancel terminates the worker.
+import { renderNav } from "../shell/nav";
 import { createWorkerClient } from "quantlab";
 import type { BenchWorkerMethods } from "./bench-worker";
-import { ISSUE_CASES, KERNEL_KINDS } from "./cases";
+import { ISSUE_CASES, KERNEL_KINDS, KIND_LABELS } from "./cases";
 import { formatAgreement, formatDotAddCeiling } from "./report";
 import type { Agreement } from "./agreement";
 import type { Roofline } from "./roofline";
@@ -16,6 +17,8 @@ import {
 } from "./table";
 import { checkTargets, formatCheck } from "./targets";
 import { DEFAULT_TIMING, QUICK_TIMING } from "./timing";
+
+renderNav();
 
 const byId = <T extends HTMLElement>(id: string) =>
   document.getElementById(id) as T;
@@ -79,7 +82,36 @@ function render(
     ...(ceiling ? [ceiling] : []),
   ]);
   list("agreement", agreement.map(formatAgreement));
+  if (results.length > 0) list("summary", plainSummary(results));
   chart.update(roofline, results);
+}
+
+// One sentence per case in plain words: each quantized kernel's speed against FP32, and why.
+function plainSummary(results: readonly KernelResult[]): string[] {
+  const cases = [...new Set(results.map((r) => r.caseName))];
+  return cases.flatMap((name) => {
+    const rows = results.filter(
+      (r) =>
+        r.caseName === name && r.kind !== "f32" && r.speedupVsF32 !== undefined,
+    );
+    if (rows.length === 0) return [];
+    const best = rows.reduce((a, b) =>
+      b.speedupVsF32! > a.speedupVsF32! ? b : a,
+    );
+    const op = best.op;
+    const why =
+      op === "gemv"
+        ? "a matrix–vector product is limited by memory bandwidth, and its weights are 4–8× smaller than FP32's"
+        : op === "gemm"
+          ? "a batched product reuses each weight, so the integer dot-product instructions' arithmetic rate decides"
+          : "a convolution reuses each weight across the image, so arithmetic decides, and these layers are small";
+    const all = rows
+      .map((r) => `${KIND_LABELS[r.kind]} ${r.speedupVsF32!.toFixed(1)}×`)
+      .join(", ");
+    return [
+      `${name}: ${KIND_LABELS[best.kind]} ran ${best.speedupVsF32!.toFixed(1)}× ${best.speedupVsF32! >= 1 ? "faster" : "slower"} than FP32 on this device (${all}), because ${why}.`,
+    ];
+  });
 }
 
 async function run(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   ScatterController,
   Tooltip,
   type ChartDataset,
+  type Plugin,
 } from "chart.js";
 import { KERNEL_KINDS, KIND_LABELS, type KernelKind } from "./cases";
 import type { KernelResult } from "./results";
@@ -29,6 +30,8 @@ interface Point {
   x: number;
   y: number;
   label?: string;
+  /** Drawn beside the point. */
+  name?: string;
 }
 
 const KIND_COLORS: Record<KernelKind, string> = {
@@ -63,6 +66,27 @@ function roofLine(
   return points;
 }
 
+// Names each kernel point on the chart (its case, e.g. "GEMV 1×4096×4096"), small, beside it.
+const pointNames: Plugin<"scatter", Point[]> = {
+  id: "pointNames",
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.fillStyle = "#334155";
+    chart.data.datasets.forEach((dataset, d) => {
+      if (!chart.isDatasetVisible(d)) return;
+      const meta = chart.getDatasetMeta(d);
+      (dataset.data as Point[]).forEach((p, i) => {
+        if (p.name === undefined) return;
+        const element = meta.data[i];
+        if (element) ctx.fillText(p.name, element.x + 6, element.y - 4);
+      });
+    });
+    ctx.restore();
+  },
+};
+
 export class RooflineChart {
   private readonly chart: Chart<"scatter", Point[]>;
 
@@ -96,6 +120,7 @@ export class RooflineChart {
           },
         },
       },
+      plugins: [pointNames],
     });
   }
 
@@ -152,6 +177,7 @@ export class RooflineChart {
           x: r.intensity,
           y: r.gflops,
           label: `${KIND_LABELS[kind]} ${r.caseName}`,
+          name: `${KIND_LABELS[kind]} ${r.caseName.split(" ")[0]}`,
         })),
         backgroundColor: KIND_COLORS[kind],
         borderColor: KIND_COLORS[kind],

@@ -1,5 +1,6 @@
 // The quantization playground: reads the form, runs the engine in the library's Worker and
 // draws what came back. Only the library's public API is used, as any outside app would.
+import { renderNav } from "../shell/nav";
 import {
   createQuantLab,
   QuantLabError,
@@ -20,6 +21,12 @@ import {
 } from "./distributions";
 import { formatFixed, formatNumber } from "./format";
 import { parseNumbers } from "./parse";
+import { fetchBytes } from "../shell/fetch";
+import { shippedModel } from "../shell/models";
+import { asMatrix, readTensor } from "../shell/safetensors";
+import { DEFAULT_SESSION } from "../shell/session";
+
+renderNav();
 
 interface Data {
   values: Float32Array;
@@ -89,7 +96,12 @@ function wholeNumber(
   return value;
 }
 
+// Layers sends a real layer's weights here (tensor.html?model=…&layer=…).
+let layerData: Data | undefined;
+
 function readData(): Data | Problem {
+  if (radioValue("source") === "layer" && layerData !== undefined)
+    return layerData;
   if (radioValue("source") === "paste") {
     const textarea = byId<HTMLTextAreaElement>("pasted");
     const parsed = parseNumbers(textarea.value);
@@ -422,4 +434,34 @@ form.addEventListener("input", (event) => {
 });
 form.addEventListener("submit", (event) => event.preventDefault());
 
-void update();
+async function loadLayer(): Promise<void> {
+  const query = new URLSearchParams(location.search);
+  const layer = query.get("layer");
+  const model = shippedModel(query.get("model") ?? DEFAULT_SESSION.model);
+  if (layer === null || model === undefined) return;
+  try {
+    const weights = readTensor(
+      await fetchBytes(model.weightsUrl, `${model.name} weights`),
+      `${layer}.weight`,
+    );
+    const shape = asMatrix(weights.shape);
+    layerData = {
+      values: weights.values,
+      shape,
+      key: `layer:${model.name}:${layer}`,
+    };
+    byId("layer-source").hidden = false;
+    (form.querySelector('input[value="layer"]') as HTMLInputElement).checked =
+      true;
+    byId("layer-summary").textContent =
+      `${model.name} · ${layer}: ${weights.values.length.toLocaleString("en")} real weights as ${shape[0]} rows (output channels) of ${shape[1]} (K).`;
+    const back = document.createElement("a");
+    back.href = `./layers.html${location.search.replace(/[?&]layer=[^&]*/, "").replace(/^&/, "?")}`;
+    back.textContent = "Back to all layers";
+    byId("layer-summary").append(" ", back);
+  } catch (error) {
+    status.textContent = `Could not read the layer's weights: ${error instanceof Error ? error.message : error}`;
+  }
+}
+
+void loadLayer().then(update);

@@ -43,7 +43,13 @@ import {
   type Report,
   type ReportOptions,
   type ReportProgress,
+  type SearchOptions,
+  type SearchResult,
 } from "../quantization/types.js";
+import type {
+  GateThresholds,
+  ReportComparison,
+} from "../quantization/comparison.js";
 import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
 import { method, type MethodContext } from "./method.js";
 
@@ -58,6 +64,22 @@ export interface RunResult {
   output: Float32Array;
   /** [batch, ...output shape of the last layer]. */
   shape: number[];
+}
+
+/** Options of logits. */
+export interface LogitsOptions {
+  /** Images per engine call; progress and abort checks happen between calls. Default 1000. */
+  batchSize: number;
+}
+
+/** The result of logits: each image's output, and the engine's time for them. */
+export interface LogitsResult {
+  /** [count, classes], row by row. */
+  logits: Float32Array;
+  count: number;
+  classes: number;
+  /** Milliseconds the engine spent (in its thread, excluding messaging). */
+  ms: number;
 }
 
 /** The result of train. */
@@ -148,10 +170,7 @@ export const methods = {
       { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<EvaluateOptions>,
     ): Promise<Evaluation> => {
       const target = runnable(context, handle);
-      if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-        throw invalidArgument(
-          `batchSize must be a positive integer (got ${batchSize})`,
-        );
+      checkBatchSize(batchSize);
       const pixels = pixelsPerImage(handle, data);
       const count = data.labels.length;
       const total: Evaluation = { correct: 0, count: 0, accuracy: 0 };
@@ -207,6 +226,54 @@ export const methods = {
         shape,
       );
       return { output, shape: Array.from(dims) };
+    },
+  ),
+
+  /**
+   * The logits of u8 images on a model (FP32 kernels) or a quantized model (integer kernels),
+   * in batches with progress after each; aborting stops at the next batch.
+   */
+  logits: method(
+    2,
+    async (
+      context: MethodContext<undefined>,
+      [handle, data]: [ModelHandle | QuantizedModelHandle, Images],
+      { batchSize = DEFAULT_EVALUATE_BATCH }: Partial<LogitsOptions>,
+    ): Promise<LogitsResult> => {
+      checkBatchSize(batchSize);
+      const run = (images: Images) => {
+        if (handle?.kind === "quantized-model")
+          return context.handles
+            .get<QuantizedModel>(handle, "quantized-model")
+            .logits(images);
+        const { handle: raw, engine } = rawModelOf(model(context, handle));
+        return engine.modelLogits(raw, images.images, imageSizeOf(images));
+      };
+      const pixels = pixelsPerImage(handle, data);
+      const count = Math.floor(data.images.length / pixels);
+      if (count * pixels !== data.images.length || count === 0) run(data); // the engine explains
+      const parts: Float32Array[] = [];
+      let classes = 0;
+      let ms = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const end = Math.min(count, start + batchSize);
+        const began = performance.now();
+        const { output, shape } = run({
+          ...data,
+          images: data.images.subarray(start * pixels, end * pixels),
+        });
+        ms += performance.now() - began;
+        classes = shape[1] ?? 0;
+        parts.push(output);
+        context.progress({ done: end, total: count });
+        if (end < count) await context.checkpoint();
+      }
+      const logits = new Float32Array(count * classes);
+      parts.reduce(
+        (offset, part) => (logits.set(part, offset), offset + part.length),
+        0,
+      );
+      return { logits, count, classes, ms };
     },
   ),
 
@@ -319,6 +386,10 @@ export const methods = {
         speedRounds = 5,
         machine,
         command,
+        int4Methods = false,
+        validation,
+        validationCount = 0,
+        searchBudget,
       }: Partial<ReportOptions>,
     ): Report => {
       const target = rawModelOf(model(context, handle));
@@ -328,6 +399,9 @@ export const methods = {
         speedRounds,
         machine,
         command,
+        int4Methods,
+        validation: validation === undefined ? 0 : validationCount,
+        searchBudget,
       });
       const json = wrapEngineError(
         () =>
@@ -336,6 +410,8 @@ export const methods = {
             test.images,
             test.labels,
             calibration.images,
+            validation?.images ?? new Uint8Array(),
+            validation?.labels ?? new Uint8Array(),
             imageSizeOf(test),
             options,
             (p) => {
@@ -354,6 +430,57 @@ export const methods = {
     },
   ),
 
+  /**
+   * Per-layer sensitivity and the mixed-precision search on training-split images (the last
+   * `validation` decide, the first calibrate): the Pareto front of size vs accuracy and the
+   * plan chosen within `budget`. Progress per plan measured; aborting stops between plans.
+   */
+  search: method(
+    2,
+    (
+      context: MethodContext<ReportProgress>,
+      [handle, train]: [ModelHandle, LabelledImages],
+      {
+        budget = "5bpw",
+        validation = 5000,
+        calibration: calibrationOptions = {},
+      }: Partial<SearchOptions>,
+    ): SearchResult => {
+      const target = rawModelOf(model(context, handle));
+      const raw = wrapEngineError(
+        () =>
+          context.engine.search(
+            target.handle,
+            train.images,
+            train.labels,
+            imageSizeOf(train),
+            JSON.stringify({
+              budget,
+              validation: Math.min(validation, train.labels.length - 1),
+              calibration: calibrationOptions,
+            }),
+            (p) => {
+              context.progress({
+                done: p.done,
+                total: p.total,
+                detail: { stage: p.stage },
+                message: `${p.done} plans measured`,
+              });
+              return !context.aborted();
+            },
+          ),
+        "InvalidPlan",
+      );
+      return {
+        search: JSON.parse(raw.search) as SearchResult["search"],
+        sensitivity: JSON.parse(raw.sensitivity) as SearchResult["sensitivity"],
+        chosenPlan: JSON.parse(raw.chosenPlan) as Plan,
+        budgetMet: raw.budgetMet,
+        markdown: raw.markdown,
+      };
+    },
+  ),
+
   /** A report as Markdown: the seed comparison table first, then the details. */
   reportMarkdown: method(1, (context, [report]: [Report]): string =>
     context.engine.reportMarkdown(JSON.stringify(report)),
@@ -362,6 +489,44 @@ export const methods = {
   /** A report as CSV, one row per plan (FP32 first). */
   reportCsv: method(1, (context, [report]: [Report]): string =>
     context.engine.reportCsv(JSON.stringify(report)),
+  ),
+
+  /**
+   * What changed from `base` to `next`, row by row (docs/report.md, "Comparing reports and the
+   * gate"): accuracy with McNemar's exact test when both were measured on the same test images,
+   * decay, agreement, KL, size and speedup ratios; and the gate under the given thresholds
+   * (gate.passed). Rejects (InvalidArgument) what is not a version-1 report.
+   */
+  compareReports: method(
+    2,
+    (
+      context,
+      [base, next]: [Report, Report],
+      thresholds: Partial<GateThresholds>,
+    ): ReportComparison =>
+      JSON.parse(
+        wrapEngineError(
+          () =>
+            context.engine.compareReports(
+              JSON.stringify(base),
+              JSON.stringify(next),
+              JSON.stringify(thresholds),
+            ),
+          "InvalidArgument",
+        ),
+      ) as ReportComparison,
+  ),
+
+  /** A comparison as Markdown: the sources, a row per plan, then the gate's verdict. */
+  comparisonMarkdown: method(
+    1,
+    (context, [comparison]: [ReportComparison]): string =>
+      context.engine.comparisonMarkdown(JSON.stringify(comparison)),
+  ),
+
+  /** The gate's verdict in a few lines ("quantlab gate: passed ..." or "... FAILED ..."). */
+  gateSummary: method(1, (context, [comparison]: [ReportComparison]): string =>
+    context.engine.gateSummary(JSON.stringify(comparison)),
   ),
 
   /** Frees the engine memory behind a handle; the handle cannot be used afterwards. */
@@ -459,6 +624,13 @@ function wrapEngineError<T>(work: () => T, invalidInput: ErrorCode): T {
   } catch (error) {
     throw toQuantLabError(error, invalidInput);
   }
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw invalidArgument(
+      `batchSize must be a positive integer (got ${batchSize})`,
+    );
 }
 
 function pixelsPerImage(

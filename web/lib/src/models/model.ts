@@ -6,6 +6,7 @@ import type {
   RawEngineModule,
   RawImageSize,
   RawLoadedModel,
+  RawRunnableModel,
 } from "../engine-module.js";
 import { invalidArgument, toQuantLabError } from "../errors.js";
 import { loadRawModule } from "../loader/load.js";
@@ -166,6 +167,34 @@ export function rawModelOf(model: Model): {
   return { handle: entry.use(), engine: entry.engine };
 }
 
+/** The calls an FP32 and a quantized engine model share, on the handle `use()` returns. */
+export function runnableCalls(
+  use: () => RawRunnableModel,
+): Pick<Model, "evaluate" | "classify" | "files"> {
+  return {
+    evaluate(imagesOrData: Uint8Array | LabelledImages, labels?: Uint8Array) {
+      const data =
+        imagesOrData instanceof Uint8Array
+          ? { images: imagesOrData, labels: labels ?? new Uint8Array() }
+          : imagesOrData;
+      const { correct, count } = use().evaluate(
+        data.images,
+        data.labels,
+        imageSizeOf(data),
+      );
+      return { correct, count, accuracy: count > 0 ? correct / count : 0 };
+    },
+    classify(images: Uint8Array | Images) {
+      const data = images instanceof Uint8Array ? { images } : images;
+      return use().classify(data.images, imageSizeOf(data));
+    },
+    files: () => ({
+      manifestJson: use().manifestJson(),
+      weights: use().weightsBytes(),
+    }),
+  };
+}
+
 /** A Model owning `handle` of `engine` (freed by its dispose()). */
 export function wrapModel(
   handle: RawLoadedModel,
@@ -179,26 +208,7 @@ export function wrapModel(
   const manifest = JSON.parse(handle.manifestJson()) as ModelManifest;
   const model: Model = {
     manifest,
-    evaluate(imagesOrData: Uint8Array | LabelledImages, labels?: Uint8Array) {
-      const data =
-        imagesOrData instanceof Uint8Array
-          ? { images: imagesOrData, labels: labels ?? new Uint8Array() }
-          : imagesOrData;
-      const { correct, count } = use().evaluate(
-        data.images,
-        data.labels,
-        imageSizeOf(data),
-      );
-      return { correct, count, accuracy: count > 0 ? correct / count : 0 };
-    },
-    classify(images) {
-      const data = images instanceof Uint8Array ? { images } : images;
-      return use().classify(data.images, imageSizeOf(data));
-    },
-    files: () => ({
-      manifestJson: use().manifestJson(),
-      weights: use().weightsBytes(),
-    }),
+    ...runnableCalls(use),
     dispose() {
       live?.delete();
       live = undefined;

@@ -5,6 +5,7 @@ import { invalidArgument, toQuantLabError } from "../errors.js";
 import {
   imageSizeOf,
   rawModelOf,
+  runnableCalls,
   type Evaluation,
   type Images,
   type LabelledImages,
@@ -27,12 +28,14 @@ export interface QuantizedModel {
   readonly bitsPerWeight: number;
   evaluate(data: LabelledImages): Evaluation;
   classify(images: Uint8Array | Images): Int32Array;
+  /** Logits of each image on the integer kernels: [images, classes]. */
+  logits(images: Images): { output: Float32Array; shape: Uint32Array };
   /** The two files of the quantized model (docs/quantized-model-format.md). */
   files(): { manifestJson: string; weights: Uint8Array };
   dispose(): void;
 }
 
-function wrap(raw: RawQuantizedModel): QuantizedModel {
+function wrap(raw: RawQuantizedModel, engine: RawEngineModule): QuantizedModel {
   let live: RawQuantizedModel | undefined = raw;
   const use = (): RawQuantizedModel => {
     if (live === undefined)
@@ -44,22 +47,9 @@ function wrap(raw: RawQuantizedModel): QuantizedModel {
     plan: JSON.parse(raw.planJson()) as Plan,
     weightBytes: raw.weightBytes(),
     bitsPerWeight: raw.bitsPerWeight(),
-    evaluate(data) {
-      const { correct, count } = use().evaluate(
-        data.images,
-        data.labels,
-        imageSizeOf(data),
-      );
-      return { correct, count, accuracy: count > 0 ? correct / count : 0 };
-    },
-    classify(images) {
-      const data = images instanceof Uint8Array ? { images } : images;
-      return use().classify(data.images, imageSizeOf(data));
-    },
-    files: () => ({
-      manifestJson: use().manifestJson(),
-      weights: use().weightsBytes(),
-    }),
+    ...runnableCalls(use),
+    logits: (images) =>
+      engine.quantizedLogits(use(), images.images, imageSizeOf(images)),
     dispose() {
       live?.delete();
       live = undefined;
@@ -94,6 +84,7 @@ export function quantizeModel(
         imageSizeOf(calibration),
         JSON.stringify(options),
       ),
+      engine,
     );
   } catch (error) {
     throw toQuantLabError(error, "InvalidPlan");
@@ -110,7 +101,7 @@ export function loadQuantizedModel(
       ? new TextEncoder().encode(files.manifest)
       : files.manifest;
   try {
-    return wrap(engine.loadQuantizedModel(manifest, files.weights));
+    return wrap(engine.loadQuantizedModel(manifest, files.weights), engine);
   } catch (error) {
     throw toQuantLabError(error, "InvalidModel");
   }

@@ -2,6 +2,8 @@
 // names as in docs/plans.md and docs/report.md, so a plan file and a report file are these
 // objects as they are).
 
+import type { LabelledImages } from "../models/model.js";
+
 /** The engine's named plans (docs/plans.md). */
 export type PlanPreset =
   "fp32" | "int8" | "int8-dynamic" | "int4-g32" | "int4-tensor" | "w4a8";
@@ -18,6 +20,14 @@ export interface LayerPlan {
   activations: "fp32" | "int8-static" | "int8-dynamic";
   /** Weight ranges from min-max or the MSE-optimal clipping search. */
   weight_range: "minmax" | "mse";
+  /** Round to nearest, or GPTQ's column-by-column rounding with error feedback. */
+  method: "rtn" | "gptq";
+  /** GPTQ: dampening as a fraction of the Hessian's mean diagonal, in (0, 1]. */
+  gptq_damp: number;
+  /** GPTQ: quantize columns in order of decreasing Hessian diagonal. */
+  gptq_act_order: boolean;
+  /** Subtract the calibration set's mean output shift from the bias (Eq. 26). */
+  bias_correction: boolean;
 }
 
 /** A quantization plan: the default for every layer, and overrides by layer name. */
@@ -63,6 +73,11 @@ export interface ReportRow {
   bits_per_weight: number;
   /** Absent when the report was made without speed measurement. */
   speed?: ReportSpeed;
+  /**
+   * Top-1 class of every test image in test-set order, one byte each, base64. Absent in
+   * reports written before it was added.
+   */
+  predictions?: string;
 }
 
 /** A plan's row: its comparison with FP32 on the same test images. */
@@ -106,6 +121,14 @@ export interface Report {
   speed: { rounds: number; single_images: number; batch_size: number } | null;
   machine: string;
   command: string;
+  /** The engine that measured it (equals the npm package's version). */
+  engine_version?: string;
+  /** SHA-256 (hex) of the canonical serialized FP32 model (docs/report.md). */
+  model_sha256?: string;
+  /** SHA-256 (hex) of the test labels and network inputs. */
+  dataset_sha256?: string;
+  /** The test labels, one byte each, base64. */
+  test_labels?: string;
   fp32: ReportRow;
   plans: ReportPlanRow[];
 }
@@ -122,6 +145,66 @@ export interface ReportOptions {
   machine: string;
   /** How it was run, printed in the report. */
   command: string;
+  /** Add symmetric INT4 per-channel/per-tensor rows as RTN, GPTQ and with bias correction. */
+  int4Methods: boolean;
+  /**
+   * Images of the training split (not the calibration ones) for the sensitivity table and the
+   * search; `validationCount` of them, from the end, are used. Both or neither.
+   */
+  validation: LabelledImages;
+  validationCount: number;
+  /** With a validation slice: search a mixed plan within this budget ("5bpw", "300KB", "91.5%"). */
+  searchBudget: string;
+}
+
+/** Options of search. */
+export interface SearchOptions {
+  /** "5bpw" (bits per weight, scales counted), "300KB", "1.2MB", or "91.5%" (accuracy floor). */
+  budget: string;
+  /** Training-split images at the end of the set to decide on. Default 5000 (at most the set less one). */
+  validation: number;
+  /** Calibration of static layers and GPTQ, from the front of the set. */
+  calibration: Partial<CalibrationOptions>;
+}
+
+/** The search's result: the Pareto front and the chosen plan (docs/report.md, `search`). */
+export interface SearchResult {
+  search: {
+    budget: string;
+    budget_met: boolean;
+    plans: {
+      name: string;
+      stage: string;
+      weight_bytes: number;
+      bits_per_weight: number;
+      accuracy: number;
+      drop_points: number;
+      predicted_drop_points: number;
+      kl_mean: number;
+      output_sqnr_db: number | null;
+      plan: Plan;
+    }[];
+    front: number[];
+    chosen: number;
+    [field: string]: unknown;
+  };
+  sensitivity: {
+    validation_examples: number;
+    fp32_accuracy: number;
+    rows: {
+      layer: string;
+      choice: string;
+      accuracy_drop_points: number;
+      kl_mean: number;
+      output_sqnr_db: number | null;
+      bytes: number;
+      bytes_saved: number;
+    }[];
+    [field: string]: unknown;
+  };
+  chosenPlan: Plan;
+  budgetMet: boolean;
+  markdown: string;
 }
 
 /** Options of quantizeModel. */

@@ -1,0 +1,210 @@
+// End-to-end rows of `npm run bench`: whole shipped models, our executor (FP32 and quantized
+// presets, through the library in this thread) against ONNX Runtime Web running the same FP32
+// graph, at batch 1 and 256, timed interleaved; and the wall time of `report` on fashion-cnn
+// (FP32 + the default presets over all 10,000 test images, calibration included).
+import { readFileSync } from "node:fs";
+import type * as Ort from "onnxruntime-web";
+import { createQuantLab } from "../../web/lib/src/index.node";
+import type {
+  IdxDataset,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "../../web/lib/src/public";
+import {
+  modelGraph,
+  readSafetensorsF32,
+} from "../../web/app/src/bench/model-graph";
+import { encodeOnnxModel } from "../../web/app/src/bench/onnx-model";
+import { configureOrt } from "../../web/app/src/bench/ort-backend";
+import {
+  measureInterleaved,
+  type TimingOptions,
+} from "../../web/app/src/bench/timing";
+
+const root = new URL("../../", import.meta.url);
+const read = (path: string) =>
+  new Uint8Array(readFileSync(new URL(path, root)));
+const PRESETS = ["int8", "int8-dynamic", "w4a8", "int4-g32"] as const;
+
+export interface ModelRow {
+  model: string;
+  batch: number;
+  /** ms per call, median. */
+  ours: Record<string, number>;
+  ort: number | undefined;
+  /** Largest |ours − ORT| over the FP32 logits, relative to the largest |logit|. */
+  ortDifference: number | undefined;
+}
+
+export interface ModelBench {
+  rows: ModelRow[];
+  reportSeconds: number;
+}
+
+export async function benchModels(
+  ort: typeof Ort | undefined,
+  timing: TimingOptions,
+  onStep: (step: string) => void,
+): Promise<ModelBench> {
+  if (ort) configureOrt(ort);
+  const lab = createQuantLab({ worker: false });
+  const rows: ModelRow[] = [];
+  try {
+    for (const name of ["fashion-cnn", "fashion-mlp"]) {
+      const manifest = read(`models/${name}/manifest.json`);
+      const weights = read(`models/${name}/model.safetensors`);
+      const model = await lab.loadModel({ manifest, weights });
+      const data = (split: string) =>
+        lab.parseIdxDataset(
+          read(
+            `web/app/public/data/fashion-mnist/${split}-images-idx3-ubyte.gz`,
+          ),
+          read(
+            `web/app/public/data/fashion-mnist/${split}-labels-idx1-ubyte.gz`,
+          ),
+        );
+      const [test, calibration] = [
+        await data("test"),
+        await data("calibration"),
+      ];
+      const quantized: Record<string, QuantizedModelHandle> = {};
+      for (const plan of PRESETS) {
+        onStep(`${name}: quantizing ${plan}`);
+        quantized[plan] = await lab.quantizeModel(model, calibration, { plan });
+      }
+      for (const batch of [1, 256]) {
+        onStep(`${name}: batch ${batch}`);
+        rows.push(
+          await timeBatch(
+            lab,
+            ort,
+            name,
+            model,
+            quantized,
+            weights,
+            test,
+            batch,
+            timing,
+          ),
+        );
+      }
+    }
+    onStep("fashion-cnn: report");
+    const model = await lab.loadModel({
+      manifest: read("models/fashion-cnn/manifest.json"),
+      weights: read("models/fashion-cnn/model.safetensors"),
+    });
+    const data = (split: string) =>
+      lab.parseIdxDataset(
+        read(`web/app/public/data/fashion-mnist/${split}-images-idx3-ubyte.gz`),
+        read(`web/app/public/data/fashion-mnist/${split}-labels-idx1-ubyte.gz`),
+      );
+    const start = performance.now();
+    await lab.report(model, await data("test"), await data("calibration"));
+    return { rows, reportSeconds: (performance.now() - start) / 1000 };
+  } finally {
+    await lab.dispose();
+  }
+}
+
+async function timeBatch(
+  lab: ReturnType<typeof createQuantLab>,
+  ort: typeof Ort | undefined,
+  name: string,
+  model: ModelHandle,
+  quantized: Record<string, QuantizedModelHandle>,
+  weights: Uint8Array,
+  test: IdxDataset,
+  batch: number,
+  timing: TimingOptions,
+): Promise<ModelRow> {
+  const images = {
+    images: test.images.subarray(0, batch * 784),
+    rows: 28,
+    cols: 28,
+  };
+  const { pixel_scale, mean, std } = model.manifest.input;
+  const input = Float32Array.from(
+    images.images,
+    (p) => (p * pixel_scale - mean) / std,
+  );
+  const dims = [batch, ...model.manifest.input.shape];
+  const workloads: Record<string, (n: number) => Promise<unknown>> = {
+    fp32: async (n) => {
+      for (let i = 0; i < n; ++i) await lab.run(model, input, dims);
+    },
+  };
+  for (const [plan, handle] of Object.entries(quantized)) {
+    workloads[plan] = async (n) => {
+      for (let i = 0; i < n; ++i) await lab.classify(handle, images);
+    };
+  }
+  let session: Ort.InferenceSession | undefined;
+  let ortDifference: number | undefined;
+  if (ort) {
+    session = await ort.InferenceSession.create(
+      encodeOnnxModel(
+        modelGraph(model.manifest, readSafetensorsF32(weights), batch),
+      ),
+      { executionProviders: ["wasm"], graphOptimizationLevel: "all" },
+    );
+    const feeds = { X: new ort.Tensor("float32", input, dims) };
+    const theirs = (await session.run(feeds)).Y!.data as Float32Array;
+    const ours = (await lab.run(model, input, dims)).output;
+    const scale = Math.max(...ours.map(Math.abs));
+    ortDifference =
+      Math.max(...ours.map((v, i) => Math.abs(v - theirs[i]!))) / scale;
+    workloads.ort = async (n) => {
+      for (let i = 0; i < n; ++i) (await session!.run(feeds)).Y!.dispose();
+    };
+  }
+  const names = Object.keys(workloads);
+  const timings = await measureInterleaved(
+    names.map((k) => workloads[k]!),
+    timing,
+  );
+  await session?.release();
+  const ms = Object.fromEntries(names.map((k, i) => [k, timings[i]!.median]));
+  const { ort: ortMs, ...ours } = ms;
+  return { model: name, batch, ours, ort: ortMs, ortDifference };
+}
+
+export function formatModelBench(bench: ModelBench): string {
+  const plans = ["fp32", ...PRESETS];
+  const header = [
+    "model",
+    "batch",
+    ...plans.map((p) => `${p} ms`),
+    "ORT fp32 ms",
+    "ours fp32 ÷ ORT",
+    "max |Δ| vs ORT",
+  ];
+  const lines = [header.join("  ")];
+  for (const r of bench.rows) {
+    lines.push(
+      [
+        r.model,
+        String(r.batch),
+        ...plans.map(
+          (p) =>
+            `${r.ours[p]!.toPrecision(3)} (${(r.ours.fp32! / r.ours[p]!).toFixed(2)}×)`,
+        ),
+        r.ort?.toPrecision(3) ?? "—",
+        r.ort ? (r.ours.fp32! / r.ort).toFixed(3) : "—",
+        r.ortDifference?.toExponential(1) ?? "—",
+      ].join("  "),
+    );
+  }
+  const cnn = bench.rows.find(
+    (r) => r.model === "fashion-cnn" && r.batch === 256,
+  );
+  lines.push(
+    "",
+    "(×: speedup over our FP32 in the same run; ours ÷ ORT < 1: ours faster; Δ relative to the largest logit)",
+    cnn?.ort
+      ? `target: our FP32 executor ≥ 1.3× ONNX Runtime Web on fashion-cnn (batch 256): ${(cnn.ort / cnn.ours.fp32!).toFixed(2)}× — ${cnn.ort / cnn.ours.fp32! >= 1.3 ? "met" : "NOT met"}`
+      : "target: our FP32 executor vs ONNX Runtime Web — not measured (--no-ort)",
+    `target: quantlab report models/fashion-cnn (FP32 + 5 presets, 10,000 images, calibration) ≤ 30 s in Node, one thread: ${bench.reportSeconds.toFixed(1)} s — ${bench.reportSeconds <= 30 ? "met" : "NOT met"}`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,93 @@
+// Shared steps of the lab's browser tests: open a view and collect its problems, wait for the
+// page to settle, and the library's own report in Node for the same inputs.
+import { readFile } from "node:fs/promises";
+import { expect, type Page } from "@playwright/test";
+
+export const SCREENSHOTS = "tests/e2e/screenshots";
+
+/** Every view of the lab, as the nav lists them (tensor.html is Layers' one-tensor corner). */
+export const VIEW_FILES = [
+  "index.html",
+  "try.html",
+  "layers.html",
+  "calibration.html",
+  "tensor.html",
+  "bench.html",
+] as const;
+
+/** Opens a page and returns the list its errors (page errors, console errors, HTTP ≥ 400) fill. */
+export async function open(page: Page, path: string): Promise<string[]> {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on(
+    "response",
+    (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`),
+  );
+  await page.goto(path);
+  return problems;
+}
+
+export async function settled(page: Page, timeout = 60_000): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute(
+    "data-state",
+    /ready|error/,
+    { timeout },
+  );
+}
+
+/** Records long tasks (main thread blocked ≥ 50 ms) from the start of every page. */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+}
+
+export const longTasks = (page: Page) =>
+  page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+
+/** The library's report in Node (worker_threads), for the same model, data and options. */
+export async function libraryReport(
+  model: string,
+  dataset: string,
+  options: object,
+) {
+  const { createQuantLab } = await import("quantlab");
+  const root = new URL("../../", import.meta.url);
+  const read = (path: string) => readFile(new URL(path, root));
+  const lab = createQuantLab();
+  try {
+    const handle = await lab.loadModel({
+      manifest: await read(`models/${model}/manifest.json`),
+      weights: await read(`models/${model}/model.safetensors`),
+    });
+    const data = (split: string) =>
+      Promise.all([
+        read(`web/app/public/data/${dataset}/${split}-images-idx3-ubyte.gz`),
+        read(`web/app/public/data/${dataset}/${split}-labels-idx1-ubyte.gz`),
+      ]).then(([images, labels]) => lab.parseIdxDataset(images, labels));
+    return await lab.report(
+      handle,
+      await data("test"),
+      await data("calibration"),
+      options,
+    );
+  } finally {
+    await lab.dispose();
+  }
+}
+
+/** Runs Compare with `rounds` speed rounds and waits for its six rows (FP32 + five presets). */
+export async function runCompare(
+  page: Page,
+  rounds: "0" | "1",
+  timeout = 120_000,
+): Promise<void> {
+  await page.locator("#rounds").selectOption(rounds);
+  await page.getByRole("button", { name: "Run the comparison" }).click();
+  await expect(page.locator("#seed tbody tr")).toHaveCount(6, { timeout });
+}

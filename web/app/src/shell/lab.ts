@@ -1,0 +1,157 @@
+// The page's one QuantLab instance (the engine in the library's Worker) and what views load
+// through it: shipped or uploaded models, and datasets fetched with progress when needed.
+import {
+  createQuantLab,
+  QuantLabError,
+  type IdxDataset,
+  type ModelHandle,
+  type QuantizedModelHandle,
+} from "quantlab";
+import { fetchBytes, type OnProgress } from "./fetch";
+import { shippedModel } from "./models";
+
+export { fetchBytes, type OnProgress };
+
+export const lab = createQuantLab();
+
+/** A model in the worker, with its files' bytes (Layers reads weights from them). */
+export interface LoadedModel {
+  handle: ModelHandle;
+  weights: Uint8Array;
+  source: string;
+}
+
+const loadedModels = new Map<string, Promise<LoadedModel>>();
+
+/** Loads a shipped model (once per page). */
+export function loadShippedModel(name: string): Promise<LoadedModel> {
+  let loading = loadedModels.get(name);
+  if (loading === undefined) {
+    const shipped = shippedModel(name);
+    if (shipped === undefined)
+      return Promise.reject(
+        new Error(`There is no shipped model called “${name}”.`),
+      );
+    loading = (async () => {
+      const [manifest, weights] = await Promise.all([
+        fetchBytes(shipped.manifestUrl, `${name} manifest`),
+        fetchBytes(shipped.weightsUrl, `${name} weights`),
+      ]);
+      const handle = await lab.loadModel({
+        manifest,
+        weights: weights.slice(),
+      });
+      return { handle, weights, source: name };
+    })();
+    loading.catch(() => loadedModels.delete(name));
+    loadedModels.set(name, loading);
+  }
+  return loading;
+}
+
+/** A model the user uploaded: FP32 (manifest + safetensors) or a quantized model file pair. */
+export type UploadedModel =
+  | ({ kind: "model" } & LoadedModel)
+  | { kind: "quantized-model"; handle: QuantizedModelHandle; source: string };
+
+/** Loads the files a user picked; errors say in plain words what is wrong. */
+export async function loadUploadedModel(
+  files: FileList | File[],
+): Promise<UploadedModel> {
+  const list = Array.from(files);
+  const manifestFile = list.find((f) => f.name.endsWith(".json"));
+  const weightsFile = list.find((f) => !f.name.endsWith(".json"));
+  if (manifestFile === undefined || weightsFile === undefined)
+    throw new Error(
+      "Pick two files together: the model's manifest (.json) and its weights (.safetensors).",
+    );
+  const manifestText = await manifestFile.text();
+  let manifest: { quantization?: unknown; name?: string };
+  try {
+    manifest = JSON.parse(manifestText) as typeof manifest;
+  } catch {
+    throw new Error(
+      `${manifestFile.name} is not a JSON file, so it cannot be a model manifest.`,
+    );
+  }
+  const weights = new Uint8Array(await weightsFile.arrayBuffer());
+  const source = `${manifest.name ?? manifestFile.name} (your file)`;
+  if (manifest.quantization !== undefined) {
+    const handle = await lab.loadQuantizedModel({
+      manifest: manifestText,
+      weights,
+    });
+    return { kind: "quantized-model", handle, source };
+  }
+  const handle = await lab.loadModel({
+    manifest: manifestText,
+    weights: weights.slice(),
+  });
+  return { kind: "model", handle, weights, source };
+}
+
+interface DatasetIndex {
+  [dataset: string]: {
+    labels: string[];
+    splits: Record<string, { count: number; images: string; labels: string }>;
+  };
+}
+
+let index: Promise<DatasetIndex> | undefined;
+const datasets = new Map<string, Promise<IdxDataset>>();
+
+/** A split of a shipped dataset ("test", "calibration"), fetched and parsed once per page. */
+export function loadDataset(
+  dataset: string,
+  split: "test" | "calibration",
+  onProgress?: OnProgress,
+): Promise<IdxDataset> {
+  const key = `${dataset}/${split}`;
+  let loading = datasets.get(key);
+  if (loading === undefined) {
+    loading = (async () => {
+      index ??= fetchBytes("./data/datasets.json", "dataset list").then(
+        (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
+      );
+      const entry = (await index)[dataset]?.splits[split];
+      if (entry === undefined)
+        throw new Error(
+          `The app has no ${split} split of the dataset “${dataset}”.`,
+        );
+      const what = `${dataset} ${split} images`;
+      const [images, labels] = await Promise.all([
+        fetchBytes(`./data/${entry.images}`, what, onProgress),
+        fetchBytes(`./data/${entry.labels}`, `${dataset} ${split} labels`),
+      ]);
+      return lab.parseIdxDataset(images, labels);
+    })();
+    loading.catch(() => datasets.delete(key));
+    datasets.set(key, loading);
+  }
+  return loading;
+}
+
+/** An error as a sentence a user can act on. */
+export function plainError(error: unknown): string {
+  if (error instanceof QuantLabError) {
+    switch (error.code) {
+      case "InvalidModel":
+        return `This is not a model QuantLab can read. The engine says: ${error.message}`;
+      case "InvalidPlan":
+        return `This plan cannot run on this model. The engine says: ${error.message}`;
+      case "Aborted":
+        return "Cancelled.";
+      case "OutOfMemory":
+        return `The engine ran out of memory: ${error.message}`;
+      case "WorkerDied":
+        return `The engine's worker stopped and was restarted; run it again. (${error.message})`;
+      default:
+        return error.message;
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const isAbort = (error: unknown) =>
+  (error instanceof QuantLabError && error.code === "Aborted") ||
+  (error instanceof DOMException && error.name === "AbortError");
