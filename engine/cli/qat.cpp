@@ -54,7 +54,11 @@ train::QatConfig qat_config(const Arguments& parsed, bool lsq, bool learn_bits) 
   require(init == "ptq" || init == "lsq", "--init must be ptq or lsq, got '" + init + "'");
   config.init = init == "lsq" ? train::QatInit::lsq : train::QatInit::ptq;
   config.learn_bits = learn_bits;
-  config.budget_bits = train::parse_bits_budget(parsed.option("budget", "5bpw"));
+  const eval::Budget budget = eval::parse_budget(parsed.option("budget", "5bpw"));
+  require(
+      budget.kind == eval::Budget::Kind::bits_per_weight,
+      "qat --budget takes bits per weight (e.g. 5bpw), got '" + parsed.option("budget", "") + "'");
+  config.budget_bits = budget.value;
   config.bits_penalty = std::stof(parsed.option("penalty", "0.1"));
   return config;
 }

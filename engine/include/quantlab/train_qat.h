@@ -134,7 +134,4 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
 // the way to evaluate a W4A4 result.
 nn::Executor fake_quant_executor(const QatResult& result, Impl impl = Impl::wasmsimd);
 
-// "5bpw", "5", "4.5 bpw" → 5, 5, 4.5. Throws InvalidArgument otherwise.
-double parse_bits_budget(const std::string& text);
-
 }  // namespace quantlab::train

@@ -496,19 +496,4 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
   return exported;
 }
 
-double parse_bits_budget(const std::string& text) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string rest = text.substr(used);
-  rest.erase(std::remove(rest.begin(), rest.end(), ' '), rest.end());
-  require(used > 0 && (rest.empty() || rest == "bpw") && value > 0 && std::isfinite(value),
-          "budget must be bits per weight such as 5bpw, got '" + text + "'");
-  return value;
-}
-
 }  // namespace quantlab::train

@@ -19,21 +19,17 @@
 namespace quantlab::train {
 namespace {
 
+// fashion-mlp with the first 4096 training and 2000 test examples.
 struct Fixture {
-  ModelManifest manifest;
-  nn::Model model;
-  nn::Examples train;
-  nn::Examples test;
+  testing::Shipped shipped = testing::load_shipped("fashion-mlp");
+  const nn::Model& model = shipped.model;
+  const ModelManifest& manifest = shipped.manifest;
+  nn::Examples train = testing::shipped_examples(manifest, "train", 4096);
+  nn::Examples test = testing::shipped_examples(manifest, "test", 2000);
 };
 
 const Fixture& fashion_mlp() {
-  static const Fixture fixture = [] {
-    Fixture f;
-    f.model = load_model((testing::kRoot / "models" / "fashion-mlp").string(), f.manifest);
-    f.train = testing::shipped_examples(f.manifest, "train", 4096);
-    f.test = testing::shipped_examples(f.manifest, "test", 2000);
-    return f;
-  }();
+  static const Fixture fixture;
   return fixture;
 }
 
@@ -78,9 +74,9 @@ TEST(Qat, IntegerModelAgreesWithTheFakeQuantModelItWasTrainedAs) {
 }
 
 TEST(Qat, ConvolutionalModelAgreesToo) {
-  ModelManifest manifest;
-  const nn::Model model =
-      load_model((testing::kRoot / "models" / "fashion-cnn").string(), manifest);
+  const testing::Shipped cnn = testing::load_shipped("fashion-cnn");
+  const nn::Model& model = cnn.model;
+  const ModelManifest& manifest = cnn.manifest;
   const nn::Examples train = testing::shipped_examples(manifest, "train", 512);
   const nn::Examples test = testing::shipped_examples(manifest, "test", 1000);
   QatConfig config = quick_config();
@@ -218,10 +214,6 @@ TEST(Qat, RejectsBadConfigurations) {
   QatConfig config = quick_config();
   config.activation_bits = 6;
   EXPECT_THROW(qat(f.model, quantization::preset("int8"), f.train, config), InvalidArgument);
-  EXPECT_DOUBLE_EQ(parse_bits_budget("5bpw"), 5.0);
-  EXPECT_DOUBLE_EQ(parse_bits_budget("4.5 bpw"), 4.5);
-  EXPECT_THROW(parse_bits_budget("five"), InvalidArgument);
-  EXPECT_THROW(parse_bits_budget("-1"), InvalidArgument);
   // INT4 g32 asymmetric costs 5.125 bits per weight: a 5-bit budget cannot be met.
   config = quick_config();
   config.learn_bits = true;

@@ -89,7 +89,7 @@ TEST(Relaxation, LogitGradientMatchesCentralDifferences) {
     sum += g;
     largest = std::max(largest, std::fabs(static_cast<double>(g)));
   }
-  EXPECT_GT(largest, 1e-2);  // not vacuous
+  EXPECT_GT(largest, 1e-2);     // not vacuous
   EXPECT_NEAR(sum, 0.0, 1e-5);  // softmax: shifting every logit changes nothing
 }
 
