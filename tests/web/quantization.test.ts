@@ -160,3 +160,47 @@ describe.each([
     expect(correct).toBe(model.manifest.metrics.test_correct);
   });
 });
+
+describe.each([
+  ["a worker_threads Worker", true],
+  ["this thread", false],
+])("quantization-aware training with the engine in %s", (_, worker) => {
+  it("fine-tunes under a plan with progress per batch and returns a quantized model", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const train = await mnistSplit("calibration");
+    const test = await mnistSplit("test");
+    const batches: number[] = [];
+    const result = await lab.qat(model, train, {
+      plan: "w4a8",
+      examplesPerEpoch: 256,
+      calibrationSamples: 256,
+      lsq: true,
+      onProgress: (p) => batches.push(p.detail!.batch),
+    });
+    expect(batches).toEqual([1, 2, 3, 4]); // 256 examples in batches of 64
+    expect(result.cancelled).toBe(false);
+    expect(result.model.kind).toBe("quantized-model");
+    const { accuracy } = await lab.evaluate(result.model, test);
+    expect(accuracy).toBeGreaterThan(0.9);
+  });
+
+  it("stops when aborted, rejects with Aborted, and the model stays usable", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const train = await mnistSplit("calibration");
+    const controller = new AbortController();
+    const error = await codeOf(
+      lab.qat(model, train, {
+        calibrationSamples: 256,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      }),
+    );
+    expect(error.code).toBe("Aborted");
+    const test = await mnistSplit("test");
+    const { correct } = await lab.evaluate(model, test);
+    expect(correct).toBe(model.manifest.metrics.test_correct);
+    expect((await lab.memoryUsage()).handles).toBe(1);
+  });
+});

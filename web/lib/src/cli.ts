@@ -64,6 +64,11 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       "search <model dir> (--budget 5bpw|300KB|1.2MB | --min-accuracy 91.5) [--out plan.json] [--validation N] [--calib METHOD] [--calib-size N] [--data DIR]",
     run: searchCommand,
   },
+  qat: {
+    usage:
+      "qat <model dir> --out DIR [--plan PRESET|plan.json] [--epochs E] [--lsq] [--learn-bits --budget 5bpw] [--examples N] [--data DIR]",
+    run: qatCommand,
+  },
   compare: {
     usage:
       "compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]",
@@ -92,14 +97,23 @@ const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
 interface Arguments {
   positional: string[];
   options: Map<string, string>;
+  /** Options that take no value (qat's --lsq, --learn-bits). */
+  flags: Set<string>;
 }
+
+/** Options that are switches, without a value. */
+const FLAGS = new Set(["lsq", "learn-bits"]);
 
 function parseArguments(
   args: string[],
   known: string[],
   positionals: [count: number, what: string],
 ): Arguments {
-  const parsed: Arguments = { positional: [], options: new Map() };
+  const parsed: Arguments = {
+    positional: [],
+    options: new Map(),
+    flags: new Set(),
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("--")) {
@@ -108,6 +122,10 @@ function parseArguments(
     }
     const name = arg.slice(2);
     if (!known.includes(name)) throw new Error(`unknown option ${arg}`);
+    if (FLAGS.has(name)) {
+      parsed.flags.add(name);
+      continue;
+    }
     if (i + 1 === args.length) throw new Error(`option ${arg} needs a value`);
     parsed.options.set(name, args[++i]!);
   }
@@ -514,6 +532,63 @@ async function searchCommand(
   }
 }
 
+async function qatCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  const out = args.options.get("out");
+  if (out === undefined) throw new Error("qat needs --out DIR");
+  const budget = args.options.get("budget") ?? "5bpw";
+  if (!/^\d+(\.\d+)?bpw$/.test(budget))
+    throw new Error(
+      `qat --budget takes bits per weight (e.g. 5bpw), got '${budget}'`,
+    );
+  const lab = createQuantLab({ worker: false });
+  try {
+    const model = await loadFp32(lab, args.positional[0]!);
+    const { dataset } = model.manifest;
+    const train = await readTraining(lab, args, dataset);
+    const result = await lab.qat(model, train, {
+      plan: await planOf(args.options.get("plan") ?? "w4a8"),
+      epochs: wholeNumber(args, "epochs", 1),
+      examplesPerEpoch: wholeNumber(args, "examples", 0),
+      lsq: args.flags.has("lsq"),
+      learnBits: args.flags.has("learn-bits"),
+      budgetBits: Number.parseFloat(budget),
+      onProgress: ({ detail }) => {
+        if (detail !== undefined && detail.batch === detail.batches)
+          printError(
+            `quantlab qat: epoch ${detail.epoch}/${detail.epochs}  loss ${detail.loss.toFixed(4)}  train accuracy ${percent(detail.accuracy)}`,
+          );
+      },
+    });
+    const test = await readSplit(lab, args, dataset, "test");
+    const measured = await lab.evaluate(result.model, test);
+    const { manifestJson, weights } = await lab.saveModel(result.model);
+    const manifest = JSON.parse(manifestJson);
+    manifest.metrics = {
+      test_accuracy: measured.accuracy,
+      test_correct: measured.correct,
+      test_count: measured.count,
+      weight_bytes: result.model.weightBytes,
+      bits_per_weight: result.model.bitsPerWeight,
+    };
+    await mkdir(out, { recursive: true });
+    await writeFile(
+      join(out, "manifest.json"),
+      `${JSON.stringify(manifest, null, 2)}\n`,
+    );
+    await writeFile(join(out, "model.safetensors"), weights);
+    print(
+      `${model.manifest.name} (${result.model.plan.name}, QAT ${result.epochsCompleted} epoch(s)${result.bits.length ? ", learned bits" : ""}): test accuracy ${percent(measured.accuracy)} (${measured.correct} / ${measured.count}) on the integer kernels, ${result.model.bitsPerWeight.toFixed(2)} bits per weight; ${result.seconds.toFixed(1)} s; saved to ${out}`,
+    );
+    return 0;
+  } finally {
+    await lab.dispose();
+  }
+}
+
 const KNOWN: Record<string, string[]> = {
   eval: ["data"],
   quantize: ["out", "plan", ...CALIBRATION_OPTIONS],
@@ -536,6 +611,7 @@ const KNOWN: Record<string, string[]> = {
     "validation",
     ...CALIBRATION_OPTIONS,
   ],
+  qat: ["plan", "out", "epochs", "budget", "examples", "data", ...FLAGS],
   compare: ["format", "out", ...THRESHOLD_OPTIONS],
 };
 const MODEL_DIRECTORY: [number, string] = [1, "one model directory"];
@@ -544,6 +620,7 @@ const POSITIONALS: Record<string, [number, string]> = {
   quantize: MODEL_DIRECTORY,
   report: MODEL_DIRECTORY,
   search: MODEL_DIRECTORY,
+  qat: MODEL_DIRECTORY,
   compare: [2, "two reports: BASE.json NEW.json"],
 };
 

@@ -253,6 +253,46 @@ export interface RawCompareModule {
   gateSummary(comparisonJson: string): string;
 }
 
+// ---- engine/bindings/qat.cpp ------------------------------------------------------------------
+
+/** One batch of quantization-aware training. */
+export interface RawQatProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  /** Learned bit-widths: expected bits per weight; else the plan's. */
+  expectedBits: number;
+  /** Each quantizer's mean scale by name ("<layer>.weight", "<layer>.input"). */
+  scales: Record<string, number>;
+}
+
+export interface RawQatOutcome {
+  model: RawQuantizedModel;
+  cancelled: boolean;
+  epochsCompleted: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
+  activationBits: number;
+  bits: { layer: string; chosen: string; bitsPerWeight: number }[];
+}
+
+export interface RawQatModule {
+  /** plan: JSON text of a preset name or a plan; options: JSON text of QatOptions' fields. */
+  qat(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    labels: Uint8Array,
+    imageSize: RawImageSize,
+    planJson: string,
+    optionsJson: string,
+    onProgress: (progress: RawQatProgress) => boolean,
+  ): RawQatOutcome;
+}
+
 // ---- engine/bindings/bench.cpp ----------------------------------------------------------------
 
 export interface RawStreamReadProbe extends RawDeletable {
@@ -339,6 +379,7 @@ export type RawBindings = RawQuantModule &
   RawLogitsModule &
   RawQuantizationModule &
   RawCompareModule &
+  RawQatModule &
   RawBenchModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
@@ -416,6 +457,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   presetPlan: [],
   report: [],
   search: [],
+  qat: [],
   reportMarkdown: [],
   reportCsv: [],
   quantizeModel: [],

@@ -26,6 +26,8 @@ export type {
   ReportSpeed,
   SearchOptions,
   SearchResult,
+  QatOptions,
+  QatProgress,
 } from "./quantization/types.js";
 export { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 export type {
@@ -44,6 +46,7 @@ export type {
   LogitsOptions,
   LogitsResult,
   MemoryUsage,
+  QatResult,
   RunResult,
   SavedModel,
   TrainMethodOptions,

@@ -33,6 +33,7 @@ import {
   loadQuantizedModel,
   planJson,
   quantizeModel,
+  wrapQuantizedModel,
   type QuantizedModel,
 } from "../quantization/quantized-model.js";
 import {
@@ -43,6 +44,8 @@ import {
   type Report,
   type ReportOptions,
   type ReportProgress,
+  type QatOptions,
+  type QatProgress,
   type SearchOptions,
   type SearchResult,
 } from "../quantization/types.js";
@@ -80,6 +83,23 @@ export interface LogitsResult {
   classes: number;
   /** Milliseconds the engine spent (in its thread, excluding messaging). */
   ms: number;
+}
+
+/** The result of qat. */
+export interface QatResult {
+  /** The trained model, quantized; dispose it when done. */
+  model: QuantizedModelHandle;
+  /** True when aborted: the model is the one trained until then. */
+  cancelled: boolean;
+  epochsCompleted: number;
+  /** The last epoch's mean training loss and accuracy (fake-quant forward). */
+  loss: number;
+  accuracy: number;
+  seconds: number;
+  /** 4: trained with 4-bit activations, which the integer kernels run as int8. */
+  activationBits: number;
+  /** Learned bit-widths: each layer's choice. */
+  bits: { layer: string; chosen: string; bitsPerWeight: number }[];
 }
 
 /** The result of train. */
@@ -477,6 +497,57 @@ export const methods = {
         chosenPlan: JSON.parse(raw.chosenPlan) as Plan,
         budgetMet: raw.budgetMet,
         markdown: raw.markdown,
+      };
+    },
+  ),
+
+  /**
+   * Quantization-aware training: fine-tunes a copy of the model through fake quantization of
+   * the plan (straight-through estimator; LSQ and learned bit-widths on request) on labelled
+   * training images, and returns it as a quantized model on the integer kernels. Progress after
+   * every batch (loss, accuracy, scales); aborting stops after the current batch and still
+   * returns the model trained so far (the model given is never changed).
+   */
+  qat: method(
+    2,
+    async (
+      context: MethodContext<QatProgress>,
+      [handle, train]: [ModelHandle, LabelledImages],
+      { plan = "w4a8", ...options }: Partial<QatOptions>,
+    ): Promise<QatResult> => {
+      const target = rawModelOf(model(context, handle));
+      const outcome = wrapEngineError(
+        () =>
+          context.engine.qat(
+            target.handle,
+            train.images,
+            train.labels,
+            imageSizeOf(train),
+            planJson(plan),
+            JSON.stringify(options),
+            (p) => {
+              context.progress({
+                done: (p.epoch - 1) * p.batches + p.batch,
+                total: p.epochs * p.batches,
+                detail: p,
+              });
+              return !context.aborted();
+            },
+          ),
+        "InvalidPlan",
+      );
+      const { model: raw, ...summary } = outcome;
+      if (context.aborted()) {
+        // The caller has its rejection already: free the partial model, do not hand it out.
+        raw.delete();
+        await context.checkpoint();
+      }
+      return {
+        model: quantizedHandle(
+          context,
+          wrapQuantizedModel(raw, context.engine),
+        ),
+        ...summary,
       };
     },
   ),

@@ -35,7 +35,11 @@ export interface QuantizedModel {
   dispose(): void;
 }
 
-function wrap(raw: RawQuantizedModel, engine: RawEngineModule): QuantizedModel {
+/** A QuantizedModel owning `raw` (freed by its dispose()). */
+export function wrapQuantizedModel(
+  raw: RawQuantizedModel,
+  engine: RawEngineModule,
+): QuantizedModel {
   let live: RawQuantizedModel | undefined = raw;
   const use = (): RawQuantizedModel => {
     if (live === undefined)
@@ -76,7 +80,7 @@ export function quantizeModel(
   const { handle, engine } = rawModelOf(model);
   const text = planJson(plan);
   try {
-    return wrap(
+    return wrapQuantizedModel(
       engine.quantizeModel(
         handle,
         text,
@@ -101,7 +105,10 @@ export function loadQuantizedModel(
       ? new TextEncoder().encode(files.manifest)
       : files.manifest;
   try {
-    return wrap(engine.loadQuantizedModel(manifest, files.weights), engine);
+    return wrapQuantizedModel(
+      engine.loadQuantizedModel(manifest, files.weights),
+      engine,
+    );
   } catch (error) {
     throw toQuantLabError(error, "InvalidModel");
   }

@@ -227,3 +227,40 @@ export const DEFAULT_REPORT_PLANS: readonly PlanPreset[] = [
   "int4-tensor",
   "w4a8",
 ];
+
+/** Options of qat (quantization-aware training); defaults as the engine's QatConfig. */
+export interface QatOptions {
+  /** The plan trained for. Default "w4a8". */
+  plan: PlanSpec;
+  /** Epochs over the training images. Default 1. */
+  epochs: number;
+  /** Default 64. */
+  batchSize: number;
+  /** Examples per epoch, in shuffled order (0: all). Default 0. */
+  examplesPerEpoch: number;
+  /** Adam's learning rate for the weights (cosine schedule). Default 1e-4. */
+  learningRate: number;
+  /** LSQ: learned step sizes (and LSQ+ offsets for static activations). Default false. */
+  lsq: boolean;
+  /** Learn each layer's precision (FP32/INT8/INT4) under budgetBits. Default false. */
+  learnBits: boolean;
+  /** Bits per weight the learned precisions must meet. Default 5. */
+  budgetBits: number;
+  /** Calibration images (from the front of the training images). Default 512. */
+  calibrationSamples: number;
+  /** Default 1. */
+  seed: number;
+}
+
+/** Progress detail of qat, after every batch. */
+export interface QatProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  expectedBits: number;
+  /** Each quantizer's mean scale ("<layer>.weight", "<layer>.input"), moving as it learns. */
+  scales: Record<string, number>;
+}
