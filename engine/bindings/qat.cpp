@@ -61,11 +61,9 @@ val qat_js(const LoadedModel& loaded, val images, val labels, val image_size,
            const std::string& plan_json, const std::string& options_json, val on_progress) {
   nn::Examples data{network_input(loaded.manifest.input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) data.labels.push_back(label);
-  const train::QatResult result =
-      train::qat(loaded.model, plan_of(json::parse(plan_json)), data,
-                 config_of(json::parse(options_json)), [&](const train::QatProgress& p) {
-                   return !on_progress(progress_of(p)).isFalse();
-                 });
+  const train::QatResult result = train::qat(
+      loaded.model, plan_of(json::parse(plan_json)), data, config_of(json::parse(options_json)),
+      [&](const train::QatProgress& p) { return !on_progress(progress_of(p)).isFalse(); });
   val out = val::object();
   out.set("model", val(LoadedQuantizedModel{result.quantized, loaded.manifest, {}}));
   out.set("cancelled", result.cancelled);

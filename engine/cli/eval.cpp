@@ -15,8 +15,8 @@ int run_eval(const std::vector<std::string>& args) {
   require(parsed.positional.size() == 1, "eval needs exactly one model directory");
   const LoadedModel loaded = load_any_model(parsed.positional[0]);
   const ModelManifest& manifest = loaded.manifest;
-  const nn::Examples test = load_examples(
-      parsed.option("data", default_data_dir(manifest.dataset)), "test", manifest.input);
+  const nn::Examples test = load_examples(parsed.option("data", default_data_dir(manifest.dataset)),
+                                          "test", manifest.input);
   const eval::Evaluation result = eval::evaluate(loaded.executor(), test);
   std::printf("%s%s: test accuracy %.2f%% (%zu / %zu) on %s\n", manifest.name.c_str(),
               loaded.quantized ? (" (" + loaded.quantized->plan.name + ")").c_str() : "",

@@ -10,7 +10,7 @@ namespace quantlab::cli {
 std::string default_data_dir(const std::string& dataset) { return "build/data/" + dataset; }
 
 nn::Examples load_examples(const std::string& data_dir, const std::string& split,
-                              const InputSpec& input) {
+                           const InputSpec& input) {
   // The default directory is relative to the repository root, where scripts/build.sh puts it.
   require(std::filesystem::is_directory(data_dir),
           "no dataset directory " + data_dir +

@@ -14,6 +14,6 @@ std::string default_data_dir(const std::string& dataset);
 
 // `split` ("train" or "test") of the IDX files in data_dir, normalised per `input`.
 nn::Examples load_examples(const std::string& data_dir, const std::string& split,
-                              const InputSpec& input);
+                           const InputSpec& input);
 
 }  // namespace quantlab::cli

@@ -11,6 +11,8 @@
 //   optimizer {kind: sgd|adam, learning_rate, momentum, weight_decay},
 //   schedule {kind: constant|cosine} or {kind: step, step_epochs, gamma},
 //   augment "none"                             (the only augmentation so far)
+#include "quantlab/train.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <type_traits>
@@ -19,7 +21,6 @@
 #include "examples.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
-#include "quantlab/train.h"
 
 namespace quantlab::cli {
 namespace {

@@ -43,7 +43,9 @@ describe("the npm tarball", () => {
         !path.startsWith("web/lib/dist/") &&
         !path.startsWith("web/lib/wasm/quantlab-engine.") &&
         !/^models\/[^/]+\/(manifest\.json|model\.safetensors)$/.test(path) &&
-        !/^web\/app\/public\/data\/[^/]+\/(test|calibration)-[^/]+\.gz$/.test(path),
+        !/^web\/app\/public\/data\/[^/]+\/(test|calibration)-[^/]+\.gz$/.test(
+          path,
+        ),
     );
     expect(unexpected).toEqual([]);
   });

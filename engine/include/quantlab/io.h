@@ -1,8 +1,8 @@
-// File formats (io, beside the layers): IDX datasets, safetensors weights and the JSON model manifest. Every
-// file is untrusted input: each size, offset, dtype and shape is checked before a byte is
-// used, and errors name the file part (tensor, field, item count) and the problem.
-// Gzip is undone by the caller (zlib in the native CLI, DecompressionStream in the library):
-// these functions take the raw bytes.
+// File formats (io, beside the layers): IDX datasets, safetensors weights and the JSON model
+// manifest. Every file is untrusted input: each size, offset, dtype and shape is checked before a
+// byte is used, and errors name the file part (tensor, field, item count) and the problem. Gzip is
+// undone by the caller (zlib in the native CLI, DecompressionStream in the library): these
+// functions take the raw bytes.
 #pragma once
 
 #include <cstddef>
@@ -162,12 +162,12 @@ nlohmann::ordered_json plan_to_json(const quantization::Plan& plan);
 // A preset name (quantization::preset_names) or the path of a .json plan file.
 quantization::Plan plan_by_name_or_file(const std::string& spec);
 
-// ---- quantized model files (docs/quantized-model-format.md) ---------------------------------------
-// The same two files as an FP32 model: manifest.json (the inference-form architecture, plus a
-// "quantization" field with the plan, the calibration and the static input parameters) and
-// model.safetensors (per quantized layer <layer>.weight.codes I8 [rows, K] or U8 [rows, ⌈K/2⌉]
-// packed as Eq. 9, <layer>.weight.scales F32, <layer>.weight.zero_points for asymmetric schemes;
-// every FP32 parameter by its own name).
+// ---- quantized model files (docs/quantized-model-format.md)
+// --------------------------------------- The same two files as an FP32 model: manifest.json (the
+// inference-form architecture, plus a "quantization" field with the plan, the calibration and the
+// static input parameters) and model.safetensors (per quantized layer <layer>.weight.codes I8
+// [rows, K] or U8 [rows, ⌈K/2⌉] packed as Eq. 9, <layer>.weight.scales F32,
+// <layer>.weight.zero_points for asymmetric schemes; every FP32 parameter by its own name).
 
 std::string serialize_quantized_manifest(const quantization::QuantizedModel& quantized,
                                          const ModelManifest& manifest);
@@ -177,8 +177,8 @@ void save_quantized_model(const std::string& dir, const quantization::QuantizedM
 // Whether a manifest describes a quantized model (has a "quantization" field).
 bool is_quantized_manifest(std::span<const uint8_t> manifest_json);
 quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> manifest_json,
-                                               std::span<const uint8_t> weights,
-                                               ModelManifest& manifest);
+                                                   std::span<const uint8_t> weights,
+                                                   ModelManifest& manifest);
 quantization::QuantizedModel load_quantized_model(const std::string& dir, ModelManifest& manifest);
 
 // ---- files ------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ std::unique_ptr<Layer> make_fp32_layer(const Model& model, size_t index, const S
 using RunObserver = std::function<void(size_t point, const Tensor& value)>;
 
 struct RunOptions {
-  RunObserver observer;                // may be empty
+  RunObserver observer;              // may be empty
   bool capture_activations = false;  // keep every layer's output in RunResult::activations
 };
 

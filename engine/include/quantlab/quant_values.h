@@ -1,6 +1,6 @@
 // Per-value quantization steps (quant layer): the one definition of Eqs. 1, 4 and 9 for a single
-// value, shared by the reference rows, the SIMD tails and the kernels' nibble packing. The SIMD bodies
-// dequantize with the same float operations in the same order and quantize by Eq. 4a, which
+// value, shared by the reference rows, the SIMD tails and the kernels' nibble packing. The SIMD
+// bodies dequantize with the same float operations in the same order and quantize by Eq. 4a, which
 // yields the same integers as Eq. 4 here; both are checked bit for bit by the tests.
 #pragma once
 

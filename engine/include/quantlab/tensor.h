@@ -46,7 +46,9 @@ class Shape {
   // channel) and the rest is one row of reduction length K, the layout of a Linear [out, in]
   // or Conv2d [out, in, kh, kw] weight. Rank 0 and 1 are a single row.
   size_t rows() const { return dims_.size() < 2 ? 1 : dims_[0]; }
-  size_t row_length() const { return dims_.size() < 2 ? element_count_ : element_count_ / dims_[0]; }
+  size_t row_length() const {
+    return dims_.size() < 2 ? element_count_ : element_count_ / dims_[0];
+  }
   std::string to_string() const;
   bool operator==(const Shape& other) const { return dims_ == other.dims_; }
 

@@ -6,12 +6,12 @@
 #include <memory>
 
 #include "eval/markdown.h"
+#include "eval/report_provenance.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/nn_ops.h"
 #include "quantlab/version.h"
-#include "eval/report_provenance.h"
 
 namespace quantlab::eval {
 namespace {

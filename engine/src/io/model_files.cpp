@@ -144,7 +144,7 @@ void save_model(const std::string& dir, const nn::Model& model, const ModelManif
 ModelManifest manifest_from_document(const json& document,
                                      std::initializer_list<std::string_view> extra_fields,
                                      nn::Model& model) {
-  std::vector<std::string> allowed = {"format", "version", "name",   "dataset", "input",
+  std::vector<std::string> allowed = {"format", "version",      "name",   "dataset", "input",
                                       "labels", "architecture", "recipe", "metrics"};
   allowed.insert(allowed.end(), extra_fields.begin(), extra_fields.end());
   require_only_fields(document, allowed, kManifest);

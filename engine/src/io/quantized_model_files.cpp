@@ -96,7 +96,8 @@ QuantizedTensor read_weight(std::map<std::string, Tensor>& tensors, const std::s
     w.zero_points.assign(w.scales.size(), 0);
   } else {
     const auto zp = tensors.find(zero_points_name(layer));
-    require(zp != tensors.end(), kWeights + ": tensor '" + zero_points_name(layer) + "' is missing");
+    require(zp != tensors.end(),
+            kWeights + ": tensor '" + zero_points_name(layer) + "' is missing");
     w.zero_points = unpack_zero_points(zp->second, scheme, w.scales.size(), zp->first);
     tensors.erase(zp);
   }
@@ -124,13 +125,13 @@ ordered_json calibration_to_json(const quantization::Calibration& c) {
 
 quantization::Calibration calibration_from_json(const json& value, const std::string& where) {
   require(value.is_object(), where + " must be an object");
-  require_only_fields(value,
-                      {"method", "percentile", "averaging_constant", "bins", "samples",
-                       "input_ranges"},
-                      where);
+  require_only_fields(
+      value, {"method", "percentile", "averaging_constant", "bins", "samples", "input_ranges"},
+      where);
   quantization::Calibration c;
   try {
-    c.observer.method = calib::parse_method(as_string(field(value, "method", where), where + ".method"));
+    c.observer.method =
+        calib::parse_method(as_string(field(value, "method", where), where + ".method"));
   } catch (const InvalidArgument& e) {
     throw InvalidArgument(where + ".method: " + e.what());
   }
@@ -144,7 +145,8 @@ quantization::Calibration calibration_from_json(const json& value, const std::st
   for (const auto& [layer, range] : ranges.items()) {
     const std::string what = where + ".input_ranges." + layer;
     require(range.is_array() && range.size() == 2, what + " must be [min, max]");
-    const calib::Range r{finite_float(range[0], what + "[0]"), finite_float(range[1], what + "[1]")};
+    const calib::Range r{finite_float(range[0], what + "[0]"),
+                         finite_float(range[1], what + "[1]")};
     require(r.min <= r.max, what + ": min exceeds max");
     c.input_ranges.emplace(layer, r);
   }
@@ -201,8 +203,8 @@ bool is_quantized_manifest(std::span<const uint8_t> manifest_json) {
 }
 
 quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> manifest_json,
-                                               std::span<const uint8_t> weights,
-                                               ModelManifest& manifest) {
+                                                   std::span<const uint8_t> weights,
+                                                   ModelManifest& manifest) {
   const json document = parse_json_strict(
       {reinterpret_cast<const char*>(manifest_json.data()), manifest_json.size()}, kManifest);
   quantization::QuantizedModel quantized;
@@ -212,8 +214,8 @@ quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> mani
   require(section.is_object(), where + " must be an object");
   require_only_fields(section, {"plan", "calibration", "input_params"}, where);
   quantized.plan = plan_from_json(field(section, "plan", where), where + ".plan");
-  quantized.calibration = calibration_from_json(field(section, "calibration", where),
-                                                where + ".calibration");
+  quantized.calibration =
+      calibration_from_json(field(section, "calibration", where), where + ".calibration");
   const json& params = field(section, "input_params", where);
   require(params.is_object(), where + ".input_params must be an object keyed by layer name");
   quantization::validate_plan(quantized.plan, quantized.model);
@@ -247,7 +249,8 @@ quantization::QuantizedModel parse_quantized_model(std::span<const uint8_t> mani
       quantized.model.parameters.emplace(p.name, take(tensors, p.name, DType::f32, p.shape));
     }
   }
-  require(tensors.empty(), kWeights + ": tensor '" + (tensors.empty() ? "" : tensors.begin()->first) +
+  require(tensors.empty(), kWeights + ": tensor '" +
+                               (tensors.empty() ? "" : tensors.begin()->first) +
                                "' belongs to no layer of the plan");
   require_finite_parameters(quantized.model);
   try {

@@ -2,8 +2,8 @@
 #include <string>
 
 #include "kernels/packed_layouts.h"
-#include "quantlab/quant_values.h"
 #include "quantlab/error.h"
+#include "quantlab/quant_values.h"
 
 namespace quantlab::kernels {
 namespace {

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/nn.h"
+#include "quantlab/nn_ops.h"
 
 namespace quantlab::nn {
 
@@ -24,9 +24,9 @@ Executor::Executor(const Model& inference_model, const LayerFactory& factory)
     const std::string& name = inference_model.layers[i].name;
     require(layer != nullptr && layer->spec().name == name,
             "the layer factory built no layer '" + name + "'");
-    require(layer->input_dtype() == flowing,
-            "layer '" + name + "' consumes " + dtype_name(layer->input_dtype()) +
-                " but its input is " + dtype_name(flowing));
+    require(layer->input_dtype() == flowing, "layer '" + name + "' consumes " +
+                                                 dtype_name(layer->input_dtype()) +
+                                                 " but its input is " + dtype_name(flowing));
     flowing = layer->output_dtype();
     current = layer->output_shape();
     layers_.push_back(std::move(layer));

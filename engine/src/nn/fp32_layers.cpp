@@ -2,10 +2,10 @@
 // their weights packed once at construction; the rest share nn/ops with the trainer.
 #include <cstring>
 
-#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
 #include "quantlab/kernels.h"
 #include "quantlab/nn.h"
+#include "quantlab/nn_ops.h"
 
 namespace quantlab::nn {
 

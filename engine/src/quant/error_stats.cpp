@@ -10,9 +10,9 @@
 namespace quantlab {
 
 ErrorStats error_stats(std::span<const float> reference, std::span<const float> approx) {
-  require(reference.size() == approx.size(),
-          "error statistics need equal lengths, got " + std::to_string(reference.size()) +
-              " and " + std::to_string(approx.size()));
+  require(reference.size() == approx.size(), "error statistics need equal lengths, got " +
+                                                 std::to_string(reference.size()) + " and " +
+                                                 std::to_string(approx.size()));
   require(!reference.empty(), "error statistics need at least one value");
   double squared_error = 0, absolute_error = 0, signal = 0, max_error = 0;
   for (size_t i = 0; i < reference.size(); ++i) {

@@ -1,6 +1,6 @@
-#include "quantlab/quant_layout.h"
-
 #include <algorithm>
+
+#include "quantlab/quant_layout.h"
 
 namespace quantlab {
 

@@ -5,10 +5,10 @@
 #include <limits>
 #include <string>
 
-#include "quantlab/quant_values.h"
 #include "quantlab/error.h"
 #include "quantlab/quant.h"
 #include "quantlab/quant_layout.h"
+#include "quantlab/quant_values.h"
 
 namespace quantlab {
 namespace {

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "quantlab/quant_values.h"
 #include "quantlab/quant.h"
+#include "quantlab/quant_values.h"
 
 namespace quantlab {
 

@@ -12,8 +12,8 @@
 #include <cstring>
 
 #include "common/simd128.h"
-#include "quantlab/quant_values.h"
 #include "quantlab/quant.h"
+#include "quantlab/quant_values.h"
 
 namespace quantlab {
 namespace {

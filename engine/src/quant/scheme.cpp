@@ -28,8 +28,8 @@ std::string QuantScheme::to_string() const {
 void validate_scheme(const QuantScheme& scheme, const Shape& shape) {
   require(scheme.bits == 8 || scheme.bits == 4,
           "bits must be 8 or 4, got " + std::to_string(scheme.bits));
-  require(shape.element_count() > 0, "cannot quantize an empty tensor (shape " +
-                                         shape.to_string() + ")");
+  require(shape.element_count() > 0,
+          "cannot quantize an empty tensor (shape " + shape.to_string() + ")");
   switch (scheme.granularity) {
     case Granularity::per_tensor:
       break;
@@ -39,7 +39,8 @@ void validate_scheme(const QuantScheme& scheme, const Shape& shape) {
       // 4-bit rows are packed whole, so their channels must be the rows (the output channel).
       require(scheme.bits == 8 || (scheme.axis == 0 && shape.rank() >= 2),
               "INT4 per-channel quantizes rows: it needs axis 0 of a tensor of rank >= 2, got "
-              "axis " + std::to_string(scheme.axis) + " of shape " + shape.to_string());
+              "axis " +
+                  std::to_string(scheme.axis) + " of shape " + shape.to_string());
       break;
     case Granularity::per_group:
       require(scheme.group_size > 0, "group size must be positive");

@@ -22,8 +22,8 @@ std::unique_ptr<nn::Layer> make_integer_layer(const nn::Model& model, size_t ind
                                               const CodeFlow& flow, Impl impl);
 
 // ReLU (a clamp at the zero point), max-pool and flatten applied to int8 codes.
-std::unique_ptr<nn::Layer> make_code_layer(const nn::Model& model, size_t index,
-                                           const Shape& input, const CodeFlow& flow);
+std::unique_ptr<nn::Layer> make_code_layer(const nn::Model& model, size_t index, const Shape& input,
+                                           const CodeFlow& flow);
 
 // Linear or Conv2d in float on dequantized weights, after quantizing and dequantizing its input
 // with the integer path's parameters (fake quantization).

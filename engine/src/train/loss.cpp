@@ -1,7 +1,7 @@
 #include <cmath>
 
-#include "quantlab/nn_ops.h"
 #include "quantlab/error.h"
+#include "quantlab/nn_ops.h"
 #include "quantlab/train.h"
 
 namespace quantlab::train {

@@ -76,8 +76,9 @@ TEST(Report, CancelStopsBetweenBatches) {
   const nn::Examples test = testing::shipped_examples(manifest, "test", 600);
   ReportOptions options;
   options.plans = {quantization::preset("int8")};
-  EXPECT_THROW(report(model, test, test.inputs, options, [](const ReportProgress&) { return false; }),
-               Cancelled);
+  EXPECT_THROW(
+      report(model, test, test.inputs, options, [](const ReportProgress&) { return false; }),
+      Cancelled);
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ namespace quantlab::eval {
 namespace {
 
 TEST(Statistics, WilsonIntervalMatchesTheClosedForm) {
-  // 90 of 100: centre (0.9 + z²/200)/(1 + z²/100), half-width z·sqrt(0.09/100 + z²/40000)/(1 + z²/100)
-  // with z = 1.959964 gives [0.8256, 0.9448] (Wilson 1927; e.g. Newcombe 1998, table I).
+  // 90 of 100: centre (0.9 + z²/200)/(1 + z²/100), half-width z·sqrt(0.09/100 + z²/40000)/(1 +
+  // z²/100) with z = 1.959964 gives [0.8256, 0.9448] (Wilson 1927; e.g. Newcombe 1998, table I).
   const Interval i = wilson_interval(90, 100);
   EXPECT_NEAR(i.low, 0.8256, 1e-4);
   EXPECT_NEAR(i.high, 0.9448, 1e-4);

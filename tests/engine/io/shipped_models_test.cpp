@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
-#include "quantlab/eval.h"
 #include "shipped_data.h"
 
 namespace quantlab {

@@ -99,8 +99,7 @@ TEST(Quantize, FourBitRowsStartOnByteBoundaries) {
   const std::vector<float> x = {1, 2, 3, 4, 5, 6};
   const float scale[] = {1.0f};
   const int32_t zero_point[] = {0};
-  const QuantizedTensor qt =
-      quantize_with_params(x, Shape{2, 3}, {4, false}, scale, zero_point);
+  const QuantizedTensor qt = quantize_with_params(x, Shape{2, 3}, {4, false}, scale, zero_point);
   const std::vector<uint8_t> expected = {0x21, 0x03, 0x54, 0x06};
   EXPECT_EQ(qt.data, expected);
   EXPECT_EQ(dequantize(qt), x);
@@ -127,7 +126,8 @@ TEST(Quantize, GroupsRunAlongRowsAndTheLastGroupMayBeShort) {
 TEST(Quantize, PerChannelWorksOnAnyAxis) {
   const Shape shape{2, 3, 4};
   std::vector<float> x(shape.element_count());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i / 4) % 3 + 1) * (i % 2 ? 1 : -0.5f);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<float>((i / 4) % 3 + 1) * (i % 2 ? 1 : -0.5f);
   const QuantizedTensor qt = quantize(x, shape, {8, true, Granularity::per_channel, 1});
   ASSERT_EQ(qt.scales.size(), 3u);
   for (size_t c = 0; c < 3; ++c) EXPECT_FLOAT_EQ(qt.scales[c], static_cast<float>(c + 1) / 127.0f);
@@ -158,16 +158,21 @@ TEST(Quantize, BitsPerWeightCountScalesAndZeroPoints) {
 TEST(Quantize, RejectsNonFiniteInputNamingTheElement) {
   std::vector<float> x(10, 1.0f);
   x[3] = NAN;
-  EXPECT_NE(error_of([&] { quantize(x, Shape{10}, {}); }).find("NaN at index 3"), std::string::npos);
+  EXPECT_NE(error_of([&] { quantize(x, Shape{10}, {}); }).find("NaN at index 3"),
+            std::string::npos);
   x[3] = 1.0f;
   x[9] = -INFINITY;
-  EXPECT_NE(error_of([&] { quantize(x, Shape{10}, {4, true}); }).find("Inf at index 9"),
+  EXPECT_NE(error_of([&] {
+              quantize(x, Shape{10}, {4, true});
+            }).find("Inf at index 9"),
             std::string::npos);
 }
 
 TEST(Quantize, RejectsImpossibleSchemesWithAClearMessage) {
   const std::vector<float> x(12, 1.0f);
-  EXPECT_NE(error_of([&] { quantize(x, Shape{12}, {3, true}); }).find("bits must be 8 or 4"),
+  EXPECT_NE(error_of([&] {
+              quantize(x, Shape{12}, {3, true});
+            }).find("bits must be 8 or 4"),
             std::string::npos);
   EXPECT_NE(error_of([&] { quantize(x, Shape{13}, {}); }).find("needs 13 values, got 12"),
             std::string::npos);
@@ -198,18 +203,21 @@ TEST(QuantizeWithParams, ChecksTheParameters) {
   const int32_t zp0[] = {0};
   const int32_t zp16[] = {16};
   const int32_t zp00[] = {0, 0};
-  EXPECT_NE(error_of([&] { quantize_with_params(x, Shape{8}, {}, two, zp00); })
-                .find("needs 1 scales and zero points, got 2 and 2"),
+  EXPECT_NE(error_of([&] {
+              quantize_with_params(x, Shape{8}, {}, two, zp00);
+            }).find("needs 1 scales and zero points, got 2 and 2"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { quantize_with_params(x, Shape{8}, {}, zero, zp0); })
-                .find("must be positive"),
-            std::string::npos);
-  EXPECT_NE(error_of([&] { quantize_with_params(x, Shape{8}, {4, false}, one, zp16); })
-                .find("zero point 0 = 16"),
+  EXPECT_NE(
+      error_of([&] { quantize_with_params(x, Shape{8}, {}, zero, zp0); }).find("must be positive"),
+      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              quantize_with_params(x, Shape{8}, {4, false}, one, zp16);
+            }).find("zero point 0 = 16"),
             std::string::npos);
   const int32_t zp1[] = {1};
-  EXPECT_NE(error_of([&] { quantize_with_params(x, Shape{8}, {8, true}, one, zp1); })
-                .find("zero point"),
+  EXPECT_NE(error_of([&] {
+              quantize_with_params(x, Shape{8}, {8, true}, one, zp1);
+            }).find("zero point"),
             std::string::npos);
 }
 
