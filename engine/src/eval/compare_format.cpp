@@ -1,7 +1,7 @@
 // A comparison of two reports as Markdown, and the gate's verdict as a few lines of text.
 #include <cstdio>
-#include <sstream>
 
+#include "eval/markdown.h"
 #include "quantlab/eval_compare.h"
 
 namespace quantlab::eval {
@@ -39,7 +39,7 @@ std::string yes_no(const ordered_json& flag, const char* unknown) {
 }  // namespace
 
 std::string comparison_markdown(const ordered_json& comparison) {
-  std::ostringstream out;
+  markdown::Text out;
   out << "# Comparison: " << comparison["base"]["model"].get<std::string>() << " → "
       << comparison["new"]["model"].get<std::string>() << "\n\n";
   out << "Baseline: " << describe(comparison["base"]) << "  \n";
@@ -89,7 +89,7 @@ std::string comparison_markdown(const ordered_json& comparison) {
 std::string gate_summary(const ordered_json& comparison) {
   const ordered_json& gate = comparison["gate"];
   const ordered_json& t = gate["thresholds"];
-  std::ostringstream limits;
+  markdown::Text limits;
   if (t["max_decay_points"].is_number())
     limits << "max decay " << show(t["max_decay_points"], "%g") << " points, ";
   if (t["max_size_ratio"].is_number())
@@ -100,7 +100,7 @@ std::string gate_summary(const ordered_json& comparison) {
          << (comparison["paired"].get<bool>() ? "" : " (not applied: predictions do not pair)");
   const size_t checks = gate["checks"].get<size_t>();
   const size_t failed = gate["failures"].size();
-  std::ostringstream out;
+  markdown::Text out;
   if (failed == 0) {
     out << "quantlab gate: passed: " << checks << " checks within the thresholds (" << limits.str()
         << ").\n";

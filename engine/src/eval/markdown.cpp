@@ -2,9 +2,16 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 namespace quantlab::eval::markdown {
+
+Text& Text::operator<<(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  text_ += text;
+  return *this;
+}
+
 
 std::string format(const char* pattern, double value) {
   char text[64];
@@ -27,7 +34,7 @@ nlohmann::ordered_json finite_or_null(double value) {
 }
 
 std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::ostringstream out;
+  Text out;
   for (size_t r = 0; r < rows.size(); ++r) {
     out << "|";
     for (const std::string& cell : rows[r]) out << " " << cell << " |";

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 #include "eval/markdown.h"
 #include "quantlab/eval.h"
@@ -102,7 +101,7 @@ std::string report_markdown(const ordered_json& report) {
   std::vector<ordered_json> all = {fp32};
   for (const ordered_json& p : plans) all.push_back(p);
 
-  std::ostringstream out;
+  markdown::Text out;
   out << "# " << report["model"]["name"].get<std::string>() << ": FP32 vs quantized\n\n";
   out << "Measured on " << report["test_examples"].get<size_t>() << " test images of "
       << report["model"]["dataset"].get<std::string>()
@@ -264,7 +263,7 @@ std::string report_markdown(const ordered_json& report) {
 }
 
 std::string report_csv(const ordered_json& report) {
-  std::ostringstream out;
+  markdown::Text out;
   out << "plan,accuracy,accuracy_low,accuracy_high,decay_points,agreement,flips,mcnemar_p,"
          "logits_mse,output_sqnr_db,cosine,kl_mean,bits_per_weight,weight_bytes,batch1_ms,"
          "images_per_second,speedup_batch1,speedup_batch\n";

@@ -2,7 +2,6 @@
 // sections of the report).
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
 #include "eval/markdown.h"
 #include "quantlab/eval.h"
@@ -22,7 +21,7 @@ std::string sensitivity_markdown(const ordered_json& sensitivity) {
                     std::to_string(r["bytes"].get<size_t>()),
                     std::to_string(r["bytes_saved"].get<size_t>())});
   }
-  std::ostringstream out;
+  markdown::Text out;
   out << markdown::table(rows) << "\nOne layer quantized at a time, the rest FP32, on "
       << sensitivity["validation_examples"].get<size_t>()
       << " validation images of the training split (FP32 there: "
@@ -52,7 +51,7 @@ std::string search_markdown(const ordered_json& search) {
     worst = std::max(
         worst, std::abs(p["drop_points"].get<double>() - p["predicted_drop_points"].get<double>()));
   }
-  std::ostringstream out;
+  markdown::Text out;
   out << markdown::table(rows) << "\nPareto front of size against validation accuracy over the "
       << plans.size() << " plans measured (budget " << search["budget"].get<std::string>()
       << (search["budget_met"].get<bool>() ? "" : ", not met: the closest plan is chosen")
