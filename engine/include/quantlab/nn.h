@@ -116,8 +116,8 @@ Model fold_for_inference(const Model& model);
 
 // A runnable layer. `forward` reads a batch-major input [batch, ...input_shape()] of
 // input_dtype() and writes the already allocated output [batch, ...output_shape()] of
-// output_dtype(). Layers of a quantized model pass int8 codes to each other (f32 or i8); an i8
-// output's codes mean real = output_params().scale · (q − zero_point) (Eq. 1).
+// output_dtype(), every element of it. Layers of a quantized model pass int8 codes to each other
+// (f32 or i8); an i8 output's codes mean real = output_params().scale · (q − zero_point) (Eq. 1).
 class Layer {
  public:
   Layer(LayerSpec spec, Shape input_shape, Shape output_shape);

@@ -75,18 +75,19 @@ std::string Shape::to_string() const {
 
 void AlignedBuffer::Free::operator()(uint8_t* p) const { std::free(p); }
 
-AlignedBuffer::AlignedBuffer(size_t bytes) : size_(bytes) {
+AlignedBuffer::AlignedBuffer(size_t bytes, Init init) : size_(bytes) {
   if (bytes == 0) return;
   // aligned_alloc wants a size that is a multiple of the alignment.
   const size_t rounded = (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   require(rounded >= bytes, "buffer size overflows");
   auto* p = static_cast<uint8_t*>(std::aligned_alloc(kTensorAlignment, rounded));
   if (p == nullptr) throw std::bad_alloc();
-  std::memset(p, 0, rounded);
+  if (init == Init::zeros) std::memset(p, 0, rounded);
   data_.reset(p);
 }
 
-AlignedBuffer::AlignedBuffer(const AlignedBuffer& other) : AlignedBuffer(other.size_) {
+AlignedBuffer::AlignedBuffer(const AlignedBuffer& other)
+    : AlignedBuffer(other.size_, Init::uninitialized) {
   if (size_) std::memcpy(data_.get(), other.data_.get(), size_);
 }
 
@@ -95,18 +96,19 @@ AlignedBuffer& AlignedBuffer::operator=(const AlignedBuffer& other) {
   return *this;
 }
 
-Tensor::Tensor(DType type, Shape shape)
+Tensor::Tensor(DType type, Shape shape, Init init)
     : dtype_(type),
       shape_(std::move(shape)),
       storage_(type == DType::i4 ? shape_.rows() * storage_bytes(type, shape_.row_length())
-                                 : storage_bytes(type, shape_.element_count())) {}
+                                 : storage_bytes(type, shape_.element_count()),
+               init) {}
 
 Tensor Tensor::from_f32(Shape shape, std::span<const float> values) {
   require(values.size() == shape.element_count(),
           "tensor of shape " + shape.to_string() + " needs " +
               std::to_string(shape.element_count()) + " values, got " +
               std::to_string(values.size()));
-  Tensor tensor(DType::f32, std::move(shape));
+  Tensor tensor(DType::f32, std::move(shape), Init::uninitialized);
   if (!values.empty()) std::memcpy(tensor.bytes(), values.data(), values.size_bytes());
   return tensor;
 }
