@@ -30,6 +30,9 @@ PoolGeometry pool_geometry(const LayerSpec& layer, const Shape& input, size_t ba
 kernels::Conv2dShape conv2d_shape(const LayerSpec& layer, const Shape& input, size_t batch);
 
 void relu(const float* x, size_t n, float* y);
+// ReLU on int8 codes of an affine mapping: real = scale · (q − zero) ≥ 0 ⇔ q ≥ zero (Eq. 1), so
+// it clamps the codes at the zero point.
+void relu_codes(const int8_t* x, size_t n, int8_t zero, int8_t* y);
 
 // `argmax` (may be null) receives, per output, the flat input index of the chosen maximum; the
 // first maximum in row-major window order wins ties.

@@ -35,6 +35,10 @@ kernels::Conv2dShape conv2d_shape(const LayerSpec& layer, const Shape& input, si
   return shape;
 }
 
+void relu_codes(const int8_t* x, size_t n, int8_t zero, int8_t* y) {
+  for (size_t i = 0; i < n; ++i) y[i] = x[i] > zero ? x[i] : zero;
+}
+
 void relu(const float* x, size_t n, float* y) {
   for (size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }

@@ -151,12 +151,9 @@ class CodeLayer final : public nn::Layer {
     int8_t* y = output.values<int8_t>().data();
     const size_t n = input.element_count();
     switch (spec().kind) {
-      case nn::LayerKind::relu: {
-        // real = scale · (q − zp) ≥ 0 ⇔ q ≥ zp (Eq. 1), so ReLU clamps codes at the zero point.
-        const auto zero = static_cast<int8_t>(flow_.params.zero_point);
-        for (size_t i = 0; i < n; ++i) y[i] = std::max(x[i], zero);
+      case nn::LayerKind::relu:
+        nn::ops::relu_codes(x, n, static_cast<int8_t>(flow_.params.zero_point), y);
         return;
-      }
       case nn::LayerKind::maxpool2d:
         nn::ops::maxpool2d(nn::ops::pool_geometry(spec(), input_shape(), input.shape()[0]), x, y,
                            static_cast<uint32_t*>(nullptr));
