@@ -31,7 +31,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
 import type { QuantLab } from "./api/quantlab.js";
 import type { ModelHandle, QuantizedModelHandle } from "./api/handles.js";
-import type { IdxDataset } from "./models/model.js";
+import type { Evaluation, IdxDataset } from "./models/model.js";
 import type {
   CalibrationOptions,
   PlanSpec,
@@ -374,6 +374,36 @@ async function evalCommand(args: Arguments, print: Print): Promise<number> {
   }
 }
 
+/**
+ * Evaluates a quantized model on the test split and writes its files to `out`, the manifest
+ * recording what was measured, so that `quantlab eval out` checks the file reproduces it.
+ */
+async function evaluateAndSave(
+  lab: QuantLab,
+  args: Arguments,
+  quantized: QuantizedModelHandle,
+  out: string,
+): Promise<Evaluation> {
+  const test = await readSplit(lab, args, quantized.manifest.dataset, "test");
+  const measured = await lab.evaluate(quantized, test);
+  const { manifestJson, weights } = await lab.saveModel(quantized);
+  const manifest = JSON.parse(manifestJson);
+  manifest.metrics = {
+    test_accuracy: measured.accuracy,
+    test_correct: measured.correct,
+    test_count: measured.count,
+    weight_bytes: quantized.weightBytes,
+    bits_per_weight: quantized.bitsPerWeight,
+  };
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    join(out, "manifest.json"),
+    `${JSON.stringify(manifest, null, 2)}\n`,
+  );
+  await writeFile(join(out, "model.safetensors"), weights);
+  return measured;
+}
+
 async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
   const out = args.options.get("out");
   if (out === undefined) throw new Error("quantize needs --out DIR");
@@ -386,24 +416,7 @@ async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
       plan: await planOf(args.options.get("plan") ?? "int8"),
       calibration: calibrationOf(args),
     });
-    const test = await readSplit(lab, args, dataset, "test");
-    const result = await lab.evaluate(quantized, test);
-    const { manifestJson, weights } = await lab.saveModel(quantized);
-    // The manifest records what was measured, so `quantlab eval DIR` checks the file.
-    const manifest = JSON.parse(manifestJson);
-    manifest.metrics = {
-      test_accuracy: result.accuracy,
-      test_correct: result.correct,
-      test_count: result.count,
-      weight_bytes: quantized.weightBytes,
-      bits_per_weight: quantized.bitsPerWeight,
-    };
-    await mkdir(out, { recursive: true });
-    await writeFile(
-      join(out, "manifest.json"),
-      `${JSON.stringify(manifest, null, 2)}\n`,
-    );
-    await writeFile(join(out, "model.safetensors"), weights);
+    const result = await evaluateAndSave(lab, args, quantized, out);
     print(
       `${model.manifest.name} (${quantized.plan.name}): test accuracy ${percent(result.accuracy)} (${result.correct} / ${result.count}), ${quantized.bitsPerWeight.toFixed(2)} bits per weight, ${quantized.weightBytes} bytes of weights; saved to ${out}`,
     );
@@ -563,23 +576,7 @@ async function qatCommand(
           );
       },
     });
-    const test = await readSplit(lab, args, dataset, "test");
-    const measured = await lab.evaluate(result.model, test);
-    const { manifestJson, weights } = await lab.saveModel(result.model);
-    const manifest = JSON.parse(manifestJson);
-    manifest.metrics = {
-      test_accuracy: measured.accuracy,
-      test_correct: measured.correct,
-      test_count: measured.count,
-      weight_bytes: result.model.weightBytes,
-      bits_per_weight: result.model.bitsPerWeight,
-    };
-    await mkdir(out, { recursive: true });
-    await writeFile(
-      join(out, "manifest.json"),
-      `${JSON.stringify(manifest, null, 2)}\n`,
-    );
-    await writeFile(join(out, "model.safetensors"), weights);
+    const measured = await evaluateAndSave(lab, args, result.model, out);
     print(
       `${model.manifest.name} (${result.model.plan.name}, QAT ${result.epochsCompleted} epoch(s)${result.bits.length ? ", learned bits" : ""}): test accuracy ${percent(measured.accuracy)} (${measured.correct} / ${measured.count}) on the integer kernels, ${result.model.bitsPerWeight.toFixed(2)} bits per weight; ${result.seconds.toFixed(1)} s; saved to ${out}`,
     );

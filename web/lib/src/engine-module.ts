@@ -255,14 +255,8 @@ export interface RawCompareModule {
 
 // ---- engine/bindings/qat.cpp ------------------------------------------------------------------
 
-/** One batch of quantization-aware training. */
-export interface RawQatProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
+/** One batch of quantization-aware training: the trainer's record, plus the quantizers'. */
+export interface RawQatProgress extends Omit<RawTrainProgress, "learningRate"> {
   /** Learned bit-widths: expected bits per weight; else the plan's. */
   expectedBits: number;
   /** Each quantizer's mean scale by name ("<layer>.weight", "<layer>.input"). */
@@ -271,12 +265,16 @@ export interface RawQatProgress {
 
 export interface RawQatOutcome {
   model: RawQuantizedModel;
+  /** True when stopped by the progress callback: the model is the one trained until then. */
   cancelled: boolean;
   epochsCompleted: number;
+  /** The last epoch's mean training loss and accuracy (fake-quant forward). */
   loss: number;
   accuracy: number;
   seconds: number;
+  /** 4: trained with 4-bit activations, which the integer kernels run as int8 codes. */
   activationBits: number;
+  /** Learned bit-widths: each layer's choice. */
   bits: { layer: string; chosen: string; bitsPerWeight: number }[];
 }
 

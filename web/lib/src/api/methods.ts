@@ -22,6 +22,7 @@ import {
   type TrainOptions,
   type TrainProgress,
 } from "../models/train.js";
+import type { RawQatOutcome } from "../engine-module.js";
 import type {
   Bits,
   FloatInput,
@@ -85,22 +86,11 @@ export interface LogitsResult {
   ms: number;
 }
 
-/** The result of qat. */
-export interface QatResult {
+/** The result of qat: the engine's outcome, its model behind a handle. */
+export type QatResult = Omit<RawQatOutcome, "model"> & {
   /** The trained model, quantized; dispose it when done. */
   model: QuantizedModelHandle;
-  /** True when aborted: the model is the one trained until then. */
-  cancelled: boolean;
-  epochsCompleted: number;
-  /** The last epoch's mean training loss and accuracy (fake-quant forward). */
-  loss: number;
-  accuracy: number;
-  seconds: number;
-  /** 4: trained with 4-bit activations, which the integer kernels run as int8. */
-  activationBits: number;
-  /** Learned bit-widths: each layer's choice. */
-  bits: { layer: string; chosen: string; bitsPerWeight: number }[];
-}
+};
 
 /** The result of train. */
 export interface TrainResult {

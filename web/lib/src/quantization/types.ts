@@ -2,6 +2,7 @@
 // names as in docs/plans.md and docs/report.md, so a plan file and a report file are these
 // objects as they are).
 
+import type { RawQatProgress } from "../engine-module.js";
 import type { LabelledImages } from "../models/model.js";
 
 /** The engine's named plans (docs/plans.md). */
@@ -252,15 +253,5 @@ export interface QatOptions {
   seed: number;
 }
 
-/** Progress detail of qat, after every batch. */
-export interface QatProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  expectedBits: number;
-  /** Each quantizer's mean scale ("<layer>.weight", "<layer>.input"), moving as it learns. */
-  scales: Record<string, number>;
-}
+/** Progress detail of qat, after every batch (the engine's record, engine-module.ts). */
+export type QatProgress = RawQatProgress;
