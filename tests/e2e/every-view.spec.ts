@@ -59,6 +59,19 @@ const VIEWS: {
     },
   },
   {
+    name: "mixed",
+    path: "/mixed.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      await page.getByRole("button", { name: "Measure and search" }).click();
+      await expect(page.locator("#front tbody tr").first()).toBeVisible({
+        timeout: 180_000,
+      });
+      await expect(page.locator("#sensitivity tbody tr")).toHaveCount(9);
+      await settled(page);
+    },
+  },
+  {
     name: "tensor",
     path: "/tensor.html?model=fashion-cnn&layer=conv2",
     async prepare(page) {
@@ -69,7 +82,7 @@ const VIEWS: {
     name: "kernels",
     path: "/bench.html",
     async prepare(page) {
-      await expect(page.locator("header.topbar nav a")).toHaveCount(5);
+      await expect(page.locator("header.topbar nav a")).toHaveCount(6);
     },
   },
 ];

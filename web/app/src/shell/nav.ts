@@ -2,12 +2,13 @@
 // query), so the model and plan follow the user from view to view.
 import { onSessionChange, readSession, sessionQuery } from "./session";
 
-/** The views, in nav order. Mixed precision and QAT join when their engine APIs exist. */
+/** The views, in nav order. */
 export const VIEWS = [
   { file: "index.html", label: "Compare" },
   { file: "try.html", label: "Try it" },
   { file: "layers.html", label: "Layers" },
   { file: "calibration.html", label: "Calibration" },
+  { file: "mixed.html", label: "Mixed" },
   { file: "bench.html", label: "Kernels" },
 ] as const;
 
