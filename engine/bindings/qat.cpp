@@ -19,11 +19,6 @@ namespace {
 using emscripten::val;
 using nlohmann::json;
 
-quantization::Plan plan_of(const json& spec) {
-  if (spec.is_string()) return quantization::preset(spec.get<std::string>());
-  return plan_from_json(spec, "plan");
-}
-
 // options: {epochs, batchSize, examplesPerEpoch, learningRate, lsq, learnBits, budgetBits,
 // activationBits, seed, calibrationSamples}; absent fields keep QatConfig's defaults.
 train::QatConfig config_of(const json& options) {
@@ -62,7 +57,8 @@ val qat_js(const LoadedModel& loaded, val images, val labels, val image_size,
   nn::Examples data{network_input(loaded.manifest.input, images, image_size), {}};
   for (uint8_t label : from_typed_array<uint8_t>(labels)) data.labels.push_back(label);
   const train::QatResult result = train::qat(
-      loaded.model, plan_of(json::parse(plan_json)), data, config_of(json::parse(options_json)),
+      loaded.model, plan_from_spec(json::parse(plan_json), "plan"), data,
+      config_of(json::parse(options_json)),
       [&](const train::QatProgress& p) { return !on_progress(progress_of(p)).isFalse(); });
   val out = val::object();
   out.set("model", val(LoadedQuantizedModel{result.quantized, loaded.manifest, {}}));

@@ -37,12 +37,6 @@ quantization::CalibrationOptions calibration_from(const json& options) {
   return c;
 }
 
-// A plan given as a preset name or as a plan object.
-quantization::Plan plan_from(const json& spec) {
-  if (spec.is_string()) return quantization::preset(spec.get<std::string>());
-  return plan_from_json(spec, "plan");
-}
-
 val plan_presets() {
   val names = val::array();
   for (const std::string& name : quantization::preset_names()) names.call<void>("push", name);
@@ -63,7 +57,7 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
                       val image_size, const std::string& options_json, val on_progress) {
   const json options = json::parse(options_json);
   eval::ReportOptions report;
-  for (const json& spec : options.at("plans")) report.plans.push_back(plan_from(spec));
+  for (const json& spec : options.at("plans")) report.plans.push_back(plan_from_spec(spec, "plan"));
   report.calibration = calibration_from(options.value("calibration", json::object()));
   report.speed.rounds = options.value("speedRounds", size_t{5});
   report.measure_speed = report.speed.rounds > 0;
@@ -138,7 +132,7 @@ std::string report_csv_js(const std::string& report) {
 LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& plan_json,
                                  val calibration_images, val image_size,
                                  const std::string& calibration_json) {
-  const quantization::Plan plan = plan_from(json::parse(plan_json));
+  const quantization::Plan plan = plan_from_spec(json::parse(plan_json), "plan");
   const Tensor inputs = network_input(loaded.manifest.input, calibration_images, image_size);
   const quantization::Calibration calibration = quantization::calibrate(
       loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));

@@ -159,6 +159,8 @@ void save_model(const std::string& dir, const nn::Model& model, const ModelManif
 quantization::Plan plan_from_json(const nlohmann::json& value, const std::string& what);
 quantization::Plan parse_plan(std::string_view text, const std::string& what);
 nlohmann::ordered_json plan_to_json(const quantization::Plan& plan);
+// A preset name given as a JSON string, or a plan object (how the library passes plans).
+quantization::Plan plan_from_spec(const nlohmann::json& spec, const std::string& what);
 // A preset name (quantization::preset_names) or the path of a .json plan file.
 quantization::Plan plan_by_name_or_file(const std::string& spec);
 

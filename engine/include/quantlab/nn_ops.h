@@ -14,6 +14,9 @@ namespace quantlab::nn::ops {
 // [batch, ...sample]
 Shape batched_shape(size_t batch, const Shape& sample);
 
+// Samples [begin, end) of a batch-major f32 tensor of `sample`-shaped rows, as a new batch.
+Tensor batch_rows(const Tensor& batch, const Shape& sample, size_t begin, size_t end);
+
 struct PoolGeometry {
   size_t planes = 0;  // batch · channels
   size_t height = 0;

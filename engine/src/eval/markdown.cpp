@@ -12,7 +12,6 @@ Text& Text::operator<<(double value) {
   return *this;
 }
 
-
 std::string format(const char* pattern, double value) {
   char text[64];
   std::snprintf(text, sizeof text, pattern, value);

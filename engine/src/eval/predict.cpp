@@ -18,15 +18,11 @@ Predictions predict(const nn::Executor& executor, const Tensor& inputs, size_t b
           "inputs must be f32 [count, " + sample.to_string().substr(1) + ", got " +
               inputs.shape().to_string());
   const size_t count = inputs.shape()[0];
-  const size_t per_sample = sample.element_count();
   Predictions predictions;
   size_t classes = 0;
   for (size_t begin = 0; begin < count; begin += batch_size) {
     const size_t end = std::min(begin + batch_size, count);
-    Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, sample));
-    std::memcpy(batch.bytes(), inputs.values<float>().data() + begin * per_sample,
-                batch.byte_size());
-    const Tensor logits = executor.run(batch).output;
+    const Tensor logits = executor.run(nn::ops::batch_rows(inputs, sample, begin, end)).output;
     require(logits.shape().rank() == 2,
             "the model's output must be [batch, classes], got " + logits.shape().to_string());
     if (begin == 0) {

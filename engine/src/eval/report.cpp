@@ -2,7 +2,6 @@
 // calibration inputs, quantized, run on the integer kernels over the whole test set and compared
 // with FP32 on the same examples; the speed of all executors is measured in the same run.
 #include <cmath>
-#include <cstring>
 #include <memory>
 
 #include "eval/markdown.h"
@@ -27,12 +26,6 @@ ordered_json speed_json(const Speed& speed, const Speed& fp32) {
           {"speedup_batch", fp32.batch_ms / speed.batch_ms},
           {"layer_batch_ms", speed.layer_batch_ms},
           {"layer_batch1_ms", speed.layer_batch1_ms}};
-}
-
-Tensor first_examples(const Tensor& inputs, const Shape& sample, size_t count) {
-  Tensor batch(DType::f32, nn::ops::batched_shape(count, sample));
-  std::memcpy(batch.bytes(), inputs.bytes(), batch.byte_size());
-  return batch;
 }
 
 // What the FP32 model weighs by the same accounting (Eq. 10 with 32-bit values).
@@ -128,7 +121,7 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
   const Predictions reference = predict(fp32, test.inputs, 256, stage("fp32: test set"));
   const quantization::QuantizedModel fp32_model = fp32_as_quantized(model);
   const size_t error_samples = std::min(options.layer_error_samples, test.size());
-  const Tensor error_inputs = first_examples(test.inputs, model.input_shape, error_samples);
+  const Tensor error_inputs = nn::ops::batch_rows(test.inputs, model.input_shape, 0, error_samples);
 
   std::vector<std::unique_ptr<nn::Executor>> executors;
   ordered_json rows = ordered_json::array();

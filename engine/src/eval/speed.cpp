@@ -3,7 +3,6 @@
 // and the medians over rounds are compared.
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
@@ -18,12 +17,6 @@ double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-Tensor first_rows(const Tensor& inputs, const Shape& sample, size_t count) {
-  Tensor batch(DType::f32, nn::ops::batched_shape(count, sample));
-  std::memcpy(batch.bytes(), inputs.bytes(), batch.byte_size());
-  return batch;
 }
 
 // One run's wall time and each layer's share of it.
@@ -73,12 +66,10 @@ std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executo
           "speed measurement needs at least " +
               std::to_string(std::max(options.batch_size, options.single_images)) +
               " inputs, got " + inputs.shape().to_string());
-  const Tensor batch = first_rows(inputs, sample, options.batch_size);
+  const Tensor batch = nn::ops::batch_rows(inputs, sample, 0, options.batch_size);
   std::vector<Tensor> singles;
   for (size_t i = 0; i < options.single_images; ++i) {
-    Tensor one(DType::f32, nn::ops::batched_shape(1, sample));
-    std::memcpy(one.bytes(), inputs.bytes() + i * one.byte_size(), one.byte_size());
-    singles.push_back(std::move(one));
+    singles.push_back(nn::ops::batch_rows(inputs, sample, i, i + 1));
   }
   // One untimed pass: first-touch allocation and the kernels' scratch buffers.
   for (const nn::Executor* e : executors) {

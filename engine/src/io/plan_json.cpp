@@ -127,6 +127,11 @@ quantization::Plan plan_from_json(const nlohmann::json& value, const std::string
   return plan;
 }
 
+quantization::Plan plan_from_spec(const nlohmann::json& spec, const std::string& what) {
+  if (spec.is_string()) return quantization::preset(spec.get<std::string>());
+  return plan_from_json(spec, what);
+}
+
 quantization::Plan parse_plan(std::string_view text, const std::string& what) {
   return plan_from_json(parse_json_strict(text, what), what);
 }

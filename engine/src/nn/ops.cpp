@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "quantlab/nn_ops.h"
@@ -10,6 +11,13 @@ Shape batched_shape(size_t batch, const Shape& sample) {
   std::vector<size_t> dims{batch};
   dims.insert(dims.end(), sample.dims().begin(), sample.dims().end());
   return Shape(std::move(dims));
+}
+
+Tensor batch_rows(const Tensor& batch, const Shape& sample, size_t begin, size_t end) {
+  Tensor rows(DType::f32, batched_shape(end - begin, sample), Init::uninitialized);
+  const size_t per_sample = sample.element_count();
+  std::memcpy(rows.bytes(), batch.values<float>().data() + begin * per_sample, rows.byte_size());
+  return rows;
 }
 
 PoolGeometry pool_geometry(const LayerSpec& layer, const Shape& input, size_t batch) {

@@ -2,7 +2,6 @@
 // quantized layer watches that layer's input through the executor's observer hook; layers planned
 // with GPTQ or bias correction gather their input statistics through the same hook.
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "quantize/methods.h"
@@ -49,7 +48,6 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
   if (observers.empty() && accumulators.empty()) return calibration;
 
   const nn::Executor executor(folded);
-  const size_t per_sample = folded.input_shape.element_count();
   nn::RunOptions run;
   run.observer = [&](size_t point, const Tensor& value) {
     const auto it = observers.find(point);
@@ -59,10 +57,7 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
   };
   for (size_t begin = 0; begin < count; begin += options.batch_size) {
     const size_t end = std::min(begin + options.batch_size, count);
-    Tensor batch(DType::f32, nn::ops::batched_shape(end - begin, folded.input_shape));
-    std::memcpy(batch.bytes(), inputs.values<float>().data() + begin * per_sample,
-                batch.byte_size());
-    executor.run(batch, run);
+    executor.run(nn::ops::batch_rows(inputs, folded.input_shape, begin, end), run);
     if (progress && !progress(end, count)) throw Cancelled();
   }
   for (const auto& [index, observer] : observers) {
