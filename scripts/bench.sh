@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench` (after setup and build): kernels against the machine's roofline and ONNX
 # Runtime Web, single thread, in Node. Extra arguments go to scripts/bench/main.ts (--quick,
-# --no-ort, --case=TEXT).
+# --no-ort, --case=TEXT). Node 20 runs the relaxed-SIMD kernels only behind its V8 flag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-node scripts/bench/run.mjs scripts/bench/main.ts "$@"
+node --experimental-wasm-relaxed-simd scripts/bench/run.mjs scripts/bench/main.ts "$@"

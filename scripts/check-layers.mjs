@@ -30,7 +30,10 @@ const problems = [];
 for (const layer of order) {
   let files;
   try {
-    files = readdirSync(join(root, "engine/src", layer));
+    // Subfolders too (kernels/relaxed/): they belong to the layer they sit in.
+    files = readdirSync(join(root, "engine/src", layer), { recursive: true }).filter((f) =>
+      /\.(h|cpp)$/.test(f),
+    );
   } catch {
     continue; // a layer with only a public header so far
   }

@@ -14,5 +14,9 @@ export default defineConfig({
     // longer still declare their own.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Node 20 runs relaxed SIMD only behind this V8 flag, so the library's relaxed-SIMD kernels
+    // (and, in tests that turn them off, the SIMD128 fallback) are both tested here.
+    pool: "forks",
+    execArgv: ["--experimental-wasm-relaxed-simd"],
   },
 });

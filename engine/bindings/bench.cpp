@@ -85,25 +85,30 @@ BenchCall matmul_f32(size_t m, size_t n, size_t k, val weights, val activations)
   });
 }
 
+// The integer kernels a bench call runs: relaxed SIMD or SIMD128 (both exact, same outputs).
+Impl integer_impl(bool relaxed) { return relaxed ? Impl::relaxed : Impl::wasmsimd; }
+
 // INT8 weights against activations quantized per row at run time (qd8).
-BenchCall matmul_qc8w(size_t m, const QuantizedTensor& weights, val activations) {
+BenchCall matmul_qc8w(size_t m, const QuantizedTensor& weights, val activations, bool relaxed) {
   auto w = std::make_shared<const kernels::PackedQC8W>(kernels::pack_qc8w(weights));
-  return matmul_call(m, w, activations,
-                     [m](const kernels::PackedQC8W& p, const float* a, float* c) {
-                       kernels::gemm_qd8_qc8w_f32(m, a, p.k, p, nullptr, c, p.n);
-                     });
+  return matmul_call(
+      m, w, activations,
+      [m, impl = integer_impl(relaxed)](const kernels::PackedQC8W& p, const float* a, float* c) {
+        kernels::gemm_qd8_qc8w_f32(m, a, p.k, p, nullptr, c, p.n, impl);
+      });
 }
 
 // 4-bit weights against f32 activations (W4A32) or dynamically quantized int8 ones (W4A8).
 BenchCall matmul_qc4w(size_t m, const QuantizedTensor& weights, val activations,
-                      bool int8_activations) {
+                      bool int8_activations, bool relaxed) {
   auto w = std::make_shared<const kernels::PackedQC4W>(kernels::pack_qc4w(weights));
   return matmul_call(m, w, activations,
-                     [m, int8_activations](const kernels::PackedQC4W& p, const float* a, float* c) {
+                     [m, int8_activations, impl = integer_impl(relaxed)](
+                         const kernels::PackedQC4W& p, const float* a, float* c) {
                        if (int8_activations) {
-                         kernels::gemm_qd8_qc4w_f32(m, a, p.k, p, nullptr, c, p.n);
+                         kernels::gemm_qd8_qc4w_f32(m, a, p.k, p, nullptr, c, p.n, impl);
                        } else {
-                         kernels::gemm_f32_qc4w(m, a, p.k, p, nullptr, c, p.n);
+                         kernels::gemm_f32_qc4w(m, a, p.k, p, nullptr, c, p.n, impl);
                        }
                      });
 }
@@ -147,23 +152,25 @@ BenchCall conv2d_f32(val js_shape, val weights, val input) {
                       float* out) { kernels::conv2d_f32(s, in, p, nullptr, out); });
 }
 
-BenchCall conv2d_qc8w(val js_shape, const QuantizedTensor& weights, val input) {
+BenchCall conv2d_qc8w(val js_shape, const QuantizedTensor& weights, val input, bool relaxed) {
   auto w = std::make_shared<const kernels::PackedQC8W>(kernels::pack_qc8w(weights));
   return conv_call(conv_shape(js_shape), w, input,
-                   [](const kernels::Conv2dShape& s, const kernels::PackedQC8W& p, const float* in,
-                      float* out) { kernels::conv2d_qd8_qc8w_f32(s, in, p, nullptr, out); });
+                   [impl = integer_impl(relaxed)](
+                       const kernels::Conv2dShape& s, const kernels::PackedQC8W& p, const float* in,
+                       float* out) { kernels::conv2d_qd8_qc8w_f32(s, in, p, nullptr, out, impl); });
 }
 
 BenchCall conv2d_qc4w(val js_shape, const QuantizedTensor& weights, val input,
-                      bool int8_activations) {
+                      bool int8_activations, bool relaxed) {
   auto w = std::make_shared<const kernels::PackedQC4W>(kernels::pack_qc4w(weights));
   return conv_call(conv_shape(js_shape), w, input,
-                   [int8_activations](const kernels::Conv2dShape& s, const kernels::PackedQC4W& p,
-                                      const float* in, float* out) {
+                   [int8_activations, impl = integer_impl(relaxed)](const kernels::Conv2dShape& s,
+                                                                    const kernels::PackedQC4W& p,
+                                                                    const float* in, float* out) {
                      if (int8_activations) {
-                       kernels::conv2d_qd8_qc4w_f32(s, in, p, nullptr, out);
+                       kernels::conv2d_qd8_qc4w_f32(s, in, p, nullptr, out, impl);
                      } else {
-                       kernels::conv2d_f32_qc4w(s, in, p, nullptr, out);
+                       kernels::conv2d_f32_qc4w(s, in, p, nullptr, out, impl);
                      }
                    });
 }

@@ -12,6 +12,7 @@
 #include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
+#include "quantlab/kernels.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -63,7 +64,8 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.measure_speed = report.speed.rounds > 0;
   report.model_name = loaded.manifest.name;
   report.dataset = loaded.manifest.dataset;
-  report.machine = options.value("machine", std::string("wasm SIMD128, one thread"));
+  report.machine = options.value(
+      "machine", "wasm " + std::string(kernels::simd_kernels_name()) + ", one thread");
   report.command = options.value("command", std::string());
   report.int4_methods = options.value("int4Methods", false);
   if (const size_t count = options.value("validation", size_t{0}); count > 0) {

@@ -5,6 +5,7 @@
 //   --no-ort       skip ONNX Runtime
 //   --case=TEXT    only kernel cases whose name contains TEXT (repeatable)
 //   --models-only  only the end-to-end model rows (scripts/bench/models.ts)
+//   --kernels-only only the kernel rows
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
@@ -24,6 +25,7 @@ const unknown = args.filter(
     a !== "--quick" &&
     a !== "--no-ort" &&
     a !== "--models-only" &&
+    a !== "--kernels-only" &&
     !a.startsWith("--case="),
 );
 if (unknown.length > 0) {
@@ -38,23 +40,29 @@ const cases = ISSUE_CASES.filter(
     caseFilters.length === 0 || caseFilters.some((f) => c.name.includes(f)),
 );
 
-const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
-console.log(`QuantLab benchmark: single thread, wasm SIMD128; ${machine}`);
-
-const timing = args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING;
-const models = await benchModels(
-  args.includes("--no-ort") ? undefined : ort,
-  timing,
-  (step) => process.stderr.write(`\r${step}`.padEnd(60)),
-);
-process.stderr.write("\n");
-console.log(
-  `\nWhole models (ms per call, median of interleaved samples):\n${formatModelBench(models)}\n`,
-);
-if (args.includes("--models-only")) process.exit(0);
-
 // The raw Embind module holds the bench bindings besides the library's typed API.
 const engine: BenchModule = await loadRawModule();
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
+console.log(
+  `QuantLab benchmark: single thread, wasm SIMD128${engine.simdKernels() === "relaxed-simd" ? " and relaxed SIMD" : " (relaxed SIMD unavailable)"}; ${machine}`,
+);
+
+const timing = args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING;
+const models = args.includes("--kernels-only")
+  ? undefined
+  : await benchModels(
+      args.includes("--no-ort") ? undefined : ort,
+      timing,
+      (step) => process.stderr.write(`\r${step}`.padEnd(60)),
+    );
+if (models) {
+  process.stderr.write("\n");
+  console.log(
+    `\nWhole models (ms per call, median of interleaved samples):\n${formatModelBench(models)}\n`,
+  );
+}
+if (args.includes("--models-only")) process.exit(0);
+
 const benchReport = await runBench(engine, {
   cases,
   kinds: KERNEL_KINDS,

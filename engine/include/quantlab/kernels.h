@@ -21,6 +21,24 @@
 
 namespace quantlab::kernels {
 
+// ---- which SIMD kernels run
+// ----------------------------------------------------------------------
+
+// The relaxed-SIMD kernels (i32x4/i16x8.relaxed_dot_i8x16_i7x16, docs/quantization.md §10.1)
+// live in a separate wasm module, quantlab-relaxed.wasm, so that the engine itself stays valid
+// where relaxed SIMD is not. install_relaxed_simd links that module's bytes into the engine's
+// function table (sharing its memory); it returns false, and changes nothing, when the
+// JavaScript engine rejects the module. Natively the same kernel source is compiled in (through
+// SIMDe), and installing only makes it the default.
+bool install_relaxed_simd(const uint8_t* module_bytes, size_t size);
+bool relaxed_simd_installed();
+// Whether Impl::relaxed can run here: natively always, in wasm once installed.
+bool relaxed_simd_available();
+// What the kernels run when no Impl is given: Impl::fastest once installed, else wasmsimd.
+Impl default_impl();
+// The default's name for reports: "relaxed-simd" or "simd128".
+const char* simd_kernels_name();
+
 // ---- what the kernels run -----------------------------------------------------------------------
 
 // How a layer's activations reach an integer kernel.
@@ -55,7 +73,7 @@ PackedF32 pack_f32(const float* w, size_t n, size_t k);
 // C[M, N] = A[M, K] · W[N, K]ᵀ + bias. lda/ldc are row strides in elements (≥ K / ≥ N);
 // bias may be null.
 void gemm_f32(size_t m, const float* a, size_t lda, const PackedF32& w, const float* bias, float* c,
-              size_t ldc, Impl impl = Impl::wasmsimd);
+              size_t ldc, Impl impl = default_impl());
 
 // ---- INT8 weights (qc8w) ----------------------------------------------------------------------
 
@@ -76,22 +94,22 @@ PackedQC8W pack_qc8w(const QuantizedTensor& w);
 
 // Raw accumulators: acc[M, N] = Σ_k (a[m, k] - a_zero_point) · w[n, k], exact int32.
 void gemm_qs8_qc8w_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,
-                       const PackedQC8W& w, int32_t* acc, size_t ldacc, Impl impl = Impl::wasmsimd);
+                       const PackedQC8W& w, int32_t* acc, size_t ldacc, Impl impl = default_impl());
 
 // Static activations (calibrated a_params): C = a_scale · w_scale[n] · acc + bias, as f32.
 void gemm_qs8_qc8w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
                        const PackedQC8W& w, const float* bias, float* c, size_t ldc,
-                       Impl impl = Impl::wasmsimd);
+                       Impl impl = default_impl());
 
 // Static activations, output requantized to int8 with c_params for the next layer (Eq. 4).
 void gemm_qs8_qc8w_qs8(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
                        const PackedQC8W& w, const float* bias, AffineParams c_params, int8_t* c,
-                       size_t ldc, Impl impl = Impl::wasmsimd);
+                       size_t ldc, Impl impl = default_impl());
 
 // Dynamic activations: each row of A is quantized to asymmetric int8 with its own min-max
 // parameters, then multiplied like gemm_qs8_qc8w_f32.
 void gemm_qd8_qc8w_f32(size_t m, const float* a, size_t lda, const PackedQC8W& w, const float* bias,
-                       float* c, size_t ldc, Impl impl = Impl::wasmsimd);
+                       float* c, size_t ldc, Impl impl = default_impl());
 
 // ---- INT4 weights (qc4w) ----------------------------------------------------------------------
 
@@ -105,10 +123,12 @@ struct PackedQC4W {
   AlignedBuffer data;                // opaque nibble layout
   std::vector<float> scales;         // per (column tile, group, column) in kernel order
   std::vector<int16_t> zero_points;  // same order; unsigned-code zero point (8 when symmetric)
+  std::vector<int32_t> code_sums;  // same order; Σ u over the group (the relaxed kernels' Eq. 51)
 
   size_t groups() const { return (k + group_size - 1) / group_size; }
   // Nibbles + scales + asymmetric zero points at 4 bits each (symmetric ones are implicit),
-  // the same accounting as QuantizedTensor::total_bits.
+  // the same accounting as QuantizedTensor::total_bits (code_sums are derived at packing, like
+  // the layout, and not counted).
   size_t byte_size() const;
 };
 // codes: quant.h's 4-bit layout of W[N, K] (rows padded to a byte, low nibble first; two's
@@ -121,22 +141,22 @@ PackedQC4W pack_qc4w(const QuantizedTensor& w);
 
 // Weight-only (W4A32): nibbles are dequantized on the fly against f32 activations.
 void gemm_f32_qc4w(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
-                   float* c, size_t ldc, Impl impl = Impl::wasmsimd);
+                   float* c, size_t ldc, Impl impl = default_impl());
 
 // W4A8: rows of A quantized dynamically to int8 (as gemm_qd8_qc8w_f32); each group's integer
 // dot product is exact in int32, then scaled by a_scale · w_scale[group] and summed in f32.
 void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
-                       float* c, size_t ldc, Impl impl = Impl::wasmsimd);
+                       float* c, size_t ldc, Impl impl = default_impl());
 
 // W4A8 with static int8 activations (calibrated a_params).
 void gemm_qs8_qc4w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
                        const PackedQC4W& w, const float* bias, float* c, size_t ldc,
-                       Impl impl = Impl::wasmsimd);
+                       Impl impl = default_impl());
 
 // Raw per-group accumulators of the W4A8 path for int8 A:
 // acc[(m · N + n) · groups + g] = Σ_{k in group g} (a[m, k] - a_zero_point) · (w[n, k] - w_zp).
 void gemm_qs8_qc4w_group_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,
-                             const PackedQC4W& w, int32_t* acc, Impl impl = Impl::wasmsimd);
+                             const PackedQC4W& w, int32_t* acc, Impl impl = default_impl());
 
 // ---- Conv2d (NCHW activations, weights [out, in, kh, kw]) ------------------------------------
 
@@ -161,23 +181,23 @@ void validate_conv2d(const Conv2dShape& shape);
 // variant runs im2col + the matching GEMM or a direct kernel, whichever measured faster for the
 // shape (src/kernels/conv2d.cpp); bias may be null.
 void conv2d_f32(const Conv2dShape& shape, const float* input, const PackedF32& w, const float* bias,
-                float* output, Impl impl = Impl::wasmsimd);
+                float* output, Impl impl = default_impl());
 
 // Static int8 input (NCHW codes with input_params; padding is the zero point, i.e. real 0).
 void conv2d_qs8_qc8w_f32(const Conv2dShape& shape, const int8_t* input, AffineParams input_params,
                          const PackedQC8W& w, const float* bias, float* output,
-                         Impl impl = Impl::wasmsimd);
+                         Impl impl = default_impl());
 // Dynamic: each image of the batch is quantized to int8 with its own min-max parameters.
 void conv2d_qd8_qc8w_f32(const Conv2dShape& shape, const float* input, const PackedQC8W& w,
-                         const float* bias, float* output, Impl impl = Impl::wasmsimd);
+                         const float* bias, float* output, Impl impl = default_impl());
 // 4-bit weights: W4A32 and W4A8 (dynamic per image).
 void conv2d_f32_qc4w(const Conv2dShape& shape, const float* input, const PackedQC4W& w,
-                     const float* bias, float* output, Impl impl = Impl::wasmsimd);
+                     const float* bias, float* output, Impl impl = default_impl());
 void conv2d_qd8_qc4w_f32(const Conv2dShape& shape, const float* input, const PackedQC4W& w,
-                         const float* bias, float* output, Impl impl = Impl::wasmsimd);
+                         const float* bias, float* output, Impl impl = default_impl());
 // W4A8 with static int8 input (as conv2d_qs8_qc8w_f32).
 void conv2d_qs8_qc4w_f32(const Conv2dShape& shape, const int8_t* input, AffineParams input_params,
                          const PackedQC4W& w, const float* bias, float* output,
-                         Impl impl = Impl::wasmsimd);
+                         Impl impl = default_impl());
 
 }  // namespace quantlab::kernels

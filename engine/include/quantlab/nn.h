@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "quantlab/impl.h"
+#include "quantlab/kernels.h"
 #include "quantlab/quant.h"
 #include "quantlab/tensor.h"
 
@@ -143,7 +144,7 @@ class Layer {
 // The FP32 implementation of one layer of an inference-form model (no BatchNorm, no Dropout),
 // Linear and Conv2d on kernels::gemm_f32 / conv2d_f32 with weights packed once here.
 std::unique_ptr<Layer> make_fp32_layer(const Model& model, size_t index, const Shape& input_shape,
-                                       Impl impl = Impl::wasmsimd);
+                                       Impl impl = kernels::default_impl());
 
 // Called with every tensor a run produces: point 0 is the input, point i + 1 the output of layer
 // i (f32, or i8 codes with that layer's output_params()). Calibration and per-layer error
@@ -175,7 +176,7 @@ using LayerFactory =
 class Executor {
  public:
   // Folds the model for inference and builds one FP32 layer per remaining spec.
-  explicit Executor(const Model& model, Impl impl = Impl::wasmsimd);
+  explicit Executor(const Model& model, Impl impl = kernels::default_impl());
   // One layer per spec of an inference-form model (no BatchNorm or Dropout) from `factory`. Only
   // the chain of shapes is checked here: a factory looks up the parameters it needs, so a
   // quantized model holds no FP32 weights for its quantized layers. The dtypes must chain: f32

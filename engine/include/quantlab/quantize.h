@@ -189,6 +189,7 @@ enum class Execution : uint8_t {
 
 // An executor for `quantized`; layers the plan keeps in FP32 run the FP32 kernels.
 nn::Executor make_executor(const QuantizedModel& quantized,
-                           Execution execution = Execution::integer, Impl impl = Impl::wasmsimd);
+                           Execution execution = Execution::integer,
+                           Impl impl = kernels::default_impl());
 
 }  // namespace quantlab::quantization

@@ -132,6 +132,6 @@ QatResult qat(const nn::Model& model, const quantization::Plan& plan, const nn::
 // dequantized with the trained parameters, at activation_bits): equal to
 // quantization::make_executor(result.quantized, Execution::simulated) for 8-bit activations, and
 // the way to evaluate a W4A4 result.
-nn::Executor fake_quant_executor(const QatResult& result, Impl impl = Impl::wasmsimd);
+nn::Executor fake_quant_executor(const QatResult& result, Impl impl = kernels::default_impl());
 
 }  // namespace quantlab::train

@@ -15,16 +15,21 @@ namespace quantlab::kernels {
 
 struct CenteredRows {
   size_t m = 0;
-  size_t k = 0;                 // real values per row
-  size_t kpad = 0;              // stored values per row (k rounded up to the weight block)
-  std::vector<int16_t> values;  // [m][kpad]
-  std::vector<float> scales;    // per row
+  size_t k = 0;                      // real values per row
+  size_t kpad = 0;                   // stored values per row (k rounded up to the weight block)
+  std::vector<int16_t> values;       // [m][kpad]
+  std::vector<float> scales;         // per row
+  std::vector<int32_t> zero_points;  // per row: the codes are values + zero point
 
   const int16_t* row(size_t i) const { return values.data() + i * kpad; }
 };
 
-// m rows of k zeros (padding included), scales 1: a buffer for activations written in place.
+// m rows of k zeros (padding included), scales 1, zero points 0: a buffer for activations
+// written in place.
 CenteredRows zero_rows(size_t m, size_t k);
+
+// [m][groups]: Σ of each row's centered values over each group of group_size along K.
+std::vector<int32_t> centered_group_sums(const CenteredRows& a, size_t group_size, size_t groups);
 
 // Static activations: int8 codes that share one affine mapping.
 CenteredRows center_rows_qs8(size_t m, const int8_t* a, size_t lda, size_t k, AffineParams params);

@@ -160,7 +160,8 @@ void conv_f32_input(const Conv2dShape& s, const float* input, const PackedW& w, 
 }
 
 // Integer activations. center(b, image) writes image b centered on its zero point and returns
-// its scale; gemm(rows, output planes) multiplies the centered patches into the image's output.
+// its parameters; gemm(rows, output planes) multiplies the centered patches into the image's
+// output.
 template <typename PackedW, typename Center, typename Gemm>
 void conv_centered_input(const Conv2dShape& s, const void* input, const PackedW& w, float* output,
                          Center center, Gemm gemm) {
@@ -170,8 +171,9 @@ void conv_centered_input(const Conv2dShape& s, const void* input, const PackedW&
   int16_t* image = grown(scratch().image, image_size(s));
   CenteredRows& rows = centered_patches(p, s.reduction());
   for (size_t b = 0; b < s.batch; ++b) {
-    const float scale = center(b, image);
-    std::fill(rows.scales.begin(), rows.scales.end(), scale);
+    const AffineParams params = center(b, image);
+    std::fill(rows.scales.begin(), rows.scales.end(), params.scale);
+    std::fill(rows.zero_points.begin(), rows.zero_points.end(), params.zero_point);
     im2col(s, image, rows.values.data(), rows.kpad);
     gemm(rows, output + b * s.out_channels * p);
   }
@@ -190,7 +192,7 @@ auto quantize_image(const Conv2dShape& s, const float* input, Impl impl) {
       quantize_row_centered_i16_wasmsimd(values.data(), values.size(), params, int_range(8, false),
                                          centered);
     }
-    return params.scale;
+    return params;
   };
 }
 
@@ -202,7 +204,7 @@ auto center_static_image(const Conv2dShape& s, const int8_t* input, AffineParams
     for (size_t i = 0; i < image_size(s); ++i) {
       centered[i] = static_cast<int16_t>(codes[i] - params.zero_point);
     }
-    return params.scale;
+    return params;
   };
 }
 
@@ -211,11 +213,7 @@ auto center_static_image(const Conv2dShape& s, const int8_t* input, AffineParams
 auto qc8w_gemm(const PackedQC8W& w, const float* bias, Impl impl) {
   return [=, &w](const CenteredRows& rows, float* out) {
     int32_t* acc = grown(scratch().acc, rows.m * w.n);
-    if (impl == Impl::ref) {
-      gemm_qs8_qc8w_i32_ref(rows, w, acc, w.n);
-    } else {
-      gemm_qs8_qc8w_i32__wasmsimd(rows, w, acc, w.n);
-    }
+    gemm_qs8_qc8w_i32_impl(rows, w, acc, w.n, impl);
     for (size_t o = 0; o < w.n; ++o) {
       const float scale = rows.scales[0] * w.scales[o];
       const float offset = bias != nullptr ? bias[o] : 0.0f;
@@ -229,18 +227,14 @@ auto qc8w_gemm(const PackedQC8W& w, const float* bias, Impl impl) {
 auto qc4w_gemm(const PackedQC4W& w, const float* bias, Impl impl) {
   return [=, &w](const CenteredRows& rows, float* out) {
     float* product = grown(scratch().product, rows.m * w.n);
-    if (impl == Impl::ref) {
-      gemm_qd8_qc4w_f32_ref(rows, w, bias, product, w.n);
-    } else {
-      gemm_qd8_qc4w_f32__wasmsimd(rows, w, bias, product, w.n);
-    }
+    gemm_qd8_qc4w_f32_impl(rows, w, bias, product, w.n, impl);
     transpose_product(product, rows.m, w.n, out);
   };
 }
 
 // The direct kernel replaces im2col + GEMM for the SIMD variants when it applies (see top).
 bool goes_direct(const Conv2dShape& s, Impl impl) {
-  return impl == Impl::wasmsimd && conv2d_direct_applies(s);
+  return impl != Impl::ref && conv2d_direct_applies(s);
 }
 
 // Real [out, K] weights, weight(o, r) read once per call from a packed layout.
@@ -275,7 +269,7 @@ void direct_centered_input(const Conv2dShape& s, const IntegerTaps& w, Center ce
   int16_t* image = grown(scratch().image, image_size(s));
   std::vector<float> scales(w.scales.size());
   for (size_t b = 0; b < s.batch; ++b) {
-    const float image_scale = center(b, image);
+    const float image_scale = center(b, image).scale;
     for (size_t i = 0; i < scales.size(); ++i) scales[i] = image_scale * w.scales[i];
     conv2d_direct_centered(s, image, w.codes.data(), w.group_size, scales.data(), bias,
                            output + b * s.out_channels * pixels(s));

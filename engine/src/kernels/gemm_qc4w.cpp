@@ -14,42 +14,24 @@ void gemm_f32_qc4w(size_t m, const float* a, size_t lda, const PackedQC4W& w, co
   }
 }
 
-namespace {
-
-void gemm_centered_f32(const CenteredRows& rows, const PackedQC4W& w, const float* bias, float* c,
-                       size_t ldc, Impl impl) {
-  if (impl == Impl::ref) {
-    gemm_qd8_qc4w_f32_ref(rows, w, bias, c, ldc);
-  } else {
-    gemm_qd8_qc4w_f32__wasmsimd(rows, w, bias, c, ldc);
-  }
-}
-
-}  // namespace
-
 void gemm_qd8_qc4w_f32(size_t m, const float* a, size_t lda, const PackedQC4W& w, const float* bias,
                        float* c, size_t ldc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, c, ldc);
-  gemm_centered_f32(quantize_rows_qd8(m, a, lda, w.k, impl), w, bias, c, ldc, impl);
+  gemm_qd8_qc4w_f32_impl(quantize_rows_qd8(m, a, lda, w.k, impl), w, bias, c, ldc, impl);
 }
 
 void gemm_qs8_qc4w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,
                        const PackedQC4W& w, const float* bias, float* c, size_t ldc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, c, ldc);
   validate_activation_params(a_params);
-  gemm_centered_f32(center_rows_qs8(m, a, lda, w.k, a_params), w, bias, c, ldc, impl);
+  gemm_qd8_qc4w_f32_impl(center_rows_qs8(m, a, lda, w.k, a_params), w, bias, c, ldc, impl);
 }
 
 void gemm_qs8_qc4w_group_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_point,
                              const PackedQC4W& w, int32_t* acc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, acc, w.n);
   validate_activation_params({1.0f, a_zero_point});
-  const CenteredRows rows = center_rows_qs8(m, a, lda, w.k, {1.0f, a_zero_point});
-  if (impl == Impl::ref) {
-    gemm_qs8_qc4w_group_i32_ref(rows, w, acc);
-  } else {
-    gemm_qs8_qc4w_group_i32__wasmsimd(rows, w, acc);
-  }
+  gemm_qs8_qc4w_group_i32_impl(center_rows_qs8(m, a, lda, w.k, {1.0f, a_zero_point}), w, acc, impl);
 }
 
 }  // namespace quantlab::kernels

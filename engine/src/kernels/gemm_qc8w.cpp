@@ -12,11 +12,7 @@ namespace {
 
 std::vector<int32_t> accumulate(const CenteredRows& a, const PackedQC8W& w, Impl impl) {
   std::vector<int32_t> acc(a.m * w.n);
-  if (impl == Impl::ref) {
-    gemm_qs8_qc8w_i32_ref(a, w, acc.data(), w.n);
-  } else {
-    gemm_qs8_qc8w_i32__wasmsimd(a, w, acc.data(), w.n);
-  }
+  gemm_qs8_qc8w_i32_impl(a, w, acc.data(), w.n, impl);
   return acc;
 }
 
@@ -54,12 +50,8 @@ void gemm_qs8_qc8w_i32(size_t m, const int8_t* a, size_t lda, int32_t a_zero_poi
                        const PackedQC8W& w, int32_t* acc, size_t ldacc, Impl impl) {
   validate_gemm(m, a, lda, w.k, w.n, acc, ldacc);
   validate_activation_params({1.0f, a_zero_point});
-  const CenteredRows rows = center_rows_qs8(m, a, lda, w.k, {1.0f, a_zero_point});
-  if (impl == Impl::ref) {
-    gemm_qs8_qc8w_i32_ref(rows, w, acc, ldacc);
-  } else {
-    gemm_qs8_qc8w_i32__wasmsimd(rows, w, acc, ldacc);
-  }
+  gemm_qs8_qc8w_i32_impl(center_rows_qs8(m, a, lda, w.k, {1.0f, a_zero_point}), w, acc, ldacc,
+                         impl);
 }
 
 void gemm_qs8_qc8w_f32(size_t m, const int8_t* a, size_t lda, AffineParams a_params,

@@ -4,8 +4,6 @@
 // i32x4.dot_i16x8. Per group the exact sum Σ a·u is corrected to Σ a·(u - zp) with the
 // activations' group sum, then scaled by the group's weight scale and accumulated in f32; the
 // activation scale and the bias are applied once at the end.
-#include <array>
-#include <numeric>
 #include <vector>
 
 #include "common/simd128.h"
@@ -111,18 +109,6 @@ void panel(const Problem& p, size_t row0, size_t col0, size_t cols) {
     block<Output, Symmetric, Rows, 1>(p, row0, col);
 }
 
-std::vector<int32_t> centered_group_sums(const CenteredRows& a, const PackedQC4W& w) {
-  std::vector<int32_t> sums(a.m * w.groups(), 0);
-  for (size_t i = 0; i < a.m; ++i) {
-    for (size_t g = 0; g < w.groups(); ++g) {
-      const int16_t* begin = a.row(i) + g * w.group_size;
-      const int16_t* end = a.row(i) + std::min(a.k, (g + 1) * w.group_size);
-      sums[i * w.groups() + g] = std::accumulate(begin, end, int32_t{0});
-    }
-  }
-  return sums;
-}
-
 // GEMV (M = 1) takes 4 tiles per activation splat; GEMM blocks 3 rows × 2 tiles (measured
 // faster under V8 than 2×2, 4×1 and 4×2). The GEMV is bound by the vector pipes, not by memory:
 // measured in Node 20 at 1×4096×11008 it took 1.6–1.8 ms; with the unpacking skipped (wrong
@@ -152,14 +138,14 @@ void run(const Problem& p) {
 
 void gemm_qd8_qc4w_f32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, const float* bias,
                                  float* c, size_t ldc) {
-  const std::vector<int32_t> sums = centered_group_sums(a, w);
+  const std::vector<int32_t> sums = centered_group_sums(a, w.group_size, w.groups());
   const Problem p{a, w, sums, bias, c, ldc, nullptr};
   w.symmetric ? run<GroupOutput::accumulate_f32, true>(p)
               : run<GroupOutput::accumulate_f32, false>(p);
 }
 
 void gemm_qs8_qc4w_group_i32__wasmsimd(const CenteredRows& a, const PackedQC4W& w, int32_t* acc) {
-  const std::vector<int32_t> sums = centered_group_sums(a, w);
+  const std::vector<int32_t> sums = centered_group_sums(a, w.group_size, w.groups());
   const Problem p{a, w, sums, nullptr, nullptr, 0, acc};
   w.symmetric ? run<GroupOutput::store_i32, true>(p) : run<GroupOutput::store_i32, false>(p);
 }

@@ -40,6 +40,7 @@ PackedQC4W pack_qc4w(const uint8_t* codes, const float* scales, const int32_t* z
   const size_t tiles = round_up(n, kIntTileN) / kIntTileN;
   packed.scales.assign(tiles * groups * kIntTileN, 0.0f);
   packed.zero_points.assign(tiles * groups * kIntTileN, kSymmetricZeroPoint);
+  packed.code_sums.assign(tiles * groups * kIntTileN, 0);
   const size_t kpad = round_up(k, kIntBlockK);
   packed.data = AlignedBuffer(tiles * kIntTileN * kpad / 2);
   // Padding (columns past N, k past K) keeps code 0; the kernels multiply it by zero.
@@ -62,6 +63,7 @@ PackedQC4W pack_qc4w(const uint8_t* codes, const float* scales, const int32_t* z
       const size_t nibble = i % kIntBlockK / 2;  // 0..3 within the lane's 16 bits
       const uint8_t code = unsigned_code(codes + col * row_bytes, i, symmetric);
       out[block + lane * 2 + nibble / 2] |= static_cast<uint8_t>(code << (4 * (nibble % 2)));
+      packed.code_sums[packed_qc4w_param_index(packed, col, i / packed.group_size)] += code;
     }
   }
   return packed;

@@ -119,7 +119,7 @@ TEST_P(Conv2dSweep, AllWeightTypesMatchDirectConvolution) {
           const auto f32_qc4w_want = direct_conv(s, real_input, real_w4, bias);
           const auto qd8_qc4w_want = direct_conv(s, dynamic_input, real_w4, bias);
 
-          for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+          for (Impl impl : kImpls) {
             const std::string where = name + " " + impl_name(impl);
             std::vector<float> result(f32_want.size());
             conv2d_f32(s, input.data(), wf, bias.data(), result.data(), impl);

@@ -40,7 +40,7 @@ TEST_P(Qc4wSweep, GroupAccumulatorsAreExact) {
         const size_t lda = strided(k());
         const std::vector<int8_t> a = random.ints<int8_t>(m * lda, -128, 127);
         const int32_t za = random.integer(-128, 127);
-        for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+        for (Impl impl : kImpls) {
           std::vector<int32_t> acc(m * n * w.groups, -1);
           gemm_qs8_qc4w_group_i32(m, a.data(), lda, za, w.packed, acc.data(), impl);
           for (size_t i = 0; i < m; ++i) {
@@ -73,7 +73,7 @@ TEST_P(Qc4wSweep, FloatOutputsMatchDequantizedProduct) {
         const std::vector<float> bias = random.floats(n);
         const std::vector<int8_t> a8 = random.ints<int8_t>(m * lda, -128, 127);
         const AffineParams a8_params{0.03f, random.integer(-128, 127)};
-        for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+        for (Impl impl : kImpls) {
           const std::string where = std::string(impl_name(impl)) + " " + shape_name(m, n, k()) +
                                     (symmetric ? " symmetric" : " asymmetric");
           StridedOutput<float> w4a32(m, n), w4a8(m, n), w4a8_static(m, n);
@@ -127,7 +127,7 @@ TEST(Qc4w, GemvWithoutBiasMatchesExactProduct) {
       const Qc4wWeights w(random, n, k, 32, symmetric);
       const std::vector<float> a = random.floats(k);
       const std::vector<float> zeros(n, 0.0f);
-      for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+      for (Impl impl : kImpls) {
         const std::string where = std::string(impl_name(impl)) + " " + shape_name(1, n, k) +
                                   (symmetric ? " symmetric" : " asymmetric");
         StridedOutput<float> w4a32(1, n), w4a8(1, n);
@@ -139,6 +139,51 @@ TEST(Qc4w, GemvWithoutBiasMatchesExactProduct) {
         w4a32.expect_gaps_untouched();
         w4a8.expect_gaps_untouched();
       }
+    }
+  }
+}
+
+// The relaxed kernel sums pairs of int8 × 4-bit products in i16 lanes over 4 blocks of 8 k
+// before widening (Eq. 51): activation codes at −128 and 127 against codes 15 put the largest
+// sums (±30720) through it, in groups of 8 to 128 and per channel at a long K. Its f32 outputs
+// take the same float operations as the SIMD128 kernel's, so they agree bit for bit.
+TEST(Qc4w, RelaxedExtremesStayExactAndMatchSimd128) {
+  for (size_t group : {8, 32, 128, 0}) {
+    for (int sign : {-1, 1}) {
+      Random random(static_cast<uint32_t>(61 + group + sign));
+      const size_t m = 5, n = 19, k = group == 0 ? 2053 : 4 * group + 8;
+      Qc4wWeights w(random, n, k, group == 0 ? k : group, false);
+      std::fill(w.q.begin(), w.q.end(), 15);
+      std::fill(w.codes.begin(), w.codes.end(), uint8_t{0xFF});
+      w.packed = pack_qc4w(w.codes.data(), w.scales.data(), w.zero_points.data(), n, k,
+                           w.group_size, false);
+      const std::vector<int8_t> a(m * k, static_cast<int8_t>(sign < 0 ? -128 : 127));
+      const int32_t za = sign < 0 ? 127 : -128;
+      std::vector<int32_t> acc[2];
+      for (size_t s = 0; s < 2; ++s) {
+        acc[s].assign(m * n * w.groups, 0);
+        gemm_qs8_qc4w_group_i32(m, a.data(), k, za, w.packed, acc[s].data(), kSimdImpls[s]);
+      }
+      for (size_t i = 0; i < m; ++i) {
+        for (size_t j = 0; j < n; ++j) {
+          for (size_t g = 0; g < w.groups; ++g) {
+            int32_t want = 0;
+            for (size_t kk = g * w.group_size; kk < std::min(k, (g + 1) * w.group_size); ++kk) {
+              want += (a[i * k + kk] - za) * w.centered(j, kk);
+            }
+            ASSERT_EQ(acc[1][(i * n + j) * w.groups + g], want) << "group size " << group;
+          }
+        }
+      }
+      ASSERT_EQ(acc[0], acc[1]);
+      const std::vector<float> x = random.floats(m * k, -3.0f, 1.0f);
+      const std::vector<float> bias = random.floats(n);
+      std::vector<float> c[2];
+      for (size_t s = 0; s < 2; ++s) {
+        c[s].assign(m * n, 0.0f);
+        gemm_qd8_qc4w_f32(m, x.data(), k, w.packed, bias.data(), c[s].data(), n, kSimdImpls[s]);
+      }
+      ASSERT_EQ(c[0], c[1]) << "group size " << group;
     }
   }
 }
@@ -155,7 +200,7 @@ TEST(Qc4w, PackedQuantizedTensorMatchesDequantize) {
     const QuantizedTensor qt = quantize(w, Shape{n, k}, scheme);
     const std::vector<float> dq = dequantize(qt, Impl::ref);
     const PackedQC4W packed = pack_qc4w(qt);
-    for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+    for (Impl impl : kImpls) {
       std::vector<float> c(3 * n);
       gemm_f32_qc4w(3, a.data(), k, packed, nullptr, c.data(), n, impl);
       for (size_t i = 0; i < 3; ++i) {

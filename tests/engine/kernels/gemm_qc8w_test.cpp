@@ -51,19 +51,21 @@ struct Qc8wCase {
   }
 };
 
-// Runs the SIMD int32 GEMM of case t and checks every accumulator against the exact sum, and
+// Runs the SIMD int32 GEMMs of case t and checks every accumulator against the exact sum, and
 // that nothing was written between the output rows.
 void expect_exact_simd_accumulators(const Qc8wCase& t) {
-  StridedOutput<int32_t> acc(t.m, t.n);
-  gemm_qs8_qc8w_i32(t.m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
-                    acc.ldc, Impl::wasmsimd);
-  for (size_t i = 0; i < t.m; ++i) {
-    for (size_t j = 0; j < t.n; ++j) {
-      ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j))
-          << shape_name(t.m, t.n, t.k) << " at " << i << "," << j;
+  for (Impl impl : kSimdImpls) {
+    StridedOutput<int32_t> acc(t.m, t.n);
+    gemm_qs8_qc8w_i32(t.m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
+                      acc.ldc, impl);
+    for (size_t i = 0; i < t.m; ++i) {
+      for (size_t j = 0; j < t.n; ++j) {
+        ASSERT_EQ(acc.at(i, j), t.exact_acc(i, j))
+            << impl_name(impl) << " " << shape_name(t.m, t.n, t.k) << " at " << i << "," << j;
+      }
     }
+    acc.expect_gaps_untouched();
   }
-  acc.expect_gaps_untouched();
 }
 
 class Qc8wSweep : public ::testing::TestWithParam<size_t> {};
@@ -75,8 +77,8 @@ TEST_P(Qc8wSweep, AccumulatorsAreExactAndOutputsMatch) {
     for (size_t n : kSweepN) {
       const Qc8wCase t(random, m, n, k);
       const AffineParams out_params{0.05f, random.integer(-20, 20)};
-      std::vector<int8_t> requantized[2];
-      for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+      std::vector<int8_t> requantized[4];
+      for (Impl impl : kImpls) {
         const std::string where = std::string(impl_name(impl)) + " " + shape_name(m, n, k);
         StridedOutput<int32_t> acc(m, n);
         gemm_qs8_qc8w_i32(m, t.a.data(), t.lda, t.a_params.zero_point, t.packed, acc.data.data(),
@@ -102,9 +104,11 @@ TEST_P(Qc8wSweep, AccumulatorsAreExactAndOutputsMatch) {
         acc.expect_gaps_untouched();
         c.expect_gaps_untouched();
         q.expect_gaps_untouched();
-        requantized[impl == Impl::ref ? 0 : 1] = q.data;
+        requantized[static_cast<size_t>(impl)] = q.data;
       }
       ASSERT_EQ(requantized[0], requantized[1]) << shape_name(m, n, k);
+      ASSERT_EQ(requantized[0], requantized[2]) << shape_name(m, n, k);
+      ASSERT_EQ(requantized[0], requantized[3]) << shape_name(m, n, k);
     }
   }
 }
@@ -120,7 +124,7 @@ TEST_P(Qc8wSweep, DynamicRowsMatchDequantizedProduct) {
       // Shifted range: the rows need non-zero zero points.
       const std::vector<float> a = random.floats(m * lda, -0.5f, 2.0f);
       const Qc8wCase t(random, 1, n, k);
-      for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+      for (Impl impl : kImpls) {
         StridedOutput<float> c(m, n);
         gemm_qd8_qc8w_f32(m, a.data(), lda, t.packed, t.bias.data(), c.data.data(), c.ldc, impl);
         for (size_t i = 0; i < m; ++i) {
@@ -156,15 +160,34 @@ TEST(Qc8w, ManyRowChunksStayExact) {
   const size_t m = 130, n = 37, k = 1030;
   const Qc8wCase t(random, m, n, k);
   expect_exact_simd_accumulators(t);
-  StridedOutput<float> c(m, n);
-  gemm_qs8_qc8w_f32(m, t.a.data(), t.lda, t.a_params, t.packed, t.bias.data(), c.data.data(), c.ldc,
-                    Impl::wasmsimd);
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      expect_close(c.at(i, j), t.real(i, j), k, "f32 output at row " + std::to_string(i));
+  for (Impl impl : kSimdImpls) {
+    StridedOutput<float> c(m, n);
+    gemm_qs8_qc8w_f32(m, t.a.data(), t.lda, t.a_params, t.packed, t.bias.data(), c.data.data(),
+                      c.ldc, impl);
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t j = 0; j < n; ++j) {
+        expect_close(c.at(i, j), t.real(i, j), k,
+                     std::string(impl_name(impl)) + " f32 output at row " + std::to_string(i));
+      }
     }
+    c.expect_gaps_untouched();
   }
-  c.expect_gaps_untouched();
+}
+
+// The relaxed kernel splits each centered activation c + 255 into 7 low bits and a high part
+// (Eq. 50): the extremes c = ±255 (codes −128 and 127 against zero points 127 and −128) with
+// weights −128 and 127 put the largest pair sums through it, at a K where Σ nears 2^31 / 8.
+TEST(Qc8w, RelaxedExtremesStayExact) {
+  const size_t m = 9, n = 21, k = 4101;
+  for (int32_t zero_point : {-128, 127}) {
+    Random random(static_cast<uint32_t>(53 + zero_point));
+    Qc8wCase t(random, m, n, k);
+    t.a_params.zero_point = zero_point;
+    for (size_t i = 0; i < t.a.size(); ++i) t.a[i] = i % 3 == 0 ? 127 : -128;
+    for (size_t i = 0; i < t.w.size(); ++i) t.w[i] = i % 5 == 0 ? 127 : -128;
+    t.packed = pack_qc8w(t.w.data(), t.w_scales.data(), n, k);
+    expect_exact_simd_accumulators(t);
+  }
 }
 
 // Large GEMMs with K ≤ 1024 widen each panel to i16 per row chunk (about 64 rows at K = 1000):
@@ -189,7 +212,7 @@ TEST(Qc8w, RequantizedOutputRejectsANonFiniteBias) {
   const PackedQC8W packed = pack_qc8w(codes.data(), scales.data(), 2, 4);
   const std::vector<float> bias = {0.0f, NAN};
   int8_t c[2];
-  for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+  for (Impl impl : kImpls) {
     EXPECT_THROW(
         gemm_qs8_qc8w_qs8(1, a.data(), 4, {1.0f, 0}, packed, bias.data(), {1.0f, 0}, c, 2, impl),
         InvalidArgument);

@@ -10,9 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "quantlab/impl.h"
 #include "tolerance.h"
 
 namespace quantlab::testing {
+
+// Every implementation of the integer kernels: the oracle, SIMD128 and relaxed SIMD (natively
+// through SIMDe and the shims of kernels/relaxed/relaxed_simd.h, in wasm the clang-19 module).
+// Impl::fastest picks one of the two per call.
+inline const std::vector<Impl> kImpls = {Impl::ref, Impl::wasmsimd, Impl::relaxed, Impl::fastest};
+inline const std::vector<Impl> kSimdImpls = {Impl::wasmsimd, Impl::relaxed, Impl::fastest};
 
 inline const std::vector<size_t> kSweepM = {1, 2, 3, 4, 7, 16, 33};
 inline const std::vector<size_t> kSweepK = {1,  3,  4,  5,  8,  15,  16,  17,  31,

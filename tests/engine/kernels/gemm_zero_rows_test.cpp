@@ -22,7 +22,7 @@ TEST(GemmZeroRows, EveryGemmDoesNothing) {
   const PackedQC8W qc8w = pack_qc8w(codes8.data(), scales8.data(), n, k);
   const Qc4wWeights qc4w(random, n, k, 8, true);
   const AffineParams params{0.1f, 0};
-  for (Impl impl : {Impl::ref, Impl::wasmsimd}) {
+  for (Impl impl : kImpls) {
     SCOPED_TRACE(impl_name(impl));
     EXPECT_NO_THROW(gemm_f32(0, nullptr, k, f32, nullptr, nullptr, n, impl));
     EXPECT_NO_THROW(gemm_qs8_qc8w_i32(0, nullptr, k, 0, qc8w, nullptr, n, impl));

@@ -28,6 +28,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { createQuantLab } from "./index.node.js";
 import type { QuantLab } from "./api/quantlab.js";
 import type { ModelHandle, QuantizedModelHandle } from "./api/handles.js";
@@ -43,6 +44,11 @@ import type {
   ReportComparison,
 } from "./quantization/comparison.js";
 import { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
+
+// This process's engine runs the relaxed-SIMD kernels where V8 has them: Node 20 only behind
+// this flag (set before any WebAssembly is compiled; its workers inherit it), which later
+// Node versions have on by default.
+setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
   eval: {
@@ -460,7 +466,7 @@ async function reportCommand(
       plans,
       calibration: calibrationOf(args),
       speedRounds: wholeNumber(args, "speed-rounds", 5),
-      machine: `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
+      machine: `wasm ${await lab.simdKernels()} in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
       int4Methods: args.options.get("int4-methods") === "yes",
     };

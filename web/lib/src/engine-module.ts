@@ -337,11 +337,15 @@ export interface RawBenchModule {
     weights: Float32Array,
     activations: Float32Array,
   ): RawBenchCall;
-  /** INT8 weights against per-row dynamically quantized activations (qd8). */
+  /**
+   * INT8 weights against per-row dynamically quantized activations (qd8), on the relaxed-SIMD
+   * kernels or the SIMD128 ones (`relaxed` needs them installed).
+   */
   benchMatmulQC8W(
     m: number,
     weights: RawQuantizedTensor,
     activations: Float32Array,
+    relaxed: boolean,
   ): RawBenchCall;
   /** 4-bit weights against f32 activations (W4A32) or dynamic int8 ones (W4A8). */
   benchMatmulQC4W(
@@ -349,6 +353,7 @@ export interface RawBenchModule {
     weights: RawQuantizedTensor,
     activations: Float32Array,
     int8Activations: boolean,
+    relaxed: boolean,
   ): RawBenchCall;
   benchConv2dF32(
     shape: RawConvShape,
@@ -359,13 +364,23 @@ export interface RawBenchModule {
     shape: RawConvShape,
     weights: RawQuantizedTensor,
     input: Float32Array,
+    relaxed: boolean,
   ): RawBenchCall;
   benchConv2dQC4W(
     shape: RawConvShape,
     weights: RawQuantizedTensor,
     input: Float32Array,
     int8Activations: boolean,
+    relaxed: boolean,
   ): RawBenchCall;
+}
+
+// ---- engine/bindings/kernels.cpp --------------------------------------------------------------
+
+export interface RawKernelsModule {
+  /** Links quantlab-relaxed.wasm's kernels into the engine; false if this JS engine rejects it. */
+  installRelaxedSimd(moduleBytes: Uint8Array): boolean;
+  simdKernels(): "relaxed-simd" | "simd128";
 }
 
 // ---- the whole module ---------------------------------------------------------------------------
@@ -378,7 +393,8 @@ export type RawBindings = RawQuantModule &
   RawQuantizationModule &
   RawCompareModule &
   RawQatModule &
-  RawBenchModule;
+  RawBenchModule &
+  RawKernelsModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
 export interface RawRuntime {
@@ -476,4 +492,6 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   benchConv2dF32: [],
   benchConv2dQC8W: [],
   benchConv2dQC4W: [],
+  installRelaxedSimd: [],
+  simdKernels: [],
 };

@@ -49,6 +49,7 @@ export type {
   QatResult,
   RunResult,
   SavedModel,
+  SimdKernels,
   TrainMethodOptions,
   TrainResult,
 } from "./api/methods.js";
@@ -66,6 +67,7 @@ export type { SchemeComparison } from "./compare.js";
 export { QuantLabError, type ErrorCode } from "./errors.js";
 export type { EngineLoadOptions } from "./loader/load.js";
 export type { WasmSource } from "./loader/wasm-source.js";
+export type { RelaxedSimdSource } from "./loader/relaxed-simd.js";
 export { GRANULARITIES } from "./types.js";
 export type {
   Bits,

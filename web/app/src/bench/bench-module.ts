@@ -5,6 +5,7 @@ import type {
   RawBenchCall,
   RawBenchModule,
   RawEnumValue,
+  RawKernelsModule,
   RawQuantModule,
   RawQuantizedTensor as LibraryQuantizedTensor,
   RawScheme,
@@ -17,6 +18,10 @@ export type RawEnum = RawEnumValue;
 export type RawQuantScheme = RawScheme;
 export type RawQuantizedTensor = LibraryQuantizedTensor;
 
-/** The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights. */
+/**
+ * The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights, and
+ * which SIMD kernels the engine runs.
+ */
 export type BenchModule = RawBenchModule &
-  Pick<RawQuantModule, "Granularity" | "quantize" | "dequantize">;
+  Pick<RawQuantModule, "Granularity" | "quantize" | "dequantize"> &
+  Pick<RawKernelsModule, "simdKernels">;

@@ -26,6 +26,8 @@ export interface CaseRequest {
 }
 
 export type BenchWorkerMethods = {
+  /** The SIMD kernels the engine runs here: "relaxed-simd" or "simd128". */
+  simdKernels(): string;
   roofline(timing: TimingOptions): Roofline;
   runCase(request: CaseRequest): CaseOutcome;
 };
@@ -36,6 +38,7 @@ ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
 const engine = async (): Promise<BenchModule> => loadRawModule();
 
 const handlers: Handlers<BenchWorkerMethods> = {
+  simdKernels: async () => (await engine()).simdKernels(),
   roofline: async ([timing]) =>
     measureRoofline(await engine(), ISSUE_PROBES, timing),
   runCase: async ([request], context) => {

@@ -80,34 +80,52 @@ function factoryName(c: BenchCase, kind: KernelKind): FactoryName {
   return `${c.op === "conv" ? "benchConv2d" : "benchMatmul"}${weights}`;
 }
 
+/** Kinds with relaxed-SIMD kernels: int8 activations against INT8 or 4-bit weights. */
+export function hasRelaxedKernels(
+  engine: BenchModule,
+  kind: KernelKind,
+): boolean {
+  return (
+    (kind === "qd8" || kind === "w4a8") &&
+    engine.simdKernels() === "relaxed-simd"
+  );
+}
+
+/**
+ * The engine call of a case and kind; `relaxed`: on the relaxed-SIMD kernels (where
+ * hasRelaxedKernels), else on the SIMD128 ones.
+ */
 export function createOurCall(
   engine: BenchModule,
   c: BenchCase,
   kind: KernelKind,
   weights: PreparedWeights,
   input: Float32Array,
+  relaxed = false,
 ): BenchCall {
   const int8Activations = kind === "w4a8";
   if (c.op === "conv") {
     if (weights.forOrt.kind === "f32")
       return engine.benchConv2dF32!(c, weights.forOrt.values, input);
     if (kind === "qd8")
-      return engine.benchConv2dQC8W!(c, weights.quantized!, input);
+      return engine.benchConv2dQC8W!(c, weights.quantized!, input, relaxed);
     return engine.benchConv2dQC4W!(
       c,
       weights.quantized!,
       input,
       int8Activations,
+      relaxed,
     );
   }
   if (weights.forOrt.kind === "f32")
     return engine.benchMatmulF32(c.m, c.n, c.k, weights.forOrt.values, input);
   if (kind === "qd8")
-    return engine.benchMatmulQC8W!(c.m, weights.quantized!, input);
+    return engine.benchMatmulQC8W!(c.m, weights.quantized!, input, relaxed);
   return engine.benchMatmulQC4W!(
     c.m,
     weights.quantized!,
     input,
     int8Activations,
+    relaxed,
   );
 }

@@ -118,8 +118,13 @@ async function run(): Promise<void> {
   const options = new FormData(form);
   const withOrt = options.has("ort");
   const timing = options.has("quick") ? QUICK_TIMING : DEFAULT_TIMING;
+  // `?case=TEXT` (repeatable) keeps the cases whose name contains TEXT, as `npm run bench`'s
+  // --case does (scripts/bench/chromium.ts runs the page that way).
+  const only = new URLSearchParams(location.search).getAll("case");
   const cases = ISSUE_CASES.filter(
-    (c) => !(options.has("small") && c.op === "gemv" && c.k === 4096),
+    (c) =>
+      !(options.has("small") && c.op === "gemv" && c.k === 4096) &&
+      (only.length === 0 || only.some((text) => c.name.includes(text))),
   );
   abort = new AbortController();
   const signal = abort.signal;
@@ -140,6 +145,10 @@ async function run(): Promise<void> {
     show(
       "Measuring the roofline (256 MiB streaming read, f32 and i16-dot peaks, dot + accumulate)…",
     );
+    byId("simd-kernels").textContent =
+      (await worker.call("simdKernels", [], { signal })) === "relaxed-simd"
+        ? "This browser runs relaxed SIMD: the int8 rows are timed on both the relaxed-SIMD and the SIMD128 kernels (same outputs)."
+        : "This browser has no relaxed SIMD: only the SIMD128 kernels run.";
     const roofline = await worker.call("roofline", [timing], { signal });
     done += 1;
     render(roofline, results, agreement);

@@ -30,6 +30,14 @@ export interface KernelResult {
   ort?: Timing;
   /** Our time ÷ ONNX Runtime's on the same case and kind (below 1: ours is faster). */
   oursOverOrt?: number;
+  /** The same call on the relaxed-SIMD kernels, where this JavaScript engine runs them. */
+  relaxed?: Timing;
+  /** SIMD128 time ÷ relaxed time: the relaxed kernels' speed-up. */
+  relaxedSpeedup?: number;
+  /** Our FP32 time ÷ the relaxed time. */
+  relaxedVsF32?: number;
+  /** Relaxed time ÷ ONNX Runtime's. */
+  relaxedOverOrt?: number;
 }
 
 export function kernelResult(
@@ -58,16 +66,31 @@ export function kernelResult(
   };
 }
 
-/** Adds the ratios against our FP32 row of the same case and against ONNX Runtime. */
+/**
+ * Adds the ratios against our FP32 row of the same case, against ONNX Runtime and, with a
+ * relaxed-SIMD timing, of that timing.
+ */
 export function withComparisons(
   result: KernelResult,
   f32Ms: number | undefined,
   ort: Timing | undefined,
+  relaxed?: Timing,
 ): KernelResult {
+  const relaxedMs = relaxed?.median;
   return {
     ...result,
     speedupVsF32: f32Ms === undefined ? undefined : f32Ms / result.ms,
     ort,
     oursOverOrt: ort === undefined ? undefined : result.ms / ort.median,
+    relaxed,
+    relaxedSpeedup: relaxedMs === undefined ? undefined : result.ms / relaxedMs,
+    relaxedVsF32:
+      relaxedMs === undefined || f32Ms === undefined
+        ? undefined
+        : f32Ms / relaxedMs,
+    relaxedOverOrt:
+      relaxedMs === undefined || ort === undefined
+        ? undefined
+        : relaxedMs / ort.median,
   };
 }

@@ -20,6 +20,7 @@ import { ortSupports } from "./ort-models";
 import {
   createOurCall,
   engineSupports,
+  hasRelaxedKernels,
   prepareWeights,
   type PreparedWeights,
 } from "./our-kernels";
@@ -92,12 +93,16 @@ export interface CaseOutcome {
   unavailable: string[];
 }
 
-/** One kernel kind on a case: our call and, where it has one, ONNX Runtime's. */
+/**
+ * One kernel kind on a case: our call on the SIMD128 kernels, on the relaxed-SIMD ones where
+ * this JavaScript engine runs them, and ONNX Runtime's where it has the kind.
+ */
 interface Contender {
   kind: KernelKind;
   step: string;
   prepared: PreparedWeights;
   ours: BenchCall;
+  relaxed?: BenchCall;
   ort?: OrtCall;
 }
 
@@ -138,6 +143,15 @@ export async function runCase(
         prepared,
         ours: createOurCall(engine, c, kind, prepared, input),
       };
+      if (hasRelaxedKernels(engine, kind))
+        contender.relaxed = createOurCall(
+          engine,
+          c,
+          kind,
+          prepared,
+          input,
+          true,
+        );
       contenders.push(contender);
       if (options.ort && ortSupports(c, kind)) {
         contender.ort = await createOrtCall(
@@ -158,8 +172,9 @@ export async function runCase(
     }
     const streaming = stream && streamWorkload(stream, roofline.streams);
     const workloads = [
-      ...contenders.flatMap(({ ours, ort }) => [
+      ...contenders.flatMap(({ ours, relaxed, ort }) => [
         (n: number) => ours.run(n),
+        ...(relaxed ? [(n: number) => relaxed.run(n)] : []),
         ...(ort ? [(n: number) => ort.run(n)] : []),
       ]),
       ...(streaming ? [streaming.run] : []),
@@ -171,9 +186,11 @@ export async function runCase(
 
     let next = 0;
     let f32Ms: number | undefined;
-    for (const { kind, step, prepared, ours, ort } of contenders) {
+    for (const { kind, step, prepared, ours, relaxed, ort } of contenders) {
       const oursTiming = timings[next++]!;
+      const relaxedTiming = relaxed ? timings[next++] : undefined;
       const ortTiming = ort ? timings[next++] : undefined;
+      if (relaxed) expectSameOutputs(step, ours.output(), relaxed.output());
       if (ort && options.checkAgreement) {
         outcome.agreement.push(
           compareOutputs(
@@ -192,6 +209,7 @@ export async function runCase(
         kernelResult(c, kind, ours.weightBytes(), oursTiming, caseRoofline),
         f32Ms,
         ortTiming,
+        relaxedTiming,
       );
       if (kind === "f32") f32Ms = result.ms;
       outcome.results.push(result);
@@ -199,8 +217,9 @@ export async function runCase(
     }
   } finally {
     stream?.delete();
-    for (const { ours, ort } of contenders) {
+    for (const { ours, relaxed, ort } of contenders) {
       ours.delete();
+      relaxed?.delete();
       await ort?.release();
     }
   }
@@ -284,6 +303,21 @@ function compareOutputs(
     effectiveWeights,
     gemmDims(c),
   );
+}
+
+// The relaxed-SIMD kernels' integer sums are exact, and their float steps are the SIMD128
+// kernels' in the same order: any difference in the outputs is a bug.
+function expectSameOutputs(
+  step: string,
+  simd128: Float32Array,
+  relaxed: Float32Array,
+): void {
+  const at = simd128.findIndex((value, i) => !Object.is(value, relaxed[i]));
+  if (at >= 0 || simd128.length !== relaxed.length) {
+    throw new Error(
+      `${step}: the relaxed-SIMD kernel's output ${at} differs from SIMD128's (${relaxed[at]} vs ${simd128[at]})`,
+    );
+  }
 }
 
 /** FNV-1a: a seed from a case name. */

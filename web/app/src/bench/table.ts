@@ -26,11 +26,14 @@ export const TABLE_HEADER: readonly string[] = [
   "×FP32",
   "ORT ms",
   "ours÷ORT",
+  "relaxed ms",
+  "SIMD128÷relaxed",
+  "relaxed÷ORT",
 ];
 
 /** Columns that hold numbers (right-aligned). */
 export const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
-  2, 3, 4, 6, 7, 8, 9,
+  2, 3, 4, 6, 7, 8, 9, 10, 11, 12,
 ]);
 
 export function formatNumber(value: number | undefined, digits = 3): string {
@@ -56,6 +59,9 @@ export function tableRow(r: KernelResult): string[] {
     formatNumber(r.speedupVsF32),
     formatNumber(r.ort?.median),
     formatNumber(r.oursOverOrt),
+    formatNumber(r.relaxed?.median),
+    formatNumber(r.relaxedSpeedup),
+    formatNumber(r.relaxedOverOrt),
   ];
 }
 

@@ -106,6 +106,9 @@ export interface TrainResult {
 /** Training options (all optional, defaults as in the engine's trainer). */
 export type TrainMethodOptions = Omit<TrainOptions, "onProgress" | "aborted">;
 
+/** The SIMD kernels the engine runs (simdKernels). */
+export type SimdKernels = "relaxed-simd" | "simd128";
+
 /** What the engine holds (memoryUsage). */
 export interface MemoryUsage {
   /** Size of the engine's WebAssembly memory; it grows on demand and never shrinks. */
@@ -593,6 +596,14 @@ export const methods = {
   /** Frees the engine memory behind a handle; the handle cannot be used afterwards. */
   dispose: method(1, (context, [handle]: [Handle]): void =>
     context.handles.delete(handle),
+  ),
+
+  /**
+   * The SIMD kernels the engine runs: "relaxed-simd" where this JavaScript engine accepts relaxed
+   * SIMD (the `relaxedSimd` option), else "simd128". Results are the same either way.
+   */
+  simdKernels: method(0, (context, []: []): SimdKernels =>
+    context.engine.simdKernels(),
   ),
 
   /** The engine's memory and live handles, to watch for leaks. */

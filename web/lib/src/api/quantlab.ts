@@ -78,12 +78,18 @@ type Runner = {
 // URL objects do not survive structured clone, and a relative URL would be resolved against
 // the worker script rather than the page: the worker gets absolute URL strings.
 function forWorker(load: EngineLoadOptions): EngineLoadOptions {
-  const { wasm } = load;
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  if (wasm instanceof URL) return { ...load, wasm: wasm.href };
-  if (typeof wasm === "string" && base !== undefined)
-    return { ...load, wasm: new URL(wasm, base).href };
-  return load;
+  const absolute = <T>(location: T): T | string => {
+    if (location instanceof URL) return location.href;
+    if (typeof location === "string" && base !== undefined)
+      return new URL(location, base).href;
+    return location;
+  };
+  return {
+    ...load,
+    wasm: absolute(load.wasm),
+    relaxedSimd: absolute(load.relaxedSimd),
+  };
 }
 
 function workerRunner(

@@ -4,6 +4,7 @@
 import createQuantLabEngine from "../../wasm/quantlab-engine.mjs";
 import type { RawEngineModule } from "../engine-module.js";
 import { invalidArgument, toQuantLabError } from "../errors.js";
+import { installRelaxedSimd, type RelaxedSimdSource } from "./relaxed-simd.js";
 import { instantiateWasm, type WasmSource } from "./wasm-source.js";
 
 /** How the engine's WebAssembly is found and loaded. */
@@ -16,6 +17,14 @@ export interface EngineLoadOptions {
    * Default: 4 GiB, the most a 32-bit WebAssembly memory can address.
    */
   maximumMemory?: number;
+  /**
+   * The relaxed-SIMD kernels (`quantlab-relaxed.wasm`: INT8 and INT4 weights with
+   * `relaxed_dot_i8x16_i7x16`), used when this JavaScript engine accepts relaxed SIMD (Chromium
+   * does by default, Node 20 with `--experimental-wasm-relaxed-simd`). Default `true`: the file
+   * beside the engine's `.wasm`. `false`: the SIMD128 kernels only. Or where the file is (as for
+   * `wasm`). Both give the same results: the integer sums are exact either way.
+   */
+  relaxedSimd?: boolean | RelaxedSimdSource;
 }
 
 const PAGE = 65536;
@@ -58,7 +67,12 @@ export function instantiateEngineModule(
         );
         return {}; // Emscripten: instantiation continues asynchronously
       },
-    }).then(resolve, (error: unknown) => reject(toQuantLabError(error)));
+    })
+      .then(async (engine) => {
+        await installRelaxedSimd(engine, options.relaxedSimd, options.wasm);
+        return engine;
+      })
+      .then(resolve, (error: unknown) => reject(toQuantLabError(error)));
   });
 }
 

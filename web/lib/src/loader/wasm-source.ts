@@ -72,9 +72,9 @@ function toBytes(source: ArrayBuffer | Uint8Array): Uint8Array {
 }
 
 /** A URL, or in Node a plain file path; folder prefixes completed with the file name. */
-function locate(source: string | URL): URL | string {
+function locate(source: string | URL, fileName = WASM_FILE_NAME): URL | string {
   const text = String(source);
-  const completed = text.endsWith("/") ? `${text}${WASM_FILE_NAME}` : text;
+  const completed = text.endsWith("/") ? `${text}${fileName}` : text;
   if (source instanceof URL) return new URL(completed);
   if (URL.canParse(completed)) return new URL(completed);
   if (isNode()) return completed; // a file path
@@ -108,6 +108,35 @@ async function readFileBytes(location: URL | string): Promise<Uint8Array> {
       { cause: error },
     );
   }
+}
+
+/**
+ * The bytes of a .wasm file at `source` (as for the engine's: a URL, a folder prefix completed
+ * with `fileName`, in Node a file path, or the bytes themselves).
+ */
+export async function readWasmBytes(
+  source: string | URL | ArrayBuffer | Uint8Array,
+  fileName: string,
+): Promise<Uint8Array> {
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source))
+    return toBytes(source);
+  const location = locate(source, fileName);
+  if (isFileLocation(location)) return readFileBytes(location);
+  const url = location instanceof URL ? location : new URL(location);
+  const response = await fetch(url).catch((error: unknown) => {
+    throw new QuantLabError(
+      "WasmLoadFailed",
+      `could not fetch ${url.href}: ${String(error)}`,
+      { cause: error },
+    );
+  });
+  if (!response.ok) {
+    throw new QuantLabError(
+      "WasmLoadFailed",
+      `could not fetch ${url.href}: HTTP ${response.status}`,
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 async function instantiateFetched(

@@ -142,7 +142,7 @@ export interface ReportOptions {
   calibration: Partial<CalibrationOptions>;
   /** Timed rounds for the speed columns; 0 skips timing. Default 5. */
   speedRounds: number;
-  /** Where it ran, printed in the report. Default "wasm SIMD128, one thread". */
+  /** Where it ran, printed in the report. Default "wasm simd128, one thread" or "wasm relaxed-simd, one thread" (the kernels that ran). */
   machine: string;
   /** How it was run, printed in the report. */
   command: string;

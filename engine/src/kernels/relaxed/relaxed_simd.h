@@ -1,0 +1,54 @@
+// Where the relaxed-SIMD kernels get their intrinsics. Compiled by clang-19 with -mrelaxed-simd
+// (the separate quantlab-relaxed.wasm module) they are the real instructions; natively the
+// relaxed dot product is written out below over SIMDe's SIMD128 (SIMDe has none), so native
+// tests run the very same kernel source.
+//
+// The shim computes the result every lowering agrees on when the second operand's lanes are in
+// [0, 127], the only inputs these kernels give it (docs/quantization.md §10.1): exact products,
+// pairwise sums that cannot saturate an i16 lane.
+#pragma once
+
+#include <stdint.h>
+
+#if defined(__wasm_relaxed_simd__)
+#include <wasm_simd128.h>
+#else
+#include "common/simd128.h"
+
+// i16 lane j = a[2j]·b[2j] + a[2j+1]·b[2j+1] (a: i8, b: 7-bit).
+inline v128_t wasm_i16x8_relaxed_dot_i8x16_i7x16(v128_t a, v128_t b) {
+  const v128_t lo = wasm_i16x8_extmul_low_i8x16(a, b);
+  const v128_t hi = wasm_i16x8_extmul_high_i8x16(a, b);
+  // Pairwise sums of adjacent i16 products, in lane order.
+  const v128_t even = wasm_i16x8_shuffle(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+  const v128_t odd = wasm_i16x8_shuffle(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+  return wasm_i16x8_add(even, odd);
+}
+
+#endif
+
+// Loops over a register block's rows and tiles unroll fully, so that its accumulator arrays
+// become registers (SROA) instead of memory on a stack the module does not have.
+#if defined(__clang__)
+#define QUANTLAB_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define QUANTLAB_UNROLL
+#endif
+
+// The first `count` (≤ 4) 32-bit lanes of v to out, one constant-lane extract each: a local
+// array indexed at run time would live on a stack, and the module has none (relaxed_abi.h).
+template <typename T>
+inline void store_lanes(v128_t v, T* out, uint32_t count) {
+  static_assert(sizeof(T) == 4);
+  if (count > 0) wasm_v128_store32_lane(out, v, 0);
+  if (count > 1) wasm_v128_store32_lane(out + 1, v, 1);
+  if (count > 2) wasm_v128_store32_lane(out + 2, v, 2);
+  if (count > 3) wasm_v128_store32_lane(out + 3, v, 3);
+}
+
+// The module's entry points: C names, exported from the wasm module under the same name.
+#if defined(__wasm__)
+#define QUANTLAB_RELAXED_EXPORT(name) extern "C" __attribute__((export_name(#name)))
+#else
+#define QUANTLAB_RELAXED_EXPORT(name) extern "C"
+#endif
