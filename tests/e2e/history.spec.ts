@@ -34,6 +34,11 @@ test("a Compare run is kept in History across a reload, and a planted regression
 }) => {
   test.setTimeout(240_000);
   const started = Date.now();
+  // History open in one tab, Compare run in another: the run shows up in History at once.
+  const history = await page.context().newPage();
+  await history.goto("/history.html");
+  await settled(history);
+  await expect(keptRows(history)).toHaveCount(0);
   const problems = await open(page, "/index.html?model=mnist-mlp");
   await settled(page);
   await expect(page.locator("#history-note")).toContainText(
@@ -43,6 +48,8 @@ test("a Compare run is kept in History across a reload, and a planted regression
   await expect(page.locator("#history-note")).toContainText(
     "This run is kept in History",
   );
+  await expect(keptRows(history)).toHaveCount(1);
+  await history.close();
   await page.locator("#history-note").getByRole("link").click();
   await expect(page).toHaveURL(/history\.html\?model=mnist-mlp/);
   await settled(page);

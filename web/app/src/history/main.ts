@@ -8,7 +8,13 @@ import { readSession, sessionQuery } from "../shell/session";
 import { byId, download, el, setState } from "../shell/ui";
 import { comparisonRows, pairingSummary } from "./diff";
 import { entriesOf, historyFile, reportFileName } from "./files";
-import { allEntries, deleteEntry, putEntry, type HistoryEntry } from "./store";
+import {
+  allEntries,
+  deleteEntry,
+  onOtherTabChange,
+  putEntry,
+  type HistoryEntry,
+} from "./store";
 
 renderNav();
 byId<HTMLAnchorElement>("compare-link").href =
@@ -322,6 +328,8 @@ byId("export-all").addEventListener("click", () =>
     "application/json",
   ),
 );
+
+onOtherTabChange(() => void refresh());
 
 refresh().then(
   () => setState("ready"),

@@ -64,13 +64,24 @@ export async function allEntries(): Promise<HistoryEntry[]> {
   );
 }
 
+// Tells the lab's other tabs (a History open beside a Compare run) that the store changed.
+const changes = new BroadcastChannel("quantlab-history");
+
 /** Keeps an entry (a new one, or a deleted one again under its old id); resolves with its id. */
 export async function putEntry(entry: HistoryEntry): Promise<number> {
-  return (await transaction("readwrite", (store) =>
+  const id = (await transaction("readwrite", (store) =>
     store.put(entry),
   )) as number;
+  changes.postMessage("changed");
+  return id;
 }
 
 export async function deleteEntry(id: number): Promise<void> {
   await transaction("readwrite", (store) => store.delete(id));
+  changes.postMessage("changed");
+}
+
+/** Calls `listener` when another tab of the lab changed the store. */
+export function onOtherTabChange(listener: () => void): void {
+  changes.addEventListener("message", listener);
 }
