@@ -68,6 +68,24 @@ describe("entriesOf", () => {
     );
   });
 
+  it("drops a History entry's session URL that is not a URL", () => {
+    const exported = {
+      format: "quantlab-history",
+      version: 1,
+      entries: [
+        {
+          created: "2026-11-29T10:00:00.000Z",
+          source: "compare",
+          sessionUrl: "not a url",
+          report: report(),
+        },
+      ],
+    };
+    expect(entriesOf(file("all.json", exported))[0]!.sessionUrl).toBe(
+      undefined,
+    );
+  });
+
   it.each([
     [
       "not JSON",

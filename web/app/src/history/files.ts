@@ -27,6 +27,16 @@ const isObject = (value: unknown): value is Json =>
 const validDate = (text: unknown): text is string =>
   typeof text === "string" && !Number.isNaN(Date.parse(text));
 
+/** An absolute URL (History links to its query), or undefined. */
+function validUrl(text: unknown): string | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    return new URL(text).href;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The report in `value` (named `where` in errors), or an error saying what it is instead. */
 function reportIn(value: unknown, where: string): Report {
   if (!isObject(value))
@@ -79,8 +89,7 @@ export function entriesOf(file: PickedFile): Omit<HistoryEntry, "id">[] {
         source: entry.source === "compare" ? "compare" : "import",
         fileName:
           typeof entry.fileName === "string" ? entry.fileName : undefined,
-        sessionUrl:
-          typeof entry.sessionUrl === "string" ? entry.sessionUrl : undefined,
+        sessionUrl: validUrl(entry.sessionUrl),
         report,
       };
     });

@@ -7,7 +7,8 @@ import { renderNav } from "../shell/nav";
 import { readSession, sessionQuery } from "../shell/session";
 import { byId, download, el, setState } from "../shell/ui";
 import { comparisonRows, pairingSummary } from "./diff";
-import { entriesOf, historyFile, reportFileName } from "./files";
+import { historyFile, reportFileName } from "./files";
+import { importFiles } from "./import";
 import {
   allEntries,
   deleteEntry,
@@ -269,44 +270,7 @@ importInput.addEventListener("change", async () => {
   importInput.value = "";
   if (files.length === 0) return;
   setState("busy");
-  const problems: string[] = [];
-  let added = 0;
-  let known = 0;
-  const kept = new Set(entries.map((e) => JSON.stringify(e.report)));
-  for (const file of files) {
-    try {
-      const found = entriesOf({
-        name: file.name,
-        text: await file.text(),
-        lastModified: file.lastModified,
-      });
-      // The engine reads each report as `quantlab compare` would, so whatever History keeps
-      // can be diffed; a damaged report is refused here, not at the first diff.
-      for (const [i, entry] of found.entries()) {
-        try {
-          await lab.compareReports(entry.report, entry.report, {});
-        } catch (error) {
-          const where =
-            found.length > 1 ? `${file.name}, entry ${i + 1}` : file.name;
-          throw new Error(
-            `${where} is not a report this lab can read: ${plainError(error)}`,
-          );
-        }
-      }
-      for (const entry of found) {
-        const key = JSON.stringify(entry.report);
-        if (kept.has(key)) {
-          known++;
-          continue;
-        }
-        await putEntry(entry);
-        kept.add(key);
-        added++;
-      }
-    } catch (error) {
-      problems.push(plainError(error));
-    }
-  }
+  const { added, known, problems } = await importFiles(files, entries);
   importError.textContent = problems.join(" ");
   importError.hidden = problems.length === 0;
   importStatus.textContent =
