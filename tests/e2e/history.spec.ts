@@ -9,7 +9,7 @@ import {
   plantRegression,
   twoMeasuredReports,
 } from "./history-helpers";
-import { open, runCompare, settled } from "./lab-helpers";
+import { open, runCompare, SCREENSHOTS, settled } from "./lab-helpers";
 
 const keptRows = (page: Page) => page.locator("#reports tbody tr");
 
@@ -115,6 +115,7 @@ test("History exports and imports JSON, deletes with undo, and refuses bad files
   const problems = await open(page, "/history.html");
   await settled(page);
   await expect(page.locator("#list-caption")).toContainText("Nothing kept yet");
+  await page.screenshot({ path: `${SCREENSHOTS}/history-empty-1360.png` });
   const { created: _created, ...undated } = first;
   await page
     .locator("#import")
@@ -191,6 +192,7 @@ test("History exports and imports JSON, deletes with undo, and refuses bad files
     "damaged.json is not a report this lab can read: test_labels holds 3 labels, test_examples is 2000",
   );
   await expect(keptRows(page)).toHaveCount(2);
+  await page.screenshot({ path: `${SCREENSHOTS}/history-bad-import-1360.png` });
   await page.getByRole("button", { name: "Diff", exact: true }).click();
   await expect(diffRow(page, "int8")).toContainText(
     /within noise|significantly/,

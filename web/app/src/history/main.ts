@@ -44,6 +44,7 @@ const describe = (entry: HistoryEntry) =>
 
 async function refresh(): Promise<void> {
   entries = await allEntries();
+  listStatus.replaceChildren();
   renderList();
   renderDiffChoices();
   await renderCharts();
@@ -65,6 +66,7 @@ function renderList(): void {
     );
   else
     caption.textContent = `${entries.length} report${entries.length === 1 ? "" : "s"}, newest first, kept in this browser.`;
+  byId("reports-scroll").hidden = entries.length === 0;
   byId<HTMLTableElement>("reports").tBodies[0]!.replaceChildren(
     ...[...entries].reverse().map(listRow),
   );
@@ -154,8 +156,8 @@ async function remove(entry: HistoryEntry): Promise<void> {
   });
   undo.addEventListener("click", async () => {
     await putEntry(entry);
-    listStatus.textContent = `Restored the report ${describe(entry)}.`;
     await refresh();
+    listStatus.textContent = `Restored the report ${describe(entry)}.`;
   });
   listStatus.replaceChildren(`Deleted the report ${describe(entry)}. `, undo);
   // The pressed button is gone with its row: the keyboard continues from Undo.
