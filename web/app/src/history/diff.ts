@@ -30,8 +30,8 @@ export function comparisonRows(comparison: ReportComparison): {
     {},
     ...[
       "Precision",
-      "Accuracy, base → new",
       "Verdict",
+      "Accuracy, base → new",
       "McNemar p (b / c)",
       "Same class",
       "Size ratio",
@@ -47,7 +47,7 @@ export function comparisonRows(comparison: ReportComparison): {
       "tr",
       {},
       el("th", { scope: "row", text: row.name }),
-      el("td", { text: accuracy }),
+      // The verdict first: on a phone it is what shows without scrolling the table.
       el(
         "td",
         {},
@@ -56,6 +56,7 @@ export function comparisonRows(comparison: ReportComparison): {
           text: row.verdict + (row.plan_changed ? " (plan changed)" : ""),
         }),
       ),
+      el("td", { text: accuracy }),
       el("td", { text: mcnemar(row) }),
       el("td", { text: row.paired ? pct(row.paired.agreement) : "—" }),
       el("td", {
