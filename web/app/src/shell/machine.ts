@@ -13,6 +13,10 @@ export function browserMachine(): string {
     const match = pattern.exec(agent);
     return match === null ? undefined : `${name} ${match[1]}`;
   }).find((name) => name !== undefined);
-  const platform = /\(([^;)]+)/.exec(agent)?.[1] ?? "an unknown platform";
+  // The user agent's first parentheses name the platform: "X11; Linux x86_64",
+  // "Windows NT 10.0; Win64; x64", "Linux; Android 14; Pixel 8".
+  const platform =
+    /\(([^)]+)\)/.exec(agent)?.[1]?.replaceAll("; ", ", ") ??
+    "an unknown platform";
   return `wasm SIMD128 in ${browser ?? "a browser"}, one thread, on ${platform} (${navigator.hardwareConcurrency} logical cores)`;
 }
