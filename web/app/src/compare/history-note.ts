@@ -23,14 +23,20 @@ function explain(): void {
 explain();
 onSessionChange(explain);
 
-/** Keeps a finished run in History and says so (or why it could not). */
-export async function keepRun(report: Report): Promise<void> {
+/**
+ * Keeps a finished run in History and says so (or why it could not). The page's URL restores
+ * the run's settings only for a shipped model: the user's own files are not in it.
+ */
+export async function keepRun(
+  report: Report,
+  shippedModel: boolean,
+): Promise<void> {
   try {
     await putEntry({
       created: report.created!,
       dated: "report",
       source: "compare",
-      sessionUrl: location.href,
+      sessionUrl: shippedModel ? location.href : undefined,
       report,
     });
     note().replaceChildren(

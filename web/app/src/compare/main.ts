@@ -205,7 +205,7 @@ async function runComparison(): Promise<void> {
       labels: loaded.handle.manifest.labels,
     };
     await showReport(result);
-    await keepRun(result);
+    await keepRun(result, uploaded === undefined);
     job.report(
       1,
       `FP32 and ${plans.length} plans on ${result.test_examples.toLocaleString("en")} test images in ${seconds.toFixed(1)} s.`,

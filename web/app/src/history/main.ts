@@ -75,13 +75,15 @@ function renderList(): void {
 function listRow(entry: HistoryEntry): HTMLTableRowElement {
   const { report } = entry;
   const from =
-    entry.source === "compare" && entry.sessionUrl !== undefined
-      ? el("a", {
-          href: `./index.html${new URL(entry.sessionUrl).search}`,
-          text: "Compare run",
-          title: "Open Compare with this run's model, plan and calibration",
-        })
-      : `file ${entry.fileName ?? "(imported)"}`;
+    entry.source === "import"
+      ? `file ${entry.fileName ?? "(imported)"}`
+      : entry.sessionUrl === undefined
+        ? "Compare run (your model files)"
+        : el("a", {
+            href: `./index.html${new URL(entry.sessionUrl).search}`,
+            text: "Compare run",
+            title: "Open Compare with this run's model, plan and calibration",
+          });
   const exportButton = el("button", {
     type: "button",
     class: "secondary small",

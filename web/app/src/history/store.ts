@@ -15,7 +15,7 @@ export interface HistoryEntry {
   source: "compare" | "import";
   /** The imported file's name. */
   fileName?: string;
-  /** Compare's URL when it ran (its query is the session: model, plan, calibration). */
+  /** Compare's URL when it ran a shipped model (its query is the session: model, plan, calibration). */
   sessionUrl?: string;
   report: Report;
 }
