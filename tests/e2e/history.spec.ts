@@ -1,6 +1,7 @@
-// History in Chromium: a Compare run is kept and survives a reload; a planted regression shows
-// in the diff of two reports; import and export round-trip; bad files are refused in plain
-// words while the view stays usable.
+// History in Chromium: a Compare run is kept (in another open tab at once) and survives a
+// reload; a planted regression shows in the diff of two reports; import and export round-trip;
+// bad files are refused in plain words while the view stays usable; a run on the user's own
+// model files is kept without a link to settings the URL cannot restore.
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import type { HistoryFile } from "../../web/app/src/history/files";
@@ -202,5 +203,28 @@ test("History exports and imports JSON, deletes with undo, and refuses bad files
   await page.reload();
   await settled(page);
   await expect(keptRows(page)).toHaveCount(2);
+  expect(problems).toEqual([]);
+});
+
+test("a Compare run on the user's own model files is kept without a link to settings it cannot restore", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const problems = await open(page, "/index.html");
+  await settled(page);
+  await page
+    .locator("#upload")
+    .setInputFiles([
+      "models/mnist-mlp/manifest.json",
+      "models/mnist-mlp/model.safetensors",
+    ]);
+  await expect(page.locator("#model-summary")).toContainText("(your file)");
+  await runCompare(page, "0", 150_000);
+  await page.locator("#history-note").getByRole("link").click();
+  await settled(page);
+  const row = keptRows(page).first();
+  await expect(keptRows(page)).toHaveCount(1);
+  await expect(row).toContainText("Compare run (your model files)");
+  await expect(row.getByRole("link")).toHaveCount(0);
   expect(problems).toEqual([]);
 });
