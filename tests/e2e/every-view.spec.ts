@@ -3,6 +3,8 @@
 // full-page screenshot of each into tests/e2e/screenshots/ (looked at by a person).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { VIEWS as VIEWS_IN_NAV } from "../../web/app/src/shell/nav";
+import { jsonFile, twoMeasuredReports } from "./history-helpers";
 import { open, runCompare, SCREENSHOTS, settled } from "./lab-helpers";
 
 const VIEWS: {
@@ -82,7 +84,27 @@ const VIEWS: {
     name: "kernels",
     path: "/bench.html",
     async prepare(page) {
-      await expect(page.locator("header.topbar nav a")).toHaveCount(6);
+      await expect(page.locator("header.topbar nav a")).toHaveCount(
+        VIEWS_IN_NAV.length,
+      );
+    },
+  },
+  {
+    name: "history",
+    path: "/history.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      const [first, second] = await twoMeasuredReports();
+      await page
+        .locator("#import")
+        .setInputFiles([
+          jsonFile("minmax.json", first),
+          jsonFile("percentile.json", second),
+        ]);
+      await expect(page.locator("#reports tbody tr")).toHaveCount(2);
+      await page.getByRole("button", { name: "Diff", exact: true }).click();
+      await expect(page.locator("#diff tbody tr")).toHaveCount(4);
+      await settled(page);
     },
   },
 ];

@@ -39,6 +39,8 @@ import {
   topK,
 } from "../shell/ui";
 import { modelPicker } from "../shell/ui";
+import { browserMachine } from "../shell/machine";
+import { keepRun } from "./history-note";
 
 renderNav();
 
@@ -178,6 +180,8 @@ async function runComparison(): Promise<void> {
     const result = await lab.report(loaded.handle, test, calibration, {
       plans,
       speedRounds: rounds,
+      machine: browserMachine(),
+      command: `QuantLab lab, Compare: ${location.href}`,
       calibration: {
         method: calibSelect.value as CalibrationMethod,
         samples: readSession().calibSize,
@@ -192,6 +196,7 @@ async function runComparison(): Promise<void> {
       },
     });
     const seconds = (performance.now() - started) / 1000;
+    result.created = new Date().toISOString();
     fp32Logits = undefined;
     last = {
       report: result,
@@ -200,6 +205,7 @@ async function runComparison(): Promise<void> {
       labels: loaded.handle.manifest.labels,
     };
     await showReport(result);
+    await keepRun(result, uploaded === undefined);
     job.report(
       1,
       `FP32 and ${plans.length} plans on ${result.test_examples.toLocaleString("en")} test images in ${seconds.toFixed(1)} s.`,

@@ -10,6 +10,7 @@ export const VIEWS = [
   { file: "calibration.html", label: "Calibration" },
   { file: "mixed.html", label: "Mixed" },
   { file: "bench.html", label: "Kernels" },
+  { file: "history.html", label: "History" },
 ] as const;
 
 /** Pages that belong to a view without a nav entry of their own. */

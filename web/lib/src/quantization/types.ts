@@ -130,6 +130,11 @@ export interface Report {
   dataset_sha256?: string;
   /** The test labels, one byte each, base64. */
   test_labels?: string;
+  /**
+   * When it was made (ISO 8601, UTC). The lab's Compare writes it; the engine writes no date
+   * and ignores the field (docs/report.md).
+   */
+  created?: string;
   fp32: ReportRow;
   plans: ReportPlanRow[];
 }
