@@ -72,6 +72,19 @@ const VIEWS: {
     },
   },
   {
+    name: "qat",
+    path: "/qat.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      await page.locator("#examples").selectOption("640");
+      await page.getByRole("button", { name: "Fine-tune and compare" }).click();
+      await expect(page.locator("#result tbody tr")).toHaveCount(3, {
+        timeout: 180_000,
+      });
+      await settled(page);
+    },
+  },
+  {
     name: "tensor",
     path: "/tensor.html?model=fashion-cnn&layer=conv2",
     async prepare(page) {
@@ -82,7 +95,7 @@ const VIEWS: {
     name: "kernels",
     path: "/bench.html",
     async prepare(page) {
-      await expect(page.locator("header.topbar nav a")).toHaveCount(6);
+      await expect(page.locator("header.topbar nav a")).toHaveCount(7);
     },
   },
 ];

@@ -14,6 +14,7 @@ import {
   type Plugin,
 } from "chart.js";
 import type { Report } from "quantlab";
+import { SERIES_COLORS } from "../shell/palette";
 
 Chart.register(
   ScatterController,
@@ -38,15 +39,7 @@ interface Point {
   name: string;
 }
 
-const COLORS = [
-  "#0f172a",
-  "#4f46e5",
-  "#0891b2",
-  "#16a34a",
-  "#ea580c",
-  "#be185d",
-  "#7c3aed",
-];
+const COLORS = SERIES_COLORS;
 
 const POINT_STYLES = [
   "circle",
