@@ -128,6 +128,9 @@ test("Compare on fashion-cnn keeps the main thread free, shows progress and canc
   console.log(
     `Compare on fashion-cnn (FP32 + 5 presets, 10,000 images, 1 speed round): ${seconds} s`,
   );
+  console.log(
+    `by stage (s): ${await page.locator("body").getAttribute("data-report-stages")}`,
+  );
   const tasks = await longTasks(page);
   console.log(`long tasks: ${JSON.stringify(tasks.map(Math.round))}`);
   expect(Math.max(0, ...tasks)).toBeLessThanOrEqual(100);

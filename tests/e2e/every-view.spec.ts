@@ -74,6 +74,19 @@ const VIEWS: {
     },
   },
   {
+    name: "qat",
+    path: "/qat.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      await page.locator("#examples").selectOption("640");
+      await page.getByRole("button", { name: "Fine-tune and compare" }).click();
+      await expect(page.locator("#result tbody tr")).toHaveCount(3, {
+        timeout: 180_000,
+      });
+      await settled(page);
+    },
+  },
+  {
     name: "tensor",
     path: "/tensor.html?model=fashion-cnn&layer=conv2",
     async prepare(page) {

@@ -101,6 +101,49 @@ describe.each([
     expect((await lab.reportCsv(report)).trim().split("\n")).toHaveLength(4);
   });
 
+  it("measures every observer on every layer input, as the quantized model calibrates", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const stages: number[] = [];
+    const layers = await lab.activationHistograms(model, calibration, {
+      samples: 300,
+      onProgress: ({ done }) => stages.push(done),
+    });
+    expect(layers.map((l) => l.layer)).toEqual(["fc1", "fc2", "fc3"]);
+    expect(stages.at(-1)).toBe(300);
+    const int8 = await lab.quantizeModel(model, calibration, {
+      plan: "int8",
+      calibration: { samples: 300 },
+    });
+    const ranges = (
+      int8.manifest as unknown as {
+        quantization: {
+          calibration: { input_ranges: Record<string, [number, number]> };
+        };
+      }
+    ).quantization.calibration.input_ranges;
+    for (const layer of layers) {
+      expect(layer.ranges.map((r) => r.method)).toEqual([
+        "minmax",
+        "moving_average_minmax",
+        "percentile",
+        "mse",
+        "entropy",
+      ]);
+      const minmax = layer.ranges[0]!;
+      // The same float32 range (the manifest writes it with float32's shortest digits).
+      expect([minmax.min, minmax.max].map(Math.fround)).toEqual(
+        ranges[layer.layer]!.map(Math.fround),
+      );
+      expect(minmax.clippedFraction).toBe(0);
+      expect(layer.counts).toBeInstanceOf(Float64Array);
+      expect(layer.binWidth).toBeGreaterThan(0);
+      const total = layer.counts.reduce((a, b) => a + b, 0);
+      expect(total % 300).toBe(0); // every value of the 300 images
+    }
+  });
+
   it("searches a mixed plan on training images, and the chosen plan quantizes", async () => {
     const lab = newLab(worker);
     const model = await lab.loadModel(files("mnist-mlp"));

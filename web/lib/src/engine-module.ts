@@ -238,6 +238,38 @@ export interface RawQuantizationModule {
     manifestJson: Uint8Array,
     weights: Uint8Array,
   ): RawQuantizedModel;
+  /** calibration: JSON text {percentile, samples}; every observer method runs at once. */
+  activationHistograms(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+    calibrationJson: string,
+    onProgress: (done: number, total: number) => boolean,
+  ): RawLayerActivations[];
+}
+
+/** One observer's 8-bit asymmetric range for a layer's input, and what it does there. */
+export interface RawObserverChoice {
+  method: string;
+  min: number;
+  max: number;
+  /** Fraction of the observed values outside [min, max] (docs/quantization.md Eq. 50). */
+  clippedFraction: number;
+  /** KL(observed ‖ quantized) in nats (Eq. 51). */
+  kl: number;
+}
+
+/** A Linear/Conv2d layer's input over the images: its histogram (§11.1) and every observer's choice. */
+export interface RawLayerActivations {
+  layer: string;
+  /** counts[k] values lie in [firstEdge + k·binWidth, firstEdge + (k+1)·binWidth). */
+  firstEdge: number;
+  binWidth: number;
+  counts: Float64Array;
+  /** The exact extremes. */
+  min: number;
+  max: number;
+  ranges: RawObserverChoice[];
 }
 
 // ---- engine/bindings/compare.cpp --------------------------------------------------------------
@@ -460,6 +492,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   reportCsv: [],
   quantizeModel: [],
   loadQuantizedModel: [],
+  activationHistograms: [],
   compareReports: [],
   comparisonMarkdown: [],
   gateSummary: [],

@@ -12,7 +12,9 @@ export type {
   QuantizedModelHandle,
 } from "./api/handles.js";
 export type {
+  ActivationHistogramOptions,
   CalibrationOptions,
+  LayerActivations,
   LayerPlan,
   Plan,
   PlanPreset,

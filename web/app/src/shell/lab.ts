@@ -100,20 +100,47 @@ interface DatasetIndex {
 let index: Promise<DatasetIndex> | undefined;
 const datasets = new Map<string, Promise<IdxDataset>>();
 
-/** A split of a shipped dataset ("test", "calibration"), fetched and parsed once per page. */
+/**
+ * The app's splits of a dataset: test, calibration (the first 1,024 training images) and
+ * training (the shipped part of the training split: "train" or "train-subset", which begins
+ * with the calibration images).
+ */
+export type Split = "test" | "calibration" | "training";
+
+const fileSplits = (split: Split) =>
+  split === "training" ? ["train", "train-subset"] : [split];
+
+function datasetIndex(): Promise<DatasetIndex> {
+  index ??= fetchBytes("./data/datasets.json", "dataset list").then(
+    (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
+  );
+  return index;
+}
+
+/** How many images the app ships of a dataset's split (0 if none). */
+export async function splitCount(dataset: string, split: Split) {
+  const splits = (await datasetIndex())[dataset]?.splits ?? {};
+  return (
+    fileSplits(split)
+      .map((name) => splits[name]?.count ?? 0)
+      .find((count) => count > 0) ?? 0
+  );
+}
+
+/** A split of a shipped dataset, fetched and parsed once per page. */
 export function loadDataset(
   dataset: string,
-  split: "test" | "calibration",
+  split: Split,
   onProgress?: OnProgress,
 ): Promise<IdxDataset> {
   const key = `${dataset}/${split}`;
   let loading = datasets.get(key);
   if (loading === undefined) {
     loading = (async () => {
-      index ??= fetchBytes("./data/datasets.json", "dataset list").then(
-        (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
-      );
-      const entry = (await index)[dataset]?.splits[split];
+      const splits = (await datasetIndex())[dataset]?.splits ?? {};
+      const entry = fileSplits(split)
+        .map((name) => splits[name])
+        .find((found) => found !== undefined);
       if (entry === undefined)
         throw new Error(
           `The app has no ${split} split of the dataset “${dataset}”.`,

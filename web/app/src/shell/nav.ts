@@ -9,6 +9,7 @@ export const VIEWS = [
   { file: "layers.html", label: "Layers" },
   { file: "calibration.html", label: "Calibration" },
   { file: "mixed.html", label: "Mixed" },
+  { file: "qat.html", label: "QAT" },
   { file: "bench.html", label: "Kernels" },
   { file: "history.html", label: "History" },
 ] as const;

@@ -39,6 +39,8 @@ import {
 } from "../quantization/quantized-model.js";
 import {
   DEFAULT_REPORT_PLANS,
+  type ActivationHistogramOptions,
+  type LayerActivations,
   type Plan,
   type PlanPreset,
   type QuantizeOptions,
@@ -371,6 +373,33 @@ export const methods = {
           calibrationOptions,
         ),
       ),
+  ),
+
+  /**
+   * Every calibration observer on the input of every Linear/Conv2d layer over the first
+   * `samples` images, in one run of the FP32 model: each input's histogram (docs/quantization.md
+   * §11.1) with each observer's 8-bit range, the fraction it clips and the KL divergence of the
+   * quantized distribution (Eqs. 50–51). Progress per batch; aborting stops at the next batch.
+   */
+  activationHistograms: method(
+    2,
+    (
+      context,
+      [handle, images]: [ModelHandle, Images],
+      { samples = 512, percentile }: Partial<ActivationHistogramOptions>,
+    ): LayerActivations[] => {
+      const target = rawModelOf(model(context, handle));
+      return context.engine.activationHistograms(
+        target.handle,
+        images.images,
+        imageSizeOf(images),
+        JSON.stringify({ samples, percentile }),
+        (done, total) => {
+          context.progress({ done, total });
+          return !context.aborted();
+        },
+      );
+    },
   ),
 
   /** A quantized model from its files (InvalidModel if rejected). */
