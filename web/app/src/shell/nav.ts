@@ -9,6 +9,7 @@ export const VIEWS = [
   { file: "layers.html", label: "Layers" },
   { file: "calibration.html", label: "Calibration" },
   { file: "mixed.html", label: "Mixed" },
+  { file: "generate.html", label: "Generate" },
   { file: "bench.html", label: "Kernels" },
 ] as const;
 
