@@ -94,6 +94,19 @@ const VIEWS: {
     },
   },
   {
+    name: "generate",
+    path: "/generate.html",
+    async prepare(page) {
+      await settled(page);
+      await page.locator("#tokens").fill("40");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await expect(page.locator("[data-testid=kl-text] span")).toHaveCount(40, {
+        timeout: 180_000,
+      });
+      await settled(page);
+    },
+  },
+  {
     name: "kernels",
     path: "/bench.html",
     async prepare(page) {

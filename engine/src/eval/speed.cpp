@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "eval/median.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/nn_ops.h"
@@ -12,12 +13,6 @@ namespace quantlab::eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
 
 // One run's wall time and each layer's share of it.
 struct Timed {

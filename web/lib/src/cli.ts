@@ -13,6 +13,10 @@
 //   quantlab search <model dir> (--budget B | --min-accuracy A) [--out plan.json] [--validation N]
 //   quantlab compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS]
 //                    [--max-size RATIO] [--min-speedup RATIO] [--alpha P]
+//   quantlab report <language model dir> [--plans a,b] [--tokens N] [--calib-size WINDOWS]
+//                   [--speed-rounds N] [--out FILE] [--data DIR]     (docs/language-model.md)
+//   quantlab generate <language model dir> [--plan P] [--prompt TEXT] [--tokens N]
+//                     [--temperature T] [--seed S] [--data DIR]
 //
 // With --baseline (report) and always (compare), the regression gate of docs/report.md runs:
 // the command exits 3 when a threshold is crossed (1: an error, 2: usage), printing why.
@@ -27,10 +31,15 @@ import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createQuantLab } from "./index.node.js";
 import type { QuantLab } from "./api/quantlab.js";
-import type { ModelHandle, QuantizedModelHandle } from "./api/handles.js";
+import type {
+  LanguageModelHandle,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "./api/handles.js";
 import type { Evaluation, IdxDataset } from "./models/model.js";
 import type {
   CalibrationOptions,
@@ -53,6 +62,11 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage:
       "quantize <model dir> --out DIR [--plan PRESET|plan.json] [--calib METHOD] [--percentile P] [--calib-size N] [--data DIR]",
     run: quantizeCommand,
+  },
+  generate: {
+    usage:
+      "generate <language model dir> [--plan PRESET|gptq-int4-g32|plan.json] [--prompt TEXT] [--tokens N] [--temperature T] [--seed S] [--data DIR]",
+    run: generateCommand,
   },
   report: {
     usage:
@@ -426,11 +440,142 @@ async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
   }
 }
 
+/** Whether `dir` holds a language model (its manifest's format is "quantlab-lm"). */
+async function isLanguageModel(dir: string): Promise<boolean> {
+  const manifest = await naming(dir, () =>
+    readFile(join(modelDirectory(dir), "manifest.json")),
+  );
+  return (
+    (JSON.parse(manifest.toString()) as { format?: string }).format ===
+    "quantlab-lm"
+  );
+}
+
+async function loadLanguageModel(
+  lab: QuantLab,
+  dir: string,
+): Promise<LanguageModelHandle> {
+  return naming(dir, async () => {
+    const found = modelDirectory(dir);
+    const [manifest, weights] = await Promise.all([
+      readFile(join(found, "manifest.json")),
+      readFile(join(found, "model.safetensors")),
+    ]);
+    return lab.loadLanguageModel({ manifest, weights });
+  });
+}
+
+/**
+ * The test text or the calibration text of a language model's corpus: the package's gzipped
+ * slices (web/app/public/data/<dataset>/{test,calibration}-corpus.txt.gz), or with --data the
+ * native build's split files (test.txt; train.txt, whose front is the calibration slice).
+ */
+async function readCorpus(
+  args: Arguments,
+  dataset: string,
+  split: "test" | "calibration",
+): Promise<string> {
+  const data = args.options.get("data");
+  if (data !== undefined)
+    return naming(data, async () =>
+      (
+        await readFile(join(data, split === "test" ? "test.txt" : "train.txt"))
+      ).toString("latin1"),
+    );
+  const path = join(appData, dataset, `${split}-corpus.txt.gz`);
+  return naming(path, async () =>
+    gunzipSync(await readFile(path)).toString("latin1"),
+  );
+}
+
+/** Runs `work` with a QuantLab in this thread, disposed afterwards. */
+async function withLab<T>(work: (lab: QuantLab) => Promise<T>): Promise<T> {
+  const lab = createQuantLab({ worker: false });
+  try {
+    return await work(lab);
+  } finally {
+    await lab.dispose();
+  }
+}
+
+function languageModelReportCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  return withLab(async (lab) => {
+    const model = await loadLanguageModel(lab, args.positional[0]!);
+    const { dataset } = model.manifest;
+    const plans = args.options.get("plans")?.split(",").filter(Boolean);
+    let stage = "";
+    const report = await lab.languageModelReport(
+      model,
+      await readCorpus(args, dataset, "test"),
+      await readCorpus(args, dataset, "calibration"),
+      {
+        ...(plans === undefined
+          ? {}
+          : { plans: await Promise.all(plans.map(planOf)) }),
+        tokens: wholeNumber(args, "tokens", 16384),
+        calibrationWindows: wholeNumber(args, "calib-size", 64),
+        speedRounds: wholeNumber(args, "speed-rounds", 5),
+        onProgress: (p) => {
+          if (p.message !== undefined && p.message !== stage) {
+            stage = p.message;
+            printError(`quantlab report: ${stage}`);
+          }
+        },
+      },
+    );
+    const machine = `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"}`;
+    await writeOutput(
+      `${report.markdown}\nMachine: ${machine}.\n`,
+      args.options.get("out"),
+      "report",
+      print,
+      printError,
+    );
+    return 0;
+  });
+}
+
+function generateCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  return withLab(async (lab) => {
+    const model = await loadLanguageModel(lab, args.positional[0]!);
+    const temperature = Number(args.options.get("temperature") ?? "0.8");
+    if (!Number.isFinite(temperature) || temperature < 0)
+      throw new Error("--temperature must be a number ≥ 0");
+    const { continuations } = await lab.generateText(
+      model,
+      args.options.get("prompt") ?? "",
+      await readCorpus(args, model.manifest.dataset, "calibration"),
+      {
+        plans: [await planOf(args.options.get("plan") ?? "fp32")],
+        tokens: wholeNumber(args, "tokens", 200),
+        temperature,
+        seed: wholeNumber(args, "seed", 1),
+      },
+    );
+    const [only] = continuations;
+    print(only!.text);
+    printError(
+      `${only!.plan}: ${only!.tokens.length} tokens, ${only!.tokensPerSecond.toFixed(0)} tokens/s generating`,
+    );
+    return 0;
+  });
+}
+
 async function reportCommand(
   args: Arguments,
   print: Print,
   printError: Print,
 ): Promise<number> {
+  if (await isLanguageModel(args.positional[0]!))
+    return languageModelReportCommand(args, print, printError);
   const format = args.options.get("format") ?? "md";
   if (!["md", "json", "csv"].includes(format))
     throw new Error(`--format must be md, json or csv, got '${format}'`);
@@ -600,7 +745,9 @@ const KNOWN: Record<string, string[]> = {
     ...CALIBRATION_OPTIONS,
     "baseline",
     ...THRESHOLD_OPTIONS,
+    "tokens",
   ],
+  generate: ["plan", "prompt", "tokens", "temperature", "seed", "data"],
   search: [
     "budget",
     "min-accuracy",
@@ -616,6 +763,7 @@ const POSITIONALS: Record<string, [number, string]> = {
   eval: MODEL_DIRECTORY,
   quantize: MODEL_DIRECTORY,
   report: MODEL_DIRECTORY,
+  generate: MODEL_DIRECTORY,
   search: MODEL_DIRECTORY,
   qat: MODEL_DIRECTORY,
   compare: [2, "two reports: BASE.json NEW.json"],

@@ -400,6 +400,38 @@ export interface RawBenchModule {
   ): RawBenchCall;
 }
 
+// ---- engine/bindings/language_model.cpp ---------------------------------------------------------
+
+/** A transformer language model in the engine, with its quantized variants kept per plan. */
+export interface RawLanguageModel extends RawDeletable {
+  manifestJson(): string;
+  /**
+   * options: JSON {plans: [name | plan], tokens, temperature, seed, calibrationWindows}; returns
+   * JSON {continuations: [{plan, text, tokens, bitsPerWeight, weightBytes, prefillMs, generateMs,
+   * tokensPerSecond, kl: number[] | null}]}, kl against the first plan's distributions.
+   */
+  generate(
+    prompt: string,
+    calibrationText: string,
+    optionsJson: string,
+  ): string;
+  /** options: JSON {plans, tokens, calibrationWindows, speedRounds}; returns JSON {markdown, tokens, rows}. */
+  report(
+    testText: string,
+    calibrationText: string,
+    optionsJson: string,
+    onProgress: (progress: RawReportProgress) => boolean,
+  ): string;
+}
+
+export interface RawLanguageModelModule {
+  LoadedLanguageModel: abstract new () => RawLanguageModel;
+  loadLanguageModel(
+    manifestJson: Uint8Array,
+    weights: Uint8Array,
+  ): RawLanguageModel;
+}
+
 // ---- the whole module ---------------------------------------------------------------------------
 
 /** Everything the engine's Embind bindings export. */
@@ -410,7 +442,8 @@ export type RawBindings = RawQuantModule &
   RawQuantizationModule &
   RawCompareModule &
   RawQatModule &
-  RawBenchModule;
+  RawBenchModule &
+  RawLanguageModelModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
 export interface RawRuntime {
@@ -509,4 +542,6 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   benchConv2dF32: [],
   benchConv2dQC8W: [],
   benchConv2dQC4W: [],
+  LoadedLanguageModel: ["manifestJson", "generate", "report"],
+  loadLanguageModel: [],
 };

@@ -8,9 +8,21 @@ export type {
 } from "./api/quantlab.js";
 export type {
   Handle,
+  LanguageModelHandle,
   ModelHandle,
   QuantizedModelHandle,
 } from "./api/handles.js";
+export type {
+  Continuation,
+  GenerateOptions,
+  GenerateResult,
+  LanguageModelManifest,
+  LanguageModelPlanSpec,
+  LanguageModelReport,
+  LanguageModelReportOptions,
+  LanguageModelReportRow,
+} from "./models/language-model.js";
+export { DEFAULT_GENERATE_PLANS } from "./models/language-model.js";
 export type {
   ActivationHistogramOptions,
   CalibrationOptions,

@@ -10,6 +10,7 @@ export const VIEWS = [
   { file: "calibration.html", label: "Calibration" },
   { file: "mixed.html", label: "Mixed" },
   { file: "qat.html", label: "QAT" },
+  { file: "generate.html", label: "Generate" },
   { file: "bench.html", label: "Kernels" },
   { file: "history.html", label: "History" },
 ] as const;

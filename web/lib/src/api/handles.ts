@@ -2,6 +2,7 @@
 // handles: plain, cloneable records the caller passes back. An id is unique to its table, so
 // a handle of a dead worker or another instance is refused instead of finding the wrong object.
 import { invalidArgument } from "../errors.js";
+import type { LanguageModelManifest } from "../models/language-model.js";
 import type { ModelManifest } from "../models/model.js";
 import type { Plan } from "../quantization/types.js";
 
@@ -27,8 +28,16 @@ export interface QuantizedModelHandle {
   readonly bitsPerWeight: number;
 }
 
+/** A transformer language model (loadLanguageModel): generate text and report under plans. */
+export interface LanguageModelHandle {
+  readonly kind: "language-model";
+  readonly id: string;
+  /** Its manifest.json: tokenizer, configuration, recorded metrics (test perplexity). */
+  readonly manifest: LanguageModelManifest;
+}
+
 /** Every kind of handle. */
-export type Handle = ModelHandle | QuantizedModelHandle;
+export type Handle = ModelHandle | QuantizedModelHandle | LanguageModelHandle;
 
 /** An object that frees its engine memory on dispose() (a Model, ...). */
 export interface Owned {

@@ -22,7 +22,7 @@ import {
   type TrainOptions,
   type TrainProgress,
 } from "../models/train.js";
-import type { RawQatOutcome } from "../engine-module.js";
+import type { RawQatOutcome, RawReportProgress } from "../engine-module.js";
 import type {
   Bits,
   FloatInput,
@@ -56,7 +56,20 @@ import type {
   GateThresholds,
   ReportComparison,
 } from "../quantization/comparison.js";
-import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
+import {
+  loadLanguageModel,
+  type GenerateOptions,
+  type GenerateResult,
+  type LanguageModel,
+  type LanguageModelReport,
+  type LanguageModelReportOptions,
+} from "../models/language-model.js";
+import type {
+  Handle,
+  LanguageModelHandle,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "./handles.js";
 import { method, type MethodContext } from "./method.js";
 
 /** Options of evaluate. */
@@ -124,6 +137,25 @@ export interface SavedModel {
 
 const model = (context: MethodContext<unknown>, handle: ModelHandle): Model =>
   context.handles.get<Model>(handle, "model");
+
+/** An engine progress callback for a staged report: progress per stage, false once aborted. */
+const stageProgress =
+  (context: MethodContext<ReportProgress>) =>
+  (p: RawReportProgress): boolean => {
+    context.progress({
+      done: p.done,
+      total: p.total,
+      detail: { stage: p.stage },
+      message: p.stage,
+    });
+    return !context.aborted();
+  };
+
+const languageModel = (
+  context: MethodContext<unknown>,
+  handle: LanguageModelHandle,
+): LanguageModel =>
+  context.handles.get<LanguageModel>(handle, "language-model");
 
 /** What evaluate, classify and saveModel need, from a model or a quantized model. */
 type Runnable = Pick<Model, "classify" | "files"> & {
@@ -453,20 +485,77 @@ export const methods = {
             validation?.labels ?? new Uint8Array(),
             imageSizeOf(test),
             options,
-            (p) => {
-              context.progress({
-                done: p.done,
-                total: p.total,
-                detail: { stage: p.stage },
-                message: p.stage,
-              });
-              return !context.aborted();
-            },
+            stageProgress(context),
           ),
         "InvalidPlan",
       );
       return JSON.parse(json) as Report;
     },
+  ),
+
+  /** Loads a transformer language model from its manifest.json and model.safetensors. */
+  loadLanguageModel: method(
+    1,
+    async (context, [files]: [ModelFiles]): Promise<LanguageModelHandle> => {
+      const loaded = await loadLanguageModel(files, context.engine);
+      const { manifest } = loaded;
+      return context.handles.add(
+        (id) => ({ kind: "language-model", id, manifest }),
+        loaded,
+      );
+    },
+  ),
+
+  /**
+   * Continues `prompt` under each plan (default fp32, int8, w4a8) with the same seed: text,
+   * tokens per second and, for every plan after the first, the KL of each token's distribution
+   * from the first plan's along the same text. Static plans and GPTQ calibrate on
+   * `calibrationText` (training-split text) once per plan; later calls reuse them.
+   */
+  generateText: method(
+    3,
+    (
+      context,
+      [handle, prompt, calibrationText]: [LanguageModelHandle, string, string],
+      options: Partial<GenerateOptions>,
+    ): GenerateResult =>
+      wrapEngineError(
+        () =>
+          languageModel(context, handle).generate(
+            String(prompt),
+            String(calibrationText),
+            options,
+          ),
+        "InvalidPlan",
+      ),
+  ),
+
+  /**
+   * FP32 and each plan (default int8, int4-g32, w4a8, gptq-int4-g32) on test text: perplexity,
+   * KL mean and 99th percentile, top-1 agreement, prefill and generation tokens per second, and
+   * the report as Markdown; progress per stage, abort between steps.
+   */
+  languageModelReport: method(
+    3,
+    (
+      context: MethodContext<ReportProgress>,
+      [handle, testText, calibrationText]: [
+        LanguageModelHandle,
+        string,
+        string,
+      ],
+      options: Partial<LanguageModelReportOptions>,
+    ): LanguageModelReport =>
+      wrapEngineError(
+        () =>
+          languageModel(context, handle).report(
+            String(testText),
+            String(calibrationText),
+            options,
+            stageProgress(context),
+          ),
+        "InvalidPlan",
+      ),
   ),
 
   /**
