@@ -2,6 +2,7 @@
 # Builds everything the tests, the demo and the benchmarks use:
 #   build/native   g++ engine, GoogleTest binaries, the quantlab CLI
 #   build/wasm     Emscripten engine and tests; web/lib/wasm/quantlab-engine.{mjs,wasm}
+#   build/wasm-threads  the pthreads engine: web/lib/wasm/quantlab-engine-threads.{mjs,wasm,worker.js}
 #   web/lib/dist  the npm package's library (scripts/build.d/20-npm-lib.sh)
 #   web/app/dist   the Vite app, which imports the library through the package's exports
 # --package builds only what the npm tarball holds (no native build, no app): npm's prepack.
@@ -26,6 +27,14 @@ if $package_only; then
 else
   cmake --build build/wasm -j "$jobs"
 fi
+
+# The threaded engine (Emscripten pthreads): the whole engine again with -pthread, module only
+# (its kernels are the same code as the tests above check; tests/web checks its results).
+if [ ! -f build/wasm-threads/CMakeCache.txt ]; then
+  emcmake cmake -S . -B build/wasm-threads -DCMAKE_BUILD_TYPE=Release -DQUANTLAB_WASM_THREADS=ON \
+    -DQUANTLAB_TESTS=OFF >/dev/null
+fi
+cmake --build build/wasm-threads -j "$jobs" --target quantlab_wasm
 
 for step in scripts/build.d/*.sh; do
   [ -e "$step" ] && bash "$step"

@@ -194,6 +194,18 @@ describe("quantlab eval (npm CLI)", () => {
     expect(code).toBe(0);
   });
 
+  it("takes --threads: 2 threads reproduce the recorded accuracy, 0 is refused", async () => {
+    const two = await run(["eval", "models/fashion-mlp", "--threads", "2"]);
+    expect(two.out).toContain("reproduced");
+    expect(two.out).not.toContain("NOT reproduced");
+    expect(two.code).toBe(0);
+    const zero = await run(["eval", "models/fashion-mlp", "--threads", "0"]);
+    expect(zero.code).toBe(1);
+    expect(zero.out).toMatch(
+      /--threads must be a whole number from 1, got '0'/,
+    );
+  });
+
   it("reports errors and usage", async () => {
     expect(await run([])).toMatchObject({
       code: 2,

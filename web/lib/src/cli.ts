@@ -18,6 +18,8 @@
 //   quantlab generate <language model dir> [--plan P] [--prompt TEXT] [--tokens N]
 //                     [--temperature T] [--seed S] [--data DIR]
 //
+// Every command takes --threads N (default: the cores available; results do not depend on it).
+//
 // With --baseline (report) and always (compare), the regression gate of docs/report.md runs:
 // the command exits 3 when a threshold is crossed (1: an error, 2: usage), printing why.
 //
@@ -91,9 +93,13 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
 };
 /** Exit code of a run whose gate failed (1 is an error, 2 a usage error). */
 export const GATE_FAILED = 3;
-const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
+const USAGE = `usage: quantlab <command> [arguments] [--threads N]\n${Object.values(
+  COMMANDS,
+)
   .map(({ usage }) => `  quantlab ${usage}`)
-  .join("\n")}`;
+  .join(
+    "\n",
+  )}\n--threads N (any command): threads the engine uses; default: the cores available`;
 
 type Print = (line: string) => void;
 type Command = (
@@ -135,7 +141,8 @@ function parseArguments(
       continue;
     }
     const name = arg.slice(2);
-    if (!known.includes(name)) throw new Error(`unknown option ${arg}`);
+    if (!known.includes(name) && name !== "threads")
+      throw new Error(`unknown option ${arg}`);
     if (FLAGS.has(name)) {
       parsed.flags.add(name);
       continue;
@@ -154,6 +161,17 @@ function wholeNumber(args: Arguments, name: string, fallback: number): number {
   if (!/^\d+$/.test(text))
     throw new Error(`--${name} must be a whole number, got '${text}'`);
   return Number(text);
+}
+
+/** An in-thread engine with --threads N when given (results do not depend on it). */
+function labFor(args: Arguments): QuantLab {
+  const threads = args.options.get("threads");
+  if (threads === undefined) return createQuantLab({ worker: false });
+  if (!/^[1-9]\d*$/.test(threads))
+    throw new Error(
+      `--threads must be a whole number from 1, got '${threads}'`,
+    );
+  return createQuantLab({ worker: false, threads: Number(threads) });
 }
 
 /** `dir` as given, or the package's own copy when only that exists. */
@@ -329,7 +347,7 @@ async function compareCommand(
   if (!["md", "json"].includes(format))
     throw new Error(`--format must be md or json, got '${format}'`);
   const thresholds = thresholdsOf(args);
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const [base, next] = await Promise.all(
       args.positional.map((path) => readReport(lab, path)),
@@ -357,7 +375,7 @@ const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
 
 async function evalCommand(args: Arguments, print: Print): Promise<number> {
   // In this thread: one short job, and no worker to start.
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadAny(lab, args.positional[0]!);
     const { name, dataset, metrics } = model.manifest;
@@ -421,7 +439,7 @@ async function evaluateAndSave(
 async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
   const out = args.options.get("out");
   if (out === undefined) throw new Error("quantize needs --out DIR");
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;
@@ -585,7 +603,7 @@ async function reportCommand(
     throw new Error(
       "--max-decay, --max-size, --min-speedup and --alpha need --baseline FILE",
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     // The baseline is checked before any work.
     const baseline =
@@ -665,7 +683,7 @@ async function searchCommand(
     throw new Error(
       "search needs one of --budget (e.g. 5bpw, 300KB) and --min-accuracy (e.g. 91.5)",
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const train = await readTraining(lab, args, model.manifest.dataset);
@@ -702,7 +720,7 @@ async function qatCommand(
     throw new Error(
       `qat --budget takes bits per weight (e.g. 5bpw), got '${budget}'`,
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;

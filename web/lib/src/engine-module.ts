@@ -432,6 +432,16 @@ export interface RawLanguageModelModule {
   ): RawLanguageModel;
 }
 
+// ---- engine/bindings/threads.cpp --------------------------------------------------------------
+
+export interface RawThreadsModule {
+  /** The loader's one call: the threads the module's worker pool was sized for. */
+  initThreads(threads: number): void;
+  /** Threads the kernels split work across, from 1 to initThreads' count. */
+  setThreadCount(threads: number): void;
+  threadCount(): number;
+}
+
 // ---- the whole module ---------------------------------------------------------------------------
 
 /** Everything the engine's Embind bindings export. */
@@ -443,7 +453,8 @@ export type RawBindings = RawQuantModule &
   RawCompareModule &
   RawQatModule &
   RawBenchModule &
-  RawLanguageModelModule;
+  RawLanguageModelModule &
+  RawThreadsModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
 export interface RawRuntime {
@@ -456,8 +467,16 @@ export type RawEngineModule = RawBindings & RawRuntime;
 
 /** Options of the Emscripten MODULARIZE factory that the loader uses. */
 export interface RawModuleOptions {
-  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY). */
+  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY); shared in the threaded build. */
   wasmMemory: WebAssembly.Memory;
+  /** Threaded build: Workers started with the module (-sPTHREAD_POOL_SIZE), threads − 1. */
+  pthreadPoolSize?: number;
+  /** Threaded build: the module's own URL, which each pthread Worker imports. */
+  mainScriptUrlOrBlob?: string;
+  /** Threaded build: where a file of the build is (the pthread Workers' script). */
+  locateFile?(path: string): string;
+  /** Where Emscripten's runtime writes its warnings (default: console.error). */
+  printErr?(text: string): void;
   /**
    * Emscripten's hook for instantiating the .wasm ourselves: call `receive` with the instance
    * and return {} (asynchronous instantiation).
@@ -544,4 +563,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   benchConv2dQC4W: [],
   LoadedLanguageModel: ["manifestJson", "generate", "report"],
   loadLanguageModel: [],
+  initThreads: [],
+  setThreadCount: [],
+  threadCount: [],
 };

@@ -79,6 +79,7 @@ export type { TrainProgress } from "./models/train.js";
 export type { SchemeComparison } from "./compare.js";
 export { QuantLabError, type ErrorCode } from "./errors.js";
 export type { EngineLoadOptions } from "./loader/load.js";
+export type { ThreadsInfo } from "./loader/threads.js";
 export type { WasmSource } from "./loader/wasm-source.js";
 export { GRANULARITIES } from "./types.js";
 export type {
@@ -98,7 +99,7 @@ export { gridLevels } from "./grid.js";
 export { seededRandom } from "./random.js";
 
 // Low level: the raw Embind module and the worker protocol.
-export { loadRawModule } from "./loader/load.js";
+export { engineThreads, loadRawModule } from "./loader/load.js";
 export type * from "./engine-module.js";
 export {
   createWorkerClient,

@@ -9,6 +9,7 @@ import type {
   RawQuantizedTensor as LibraryQuantizedTensor,
   RawScheme,
   RawStreamReadProbe,
+  RawThreadsModule,
 } from "quantlab";
 
 export type StreamReadProbe = RawStreamReadProbe;
@@ -17,6 +18,10 @@ export type RawEnum = RawEnumValue;
 export type RawQuantScheme = RawScheme;
 export type RawQuantizedTensor = LibraryQuantizedTensor;
 
-/** The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights. */
+/**
+ * The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights,
+ * and the thread count, so one run times our kernels at 1 thread and at all.
+ */
 export type BenchModule = RawBenchModule &
+  RawThreadsModule &
   Pick<RawQuantModule, "Granularity" | "quantize" | "dequantize">;

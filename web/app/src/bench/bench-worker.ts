@@ -5,8 +5,10 @@ import * as ort from "onnxruntime-web/wasm";
 // ONNX Runtime's .wasm as a file of the built app: it never comes from the network.
 import ortWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import {
+  engineThreads,
   loadRawModule,
   serveRequests,
+  type ThreadsInfo,
   type Handlers,
   type MessageEndpoint,
 } from "quantlab";
@@ -26,6 +28,8 @@ export interface CaseRequest {
 }
 
 export type BenchWorkerMethods = {
+  /** The threads the engine loaded with, and why (e.g. no cross-origin isolation). */
+  threads(): ThreadsInfo;
   roofline(timing: TimingOptions): Roofline;
   runCase(request: CaseRequest): CaseOutcome;
 };
@@ -36,6 +40,7 @@ ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
 const engine = async (): Promise<BenchModule> => loadRawModule();
 
 const handlers: Handlers<BenchWorkerMethods> = {
+  threads: async () => engineThreads(await loadRawModule()),
   roofline: async ([timing]) =>
     measureRoofline(await engine(), ISSUE_PROBES, timing),
   runCase: async ([request], context) => {
@@ -47,6 +52,7 @@ const handlers: Handlers<BenchWorkerMethods> = {
       timing: request.timing,
       alongsideStreamBytes: ISSUE_PROBES.streamBytes,
       ort: request.withOrt ? ort : undefined,
+      threads: (await engine()).threadCount(),
       checkAgreement: request.checkAgreement,
       onKind: (step) =>
         context.progress({

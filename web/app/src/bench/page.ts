@@ -189,6 +189,17 @@ async function run(): Promise<void> {
   }
 }
 
+// The threads every row runs with (ours and ONNX Runtime), and why that many.
+worker.call("threads", []).then(
+  (info) => {
+    byId("threads").textContent =
+      `Threads: ${info.threads} (ours and ONNX Runtime Web) — ${info.note}.`;
+  },
+  (error: unknown) => {
+    byId("threads").textContent = `Threads: unknown (${String(error)})`;
+  },
+);
+
 renderHeader();
 form.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -18,19 +18,21 @@ function boundLabel(bound: Bound): string {
 export const TABLE_HEADER: readonly string[] = [
   "case",
   "kind",
+  "threads",
   "ms",
   "±%",
   "GFLOP/s",
   "bound",
   "% roof",
   "×FP32",
+  "×1 thread",
   "ORT ms",
   "ours÷ORT",
 ];
 
 /** Columns that hold numbers (right-aligned). */
 export const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
-  2, 3, 4, 6, 7, 8, 9,
+  2, 3, 4, 5, 7, 8, 9, 10, 11,
 ]);
 
 export function formatNumber(value: number | undefined, digits = 3): string {
@@ -48,12 +50,14 @@ export function tableRow(r: KernelResult): string[] {
   return [
     r.caseName,
     KIND_LABELS[r.kind],
+    String(r.threads),
     formatNumber(r.ms),
     (100 * r.ours.relativeSpread).toFixed(1),
     formatNumber(r.gflops),
     boundLabel(r.bound),
     r.percentOfRoof.toFixed(0),
     formatNumber(r.speedupVsF32),
+    formatNumber(r.speedupVsOneThread),
     formatNumber(r.ort?.median),
     formatNumber(r.oursOverOrt),
   ];

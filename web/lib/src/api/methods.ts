@@ -71,6 +71,8 @@ import type {
   QuantizedModelHandle,
 } from "./handles.js";
 import { method, type MethodContext } from "./method.js";
+import { engineMemoryBytes, engineThreads } from "../loader/load.js";
+import type { ThreadsInfo } from "../loader/threads.js";
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
@@ -713,9 +715,17 @@ export const methods = {
     context.handles.delete(handle),
   ),
 
+  /**
+   * The engine this instance loaded: its thread count, which build ("threads" or "single") and
+   * why (e.g. "1 thread instead of 2: this page is not cross-origin isolated ...").
+   */
+  info: method(0, (context, []: []): ThreadsInfo =>
+    engineThreads(context.engine),
+  ),
+
   /** The engine's memory and live handles, to watch for leaks. */
   memoryUsage: method(0, (context, []: []): MemoryUsage => ({
-    wasmBytes: context.engine.HEAP8.length,
+    wasmBytes: engineMemoryBytes(context.engine),
     handles: context.handles.size,
   })),
 
