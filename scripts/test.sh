@@ -13,6 +13,11 @@ run() {
 }
 
 run "engine, native (ctest)" ctest --test-dir build/native --output-on-failure -j "$(nproc)"
+# ASan + UBSan (build/sanitize): any report aborts the test that made it.
+run "engine, native with ASan + UBSan (ctest)" ctest --test-dir build/sanitize \
+  --output-on-failure -j "$(nproc)"
+run "fuzz targets, ${QUANTLAB_FUZZ_SECONDS:-20} s each (libFuzzer)" \
+  env QUANTLAB_FUZZ_SECONDS="${QUANTLAB_FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
 run "engine, wasm under Node (ctest)" ctest --test-dir build/wasm --output-on-failure -j "$(nproc)"
 run "TypeScript types (tsc)" npx tsc -p web
 run "library (vitest)" npx vitest run --config web/vitest.config.ts
