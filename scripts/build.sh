@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything the tests, the demo and the benchmarks use:
 #   build/native   g++ engine, GoogleTest binaries, the quantlab CLI
+#   build/sanitize clang engine with ASan + UBSan: GoogleTest binaries and the libFuzzer targets
+#                  of tests/fuzz (CMakeLists.txt, QUANTLAB_SANITIZE; -O1, the sanitizers' usual
+#                  level)
 #   build/wasm     Emscripten engine and tests; web/lib/wasm/quantlab-engine.{mjs,wasm}
 #   build/wasm-threads  the pthreads engine: web/lib/wasm/quantlab-engine-threads.{mjs,wasm,worker.js}
 #   web/lib/dist  the npm package's library (scripts/build.d/20-npm-lib.sh)
@@ -16,6 +19,11 @@ jobs=$(nproc)
 if ! $package_only; then
   cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/native -j "$jobs"
+  if [ ! -f build/sanitize/CMakeCache.txt ]; then
+    CC=clang CXX=clang++ cmake -S . -B build/sanitize -DQUANTLAB_SANITIZE=ON \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 >/dev/null
+  fi
+  cmake --build build/sanitize -j "$jobs"
 fi
 
 if [ ! -f build/wasm/CMakeCache.txt ]; then

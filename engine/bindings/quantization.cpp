@@ -129,13 +129,20 @@ std::string report_csv_js(const std::string& report) {
   return eval::report_csv(nlohmann::ordered_json::parse(report));
 }
 
+// on_progress({done, total}) after each calibration batch; false cancels (AbortError).
 LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& plan_json,
                                  val calibration_images, val image_size,
-                                 const std::string& calibration_json) {
+                                 const std::string& calibration_json, val on_progress) {
   const quantization::Plan plan = plan_from_spec(json::parse(plan_json), "plan");
   const Tensor inputs = network_input(loaded.manifest.input, calibration_images, image_size);
   const quantization::Calibration calibration = quantization::calibrate(
-      loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));
+      loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)),
+      [&](size_t done, size_t total) {
+        val event = val::object();
+        event.set("done", static_cast<double>(done));
+        event.set("total", static_cast<double>(total));
+        return !on_progress(event).isFalse();
+      });
   return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest, {}};
 }
 

@@ -162,6 +162,22 @@ describe("models", () => {
     mlp.dispose();
   });
 
+  it("names rows × cols beyond the element limit, where 32 bits would wrap", async () => {
+    const mlp = await loadModel(modelFiles("mnist-mlp"));
+    const images = new Uint8Array(784);
+    // 70,000² and (2^32 + 28) × 28 wrap in the engine's 32-bit size_t to plausible counts.
+    expect(() => mlp.classify({ images, rows: 70_000, cols: 70_000 })).toThrow(
+      "images' {rows, cols} [70000, 70000] exceeds the limit of 268435456 elements",
+    );
+    expect(() =>
+      mlp.classify({ images, rows: 2 ** 32 + 28, cols: 28 }),
+    ).toThrow(
+      "images' {rows, cols} [4294967324, 28] exceeds the limit of 268435456 elements",
+    );
+    expect(mlp.classify({ images, rows: 28, cols: 28 })).toHaveLength(1);
+    mlp.dispose();
+  });
+
   it("refuses a disposed model", async () => {
     const model = await loadModel(modelFiles(shippedModels[0]!));
     model.dispose();

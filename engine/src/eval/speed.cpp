@@ -51,7 +51,8 @@ std::vector<double> layer_medians(const std::vector<Timed>& rounds) {
 }  // namespace
 
 std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executors,
-                                 const Tensor& inputs, const SpeedOptions& options) {
+                                 const Tensor& inputs, const SpeedOptions& options,
+                                 const quantization::Progress& progress) {
   require(!executors.empty(), "measure_speed needs at least one executor");
   require(options.rounds > 0 && options.single_images > 0 && options.batch_size > 0,
           "speed rounds, single images and batch size must be at least 1");
@@ -74,11 +75,16 @@ std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executo
   std::vector<const Tensor*> single_inputs;
   for (const Tensor& one : singles) single_inputs.push_back(&one);
   std::vector<std::vector<Timed>> single(executors.size()), batched(executors.size());
+  const auto proceed = [&](size_t done) {
+    if (progress && !progress(done, options.rounds)) throw Cancelled();
+  };
+  proceed(0);
   for (size_t round = 0; round < options.rounds; ++round) {
     for (size_t e = 0; e < executors.size(); ++e) {
       single[e].push_back(time_runs(*executors[e], single_inputs));
       batched[e].push_back(time_runs(*executors[e], {&batch}));
     }
+    proceed(round + 1);
   }
   std::vector<Speed> speeds;
   for (size_t e = 0; e < executors.size(); ++e) {

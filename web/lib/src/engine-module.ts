@@ -233,6 +233,8 @@ export interface RawQuantizationModule {
     calibrationImages: Uint8Array,
     imageSize: RawImageSize,
     calibrationJson: string,
+    /** After each calibration batch; false cancels (AbortError). */
+    onProgress: (progress: { done: number; total: number }) => boolean,
   ): RawQuantizedModel;
   loadQuantizedModel(
     manifestJson: Uint8Array,

@@ -27,7 +27,15 @@ export interface LoadedModel {
 
 const loadedModels = new Map<string, Promise<LoadedModel>>();
 
-/** Loads a shipped model (once per page). */
+/**
+ * Forgets the shipped models loaded so far: after the engine's worker died (WorkerDied) their
+ * handles are gone, and the next loadShippedModel loads them into the new worker.
+ */
+export function forgetLoadedModels(): void {
+  loadedModels.clear();
+}
+
+/** Loads a shipped model (once per page, and again after the worker died). */
 export function loadShippedModel(name: string): Promise<LoadedModel> {
   let loading = loadedModels.get(name);
   if (loading === undefined) {
@@ -175,13 +183,16 @@ export function plainError(error: unknown): string {
       case "OutOfMemory":
         return `The engine ran out of memory: ${error.message}`;
       case "WorkerDied":
-        return `The engine's worker stopped and was restarted; run it again. (${error.message})`;
+        return `The engine stopped and was restarted; run it again (a model from your own files needs loading again). (${error.message})`;
       default:
         return error.message;
     }
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+export const isWorkerDeath = (error: unknown) =>
+  error instanceof QuantLabError && error.code === "WorkerDied";
 
 export const isAbort = (error: unknown) =>
   (error instanceof QuantLabError && error.code === "Aborted") ||

@@ -386,7 +386,8 @@ export const methods = {
   /**
    * Calibrates on `calibration` (training-split images, default the first 512, min-max) and
    * quantizes the model with `plan` (default "int8"); the result runs on the integer kernels.
-   * An impossible plan rejects with InvalidPlan naming the layer and field.
+   * An impossible plan rejects with InvalidPlan naming the layer and field. Progress after each
+   * calibration batch; aborting stops at the next one.
    */
   quantizeModel: method(
     2,
@@ -405,6 +406,10 @@ export const methods = {
           calibration,
           plan,
           calibrationOptions,
+          ({ done, total }) => {
+            context.progress({ done, total });
+            return !context.aborted();
+          },
         ),
       ),
   ),
@@ -615,16 +620,16 @@ export const methods = {
    * Quantization-aware training: fine-tunes a copy of the model through fake quantization of
    * the plan (straight-through estimator; LSQ and learned bit-widths on request) on labelled
    * training images, and returns it as a quantized model on the integer kernels. Progress after
-   * every batch (loss, accuracy, scales); aborting stops after the current batch and still
-   * returns the model trained so far (the model given is never changed).
+   * every batch (loss, accuracy, scales); aborting stops after the current batch and rejects
+   * with Aborted, freeing the partial model (the model given is never changed).
    */
   qat: method(
     2,
-    async (
+    (
       context: MethodContext<QatProgress>,
       [handle, train]: [ModelHandle, LabelledImages],
       { plan = "w4a8", ...options }: Partial<QatOptions>,
-    ): Promise<QatResult> => {
+    ): QatResult => {
       const target = rawModelOf(model(context, handle));
       const outcome = wrapEngineError(
         () =>
@@ -647,11 +652,6 @@ export const methods = {
         "InvalidPlan",
       );
       const { model: raw, ...summary } = outcome;
-      if (context.aborted()) {
-        // The caller has its rejection already: free the partial model, do not hand it out.
-        raw.delete();
-        await context.checkpoint();
-      }
       return {
         model: quantizedHandle(
           context,
