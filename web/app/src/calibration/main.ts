@@ -215,7 +215,10 @@ function showClipping(
   clipLayer.replaceChildren(
     ...layers.map((l) => el("option", { value: l.layer, text: l.layer })),
   );
-  if (layers.some((l) => l.layer === previous)) clipLayer.value = previous;
+  // The second layer by default: the first one's input is the image's pixels, not activations.
+  clipLayer.value = layers.some((l) => l.layer === previous)
+    ? previous
+    : layers[Math.min(1, layers.length - 1)]!.layer;
   const draw = () => {
     const layer = layers.find((l) => l.layer === clipLayer.value)!;
     clipChart ??= new ActivationChart(byId<HTMLCanvasElement>("clip-chart"));
