@@ -98,9 +98,9 @@ const VIEWS: {
     path: "/generate.html",
     async prepare(page) {
       await settled(page);
-      await page.locator("#tokens").fill("40");
+      await page.locator("#tokens").fill("12");
       await page.getByRole("button", { name: "Generate" }).click();
-      await expect(page.locator("[data-testid=kl-text] span")).toHaveCount(40, {
+      await expect(page.locator("[data-testid=kl-text] span")).toHaveCount(12, {
         timeout: 180_000,
       });
       await settled(page);
