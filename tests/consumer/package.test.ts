@@ -3,12 +3,13 @@ import { statSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
 import { repoRoot, run } from "./project";
 
-// 12.2 MB today, of which 11.9 MB are what the CLI's defaults need: the shipped image models
+// 12.55 MB today, of which 11.9 MB are what the CLI's defaults need: the shipped image models
 // (3.3 MB compressed), the language model brown-lm (3.0 MB: 820,736 FP32 weights compress
 // little) with its test and calibration text (0.12 MB), the image test splits (4.7 MB) and the
 // calibration slices `quantlab report` and `quantize` calibrate on (the first 1,024 training
-// images: 0.6 MB); the library and engine are 0.3 MB. The budget leaves 3% for growth.
-const BUDGET_BYTES = 12_600_000;
+// images: 0.6 MB); the library and the engine's two builds (one thread, and pthreads for
+// several: docs/threads.md) are 0.65 MB. The budget leaves 3% for growth.
+const BUDGET_BYTES = 13_000_000;
 
 describe("the npm tarball", () => {
   it("stays within its size budget", () => {

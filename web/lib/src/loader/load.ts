@@ -219,8 +219,8 @@ export async function instantiateEngineModule(
   try {
     return await threadedModule(options, source!, info);
   } catch (error) {
-    // The npm package leaves the threaded build out (its size budget: docs/threads.md); a
-    // copy without it, or one whose threaded files cannot be loaded here, runs on one thread.
+    // A copy of the library without the threaded files (a bundler that dropped them), or one
+    // whose threaded files cannot be loaded here, runs on one thread and says why.
     return singleModule(options, {
       threads: 1,
       build: "single",
