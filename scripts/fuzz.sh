@@ -20,9 +20,8 @@ fi
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  for dir in tests/fuzz/*/; do
-    name=$(basename "$dir")
-    [ -x "$bin/fuzz_$name" ] && targets+=("$name")
+  for source in tests/fuzz/*.cpp; do  # one target per source, as tests/fuzz/CMakeLists.txt
+    targets+=("$(basename "$source" .cpp)")
   done
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no targets in $bin (build with scripts/build.sh)" >&2; exit 1; }
