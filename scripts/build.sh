@@ -17,7 +17,9 @@ source scripts/emscripten-env.sh
 jobs=$(nproc)
 
 if ! $package_only; then
-  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # The native build holds the developer CLI and its tests; the unit tests run in build/sanitize
+  # and build/wasm (CMakeLists.txt, QUANTLAB_UNIT_TESTS).
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release -DQUANTLAB_UNIT_TESTS=OFF >/dev/null
   cmake --build build/native -j "$jobs"
   if [ ! -f build/sanitize/CMakeCache.txt ]; then
     CC=clang CXX=clang++ cmake -S . -B build/sanitize -DQUANTLAB_SANITIZE=ON \

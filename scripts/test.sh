@@ -12,7 +12,7 @@ run() {
   if ! "$@"; then failed+=("$name"); fi
 }
 
-run "engine, native (ctest)" ctest --test-dir build/native --output-on-failure -j "$(nproc)"
+run "native CLI and layer order (ctest)" ctest --test-dir build/native --output-on-failure -j "$(nproc)"
 # ASan + UBSan (build/sanitize): any report aborts the test that made it. Left out: the
 # whole-model accuracy cases (thousands of images through every shipped model and preset, 70% of
 # this run's time under the sanitizers, on code the smaller cases and the fuzz targets run here
