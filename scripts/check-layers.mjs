@@ -1,7 +1,8 @@
 // Fails when an engine source includes a header of a layer above its own, or another layer's
 // private header (DESIGN.md: the layers only look down). Layers and their order come from the
 // one list in CMakeLists.txt; public headers quantlab/<x>.h belong to the layer named by x's
-// prefix (nn_ops.h → nn), error.h/impl.h/tensor.h/version.h to tensor, roofline.h to kernels.
+// prefix (nn_ops.h → nn), error.h/impl.h/tensor.h/version.h to tensor, roofline.h and threads.h
+// to kernels.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -20,7 +21,13 @@ const reachable = (layer, seen = new Set([layer])) => {
   for (const dep of deps[layer]) if (!seen.has(dep)) reachable(dep, seen.add(dep));
   return seen;
 };
-const headerLayer = { error: "tensor", impl: "tensor", version: "tensor", roofline: "kernels" };
+const headerLayer = {
+  error: "tensor",
+  impl: "tensor",
+  version: "tensor",
+  roofline: "kernels",
+  threads: "kernels",
+};
 const layerOfHeader = (name) => {
   const stem = name.replace(/\.h$/, "");
   return headerLayer[stem] ?? order.find((l) => stem === l || stem.startsWith(`${l}_`));

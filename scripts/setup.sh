@@ -17,6 +17,9 @@ declare -A NEEDED=(
   [zlib1g-dev]=/usr/include/zlib.h
   [dataset-fashion-mnist]=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
   [chromium]=/usr/bin/chromium
+  [clang]=/usr/bin/clang++
+  [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+  [llvm]=/usr/bin/llvm-symbolizer
 )
 missing=()
 for package in "${!NEEDED[@]}"; do

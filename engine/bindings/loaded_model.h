@@ -4,7 +4,6 @@
 
 #include <emscripten/val.h>
 
-#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -52,23 +51,21 @@ struct LoadedModel {
 
 // u8 images as normalized network inputs. image_size is null (each image is the model's input
 // size, flattened: nothing beyond the pixel count can be checked) or {rows, cols}, which
-// to_network_input then checks against the model's image size.
+// to_network_input then checks against the model's image size. rows and cols are read as
+// doubles: a JS number above 2^32 must reach the engine's limit check, not wrap in a 32-bit
+// size_t (the library has already checked they are safe non-negative integers).
 inline Tensor network_input(const InputSpec& input, const emscripten::val& images,
                             const emscripten::val& image_size) {
-  const std::vector<uint8_t> pixels = from_typed_array<uint8_t>(images);
-  std::vector<size_t> image_dims = {Shape(input.shape).element_count()};
+  std::vector<uint64_t> image_dims;
   if (!image_size.isNull() && !image_size.isUndefined()) {
-    image_dims = {image_size["rows"].as<size_t>(), image_size["cols"].as<size_t>()};
+    for (const char* key : {"rows", "cols"}) {
+      const double value = image_size[key].as<double>();
+      require(value >= 0 && value <= 9007199254740991.0,
+              std::string("images' ") + key + " must be a non-negative safe integer");
+      image_dims.push_back(static_cast<uint64_t>(value));
+    }
   }
-  const size_t per_image = Shape(image_dims).element_count();
-  require(per_image > 0 && pixels.size() % per_image == 0,
-          "images hold " + std::to_string(pixels.size()) + " bytes, not a whole number of " +
-              std::to_string(per_image) + "-pixel images");
-  std::vector<size_t> dims = {pixels.size() / per_image};
-  dims.insert(dims.end(), image_dims.begin(), image_dims.end());
-  Tensor batch(DType::u8, Shape(std::move(dims)));
-  if (!pixels.empty()) std::memcpy(batch.bytes(), pixels.data(), pixels.size());
-  return to_network_input(batch, input);
+  return pixels_to_network_input(from_typed_array<uint8_t>(images), image_dims, input);
 }
 
 }  // namespace quantlab::bindings

@@ -131,14 +131,58 @@ std::string report_csv_js(const std::string& report) {
   return eval::report_csv(nlohmann::ordered_json::parse(report));
 }
 
+// on_progress({done, total}) after each calibration batch; false cancels (AbortError).
 LoadedQuantizedModel quantize_js(const LoadedModel& loaded, const std::string& plan_json,
                                  val calibration_images, val image_size,
-                                 const std::string& calibration_json) {
+                                 const std::string& calibration_json, val on_progress) {
   const quantization::Plan plan = plan_from_spec(json::parse(plan_json), "plan");
   const Tensor inputs = network_input(loaded.manifest.input, calibration_images, image_size);
   const quantization::Calibration calibration = quantization::calibrate(
-      loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)));
+      loaded.model, plan, inputs, calibration_from(json::parse(calibration_json)),
+      [&](size_t done, size_t total) {
+        val event = val::object();
+        event.set("done", static_cast<double>(done));
+        event.set("total", static_cast<double>(total));
+        return !on_progress(event).isFalse();
+      });
   return {quantization::quantize_model(loaded.model, plan, calibration), loaded.manifest, {}};
+}
+
+// calibration_json: {method (ignored: every method is observed), percentile, samples}. Returns per
+// Linear/Conv2d layer {layer, firstEdge, binWidth, counts: Float64Array, min, max, ranges:
+// [{method, min, max, clippedFraction, kl}]}; on_progress(done, total) returning false cancels.
+val activation_histograms_js(const LoadedModel& loaded, val images, val image_size,
+                             const std::string& calibration_json, val on_progress) {
+  const Tensor inputs = network_input(loaded.manifest.input, images, image_size);
+  const std::vector<quantization::LayerActivations> layers = quantization::activation_histograms(
+      loaded.model, inputs, calibration_from(json::parse(calibration_json)),
+      [&](size_t done, size_t total) {
+        return !on_progress(static_cast<double>(done), static_cast<double>(total)).isFalse();
+      });
+  val out = val::array();
+  for (const quantization::LayerActivations& layer : layers) {
+    val entry = val::object();
+    entry.set("layer", layer.layer);
+    entry.set("firstEdge", layer.histogram.first_edge);
+    entry.set("binWidth", layer.histogram.bin_width);
+    const std::vector<double> counts(layer.histogram.counts.begin(), layer.histogram.counts.end());
+    entry.set("counts", to_typed_array(std::span<const double>(counts)));
+    entry.set("min", layer.histogram.min);
+    entry.set("max", layer.histogram.max);
+    val ranges = val::array();
+    for (const quantization::ObserverChoice& choice : layer.ranges) {
+      val range = val::object();
+      range.set("method", std::string(calib::method_name(choice.method)));
+      range.set("min", choice.range.min);
+      range.set("max", choice.range.max);
+      range.set("clippedFraction", choice.clipped_fraction);
+      range.set("kl", choice.kl);
+      ranges.call<void>("push", range);
+    }
+    entry.set("ranges", ranges);
+    out.call<void>("push", entry);
+  }
+  return out;
 }
 
 LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
@@ -196,6 +240,7 @@ EMSCRIPTEN_BINDINGS(quantlab_quantization) {
   function("reportMarkdown", guarded<&report_markdown_js>);
   function("reportCsv", guarded<&report_csv_js>);
   function("quantizeModel", guarded<&quantize_js>);
+  function("activationHistograms", guarded<&activation_histograms_js>);
   function("loadQuantizedModel", guarded<&load_quantized_js>);
 }
 

@@ -7,6 +7,7 @@
 #include "command.h"
 #include "examples.h"
 #include "gate.h"
+#include "lm_data.h"
 #include "machine.h"
 #include "model_loading.h"
 #include "quantlab/error.h"
@@ -24,6 +25,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 }
 
 int run_report(const std::vector<std::string>& args) {
+  if (!args.empty() && is_language_model_dir(args[0])) return run_lm_report(args);
   std::vector<std::string> known = {"plans",        "format", "out",        "data",
                                     "speed-rounds", "search", "validation", "int4-methods"};
   known.insert(known.end(), kCalibrationOptions.begin(), kCalibrationOptions.end());

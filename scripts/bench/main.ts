@@ -1,16 +1,20 @@
-// `npm run bench`: the benchmark in Node, single thread, against ONNX Runtime Web in the same
-// process. Prints the roofline, the table, the output agreement with ONNX Runtime and the
-// issue's target checks; writes everything as JSON to bench-results/.
+// `npm run bench`: the benchmark in Node against ONNX Runtime Web in the same process, both at
+// the same thread count. Prints the roofline, the table, the output agreement with ONNX Runtime
+// and the issue's target checks; writes everything as JSON to bench-results/.
 //   --quick        shorter warm-up and fewer samples (a rough run)
 //   --no-ort       skip ONNX Runtime
 //   --case=TEXT    only kernel cases whose name contains TEXT (repeatable)
 //   --models-only  only the end-to-end model rows (scripts/bench/models.ts)
 //   --kernels-only only the kernel rows
+//   --threads=N    threads for ours and ONNX Runtime (default: the cores available; the relaxed-SIMD
+//                  kernels run with 1 only: docs/threads.md); with more
+//                  than 1, our kernels and fashion-cnn's evaluation are also timed on 1 thread
+//                  in the same interleaved samples (the "×1 thread" column and rows)
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
 import * as ort from "onnxruntime-web";
-import { loadRawModule } from "../../web/lib/src/index";
+import { loadRawModule } from "../../web/lib/src/index.node";
 import type { BenchModule } from "../../web/app/src/bench/bench-module";
 import { ISSUE_CASES, KERNEL_KINDS } from "../../web/app/src/bench/cases";
 import { ISSUE_PROBES } from "../../web/app/src/bench/roofline";
@@ -26,7 +30,8 @@ const unknown = args.filter(
     a !== "--no-ort" &&
     a !== "--models-only" &&
     a !== "--kernels-only" &&
-    !a.startsWith("--case="),
+    !a.startsWith("--case=") &&
+    !/^--threads=[1-9][0-9]*$/.test(a),
 );
 if (unknown.length > 0) {
   console.error(`unknown option(s): ${unknown.join(" ")}`);
@@ -40,11 +45,15 @@ const cases = ISSUE_CASES.filter(
     caseFilters.length === 0 || caseFilters.some((f) => c.name.includes(f)),
 );
 
+const threadsArg = args.find((a) => a.startsWith("--threads="));
+const threads = threadsArg
+  ? Number(threadsArg.slice("--threads=".length))
+  : availableParallelism();
 // The raw Embind module holds the bench bindings besides the library's typed API.
-const engine: BenchModule = await loadRawModule();
+const engine: BenchModule = await loadRawModule({ threads });
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}`;
 console.log(
-  `QuantLab benchmark: single thread, wasm SIMD128${engine.simdKernels() === "relaxed-simd" ? " and relaxed SIMD" : " (relaxed SIMD unavailable)"}; ${machine}`,
+  `QuantLab benchmark: ${threads} thread${threads === 1 ? "" : "s"} (ours and ONNX Runtime), wasm SIMD128${engine.simdKernels() === "relaxed-simd" ? " and relaxed SIMD" : " (relaxed SIMD unavailable)"}; ${machine}`,
 );
 
 const timing = args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING;
@@ -53,6 +62,7 @@ const models = args.includes("--kernels-only")
   : await benchModels(
       args.includes("--no-ort") ? undefined : ort,
       timing,
+      threads,
       (step) => process.stderr.write(`\r${step}`.padEnd(60)),
     );
 if (models) {
@@ -69,6 +79,7 @@ const benchReport = await runBench(engine, {
   timing,
   probes: ISSUE_PROBES,
   ort: args.includes("--no-ort") ? undefined : ort,
+  threads,
   agreementCase: ISSUE_CASES[0]!.name,
   environment: machine,
   onProgress: (p) =>

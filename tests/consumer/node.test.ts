@@ -31,4 +31,20 @@ describe("a Node project", () => {
     );
     expect(out).toMatch(/mnist-mlp: test accuracy 96\.25% .*reproduced/s);
   });
+
+  it("runs the installed package's threaded engine where Node has the cores", () => {
+    const out = run(
+      "node",
+      [
+        "--input-type=module",
+        "-e",
+        `import { createQuantLab } from "quantlab";
+const lab = createQuantLab({ threads: 2 });
+console.log(JSON.stringify(await lab.info()));
+await lab.dispose();`,
+      ],
+      dir,
+    );
+    expect(JSON.parse(out)).toMatchObject({ threads: 2, build: "threads" });
+  });
 });

@@ -3,6 +3,8 @@
 // full-page screenshot of each into tests/e2e/screenshots/ (looked at by a person).
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { VIEWS as VIEWS_IN_NAV } from "../../web/app/src/shell/nav";
+import { jsonFile, twoMeasuredReports } from "./history-helpers";
 import { open, runCompare, SCREENSHOTS, settled } from "./lab-helpers";
 
 const VIEWS: {
@@ -72,6 +74,19 @@ const VIEWS: {
     },
   },
   {
+    name: "qat",
+    path: "/qat.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      await page.locator("#examples").selectOption("640");
+      await page.getByRole("button", { name: "Fine-tune and compare" }).click();
+      await expect(page.locator("#result tbody tr")).toHaveCount(3, {
+        timeout: 180_000,
+      });
+      await settled(page);
+    },
+  },
+  {
     name: "tensor",
     path: "/tensor.html?model=fashion-cnn&layer=conv2",
     async prepare(page) {
@@ -79,10 +94,43 @@ const VIEWS: {
     },
   },
   {
+    name: "generate",
+    path: "/generate.html",
+    async prepare(page) {
+      await settled(page);
+      await page.locator("#tokens").fill("12");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await expect(page.locator("[data-testid=kl-text] span")).toHaveCount(12, {
+        timeout: 180_000,
+      });
+      await settled(page);
+    },
+  },
+  {
     name: "kernels",
     path: "/bench.html",
     async prepare(page) {
-      await expect(page.locator("header.topbar nav a")).toHaveCount(6);
+      await expect(page.locator("header.topbar nav a")).toHaveCount(
+        VIEWS_IN_NAV.length,
+      );
+    },
+  },
+  {
+    name: "history",
+    path: "/history.html?model=mnist-mlp",
+    async prepare(page) {
+      await settled(page);
+      const [first, second] = await twoMeasuredReports();
+      await page
+        .locator("#import")
+        .setInputFiles([
+          jsonFile("minmax.json", first),
+          jsonFile("percentile.json", second),
+        ]);
+      await expect(page.locator("#reports tbody tr")).toHaveCount(2);
+      await page.getByRole("button", { name: "Diff", exact: true }).click();
+      await expect(page.locator("#diff tbody tr")).toHaveCount(4);
+      await settled(page);
     },
   },
 ];

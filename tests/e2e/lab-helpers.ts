@@ -5,16 +5,6 @@ import { expect, type Page } from "@playwright/test";
 
 export const SCREENSHOTS = "tests/e2e/screenshots";
 
-/** Every view of the lab, as the nav lists them (tensor.html is Layers' one-tensor corner). */
-export const VIEW_FILES = [
-  "index.html",
-  "try.html",
-  "layers.html",
-  "calibration.html",
-  "tensor.html",
-  "bench.html",
-] as const;
-
 /** Opens a page and returns the list its errors (page errors, console errors, HTTP ≥ 400) fill. */
 export async function open(page: Page, path: string): Promise<string[]> {
   const problems: string[] = [];
@@ -35,20 +25,6 @@ export async function settled(page: Page, timeout = 60_000): Promise<void> {
     { timeout },
   );
 }
-
-/** Records long tasks (main thread blocked ≥ 50 ms) from the start of every page. */
-export async function watchLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = window as unknown as { longTasks: number[] };
-    w.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
-    }).observe({ type: "longtask", buffered: true });
-  });
-}
-
-export const longTasks = (page: Page) =>
-  page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
 
 /** The library's report in Node (worker_threads), for the same model, data and options. */
 export async function libraryReport(

@@ -54,6 +54,13 @@ test("changing one layer's precision changes the plan's totals", async ({
     accuracy: await page.locator("#accuracy").textContent(),
   };
   await expect(page.locator(".layer-sqnr").first()).toContainText("dB");
+  // Each layer's input activations with the calibrated range: clipped fraction and KL.
+  const inputs = page.locator("#layer-fc2 .input-note");
+  await expect(inputs).toContainText("The minmax observer's range", {
+    timeout: 60_000,
+  });
+  await expect(inputs).toContainText("clipping no values"); // min-max keeps every value
+  await expect(inputs).toContainText(/KL \d\.\d{4} nats/);
   await page.locator("#choice-fc1").selectOption("int4-g32");
   await expect(page).toHaveURL(/plan=/);
   await expect(page.locator("#size")).not.toHaveText(before.size!, {
@@ -117,5 +124,26 @@ test("calibration observers choose different ranges on the outlier example", asy
   expect(percentile[1]).toBeLessThan(minmax[1]);
   expect(mse[1]).toBeLessThan(minmax[1]);
   await expect(page.locator("#chart-caption")).toContainText("outlier");
+
+  // What clipping does to fc1's input: every observer's range over its histogram, the same
+  // ranges the quantized models used, min-max clipping nothing and the others some values.
+  await page.locator("#clip-layer").selectOption("fc1");
+  await expect(page.locator("#clip-caption")).toContainText("fc1's input");
+  const clipRow = (method: string) =>
+    page.locator(`#clipping tr[data-method="${method}"] td`);
+  for (const [method, chosen] of [
+    ["minmax", minmax],
+    ["percentile", percentile],
+    ["mse", mse],
+  ] as const) {
+    const [lo, hi] = (await clipRow(method).nth(0).innerText())
+      .split(" … ")
+      .map(Number);
+    expect(lo).toBeCloseTo(chosen[0], 1);
+    expect(hi).toBeCloseTo(chosen[1], 1);
+  }
+  await expect(clipRow("minmax").nth(1)).toHaveText("none");
+  await expect(clipRow("percentile").nth(1)).toHaveText(/%$/);
+  await expect(page.locator("#clip-chart")).toBeVisible();
   expect(problems).toEqual([]);
 });

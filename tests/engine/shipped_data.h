@@ -13,10 +13,12 @@ namespace quantlab::testing {
 
 inline const std::filesystem::path kRoot = QUANTLAB_SOURCE_DIR;
 
+// The shipped image classifiers (the language models, models/*-lm, are read by io_lm.h).
 inline std::vector<std::string> shipped_models() {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(kRoot / "models")) {
-    if (std::filesystem::exists(entry.path() / kWeightsFileName)) {
+    if (std::filesystem::exists(entry.path() / kWeightsFileName) &&
+        !entry.path().filename().string().ends_with("-lm")) {
       names.push_back(entry.path().filename().string());
     }
   }

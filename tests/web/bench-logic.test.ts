@@ -195,7 +195,7 @@ describe("roofline bound", () => {
     const gemv = caseNamed("GEMV 1×4096×4096");
     const weightBytes = 4 * 4096 * 4096;
     const ms = 4; // 67 MB in 4 ms = 16.8 GB/s of weights
-    const r = kernelResult(gemv, "f32", weightBytes, timing(ms), roofline);
+    const r = kernelResult(gemv, "f32", weightBytes, timing(ms), roofline, 1);
     expect(r.bound.limit).toBe("memory");
     const effectiveGBs = compulsoryBytes(gemv, weightBytes) / (ms * 1e6);
     expect(r.percentOfRoof).toBeCloseTo(
@@ -206,10 +206,10 @@ describe("roofline bound", () => {
 
   it("puts a large GEMM under the compute roof of its instruction", () => {
     const gemm = caseNamed("GEMM 256×1024×1024");
-    const f32 = kernelResult(gemm, "f32", 4 * 2 ** 20, timing(20), roofline);
+    const f32 = kernelResult(gemm, "f32", 4 * 2 ** 20, timing(20), roofline, 1);
     expect(f32.bound).toEqual({ limit: "f32", gflops: 50 });
     expect(f32.percentOfRoof).toBeCloseTo((100 * flops(gemm)) / (20e6 * 50), 9);
-    const int8 = kernelResult(gemm, "qd8", 2 ** 20, timing(10), roofline);
+    const int8 = kernelResult(gemm, "qd8", 2 ** 20, timing(10), roofline, 1);
     expect(int8.bound).toEqual({ limit: "i16dot", gflops: 100 });
     expect(computeRoof("w4a32")).toBe("f32");
     expect(computeRoof("w4a8")).toBe("i16dot");
@@ -234,27 +234,27 @@ describe("ratios and targets", () => {
   const weights = 4096 * 11008;
   const rows: KernelResult[] = [
     withComparisons(
-      kernelResult(gemv, "f32", 4 * weights, timing(10), roofline),
+      kernelResult(gemv, "f32", 4 * weights, timing(10), roofline, 1),
       undefined,
       timing(12),
     ),
     withComparisons(
-      kernelResult(gemv, "qd8", weights, timing(2.5), roofline),
+      kernelResult(gemv, "qd8", weights, timing(2.5), roofline, 1),
       10,
       timing(10),
     ),
     withComparisons(
-      kernelResult(gemv, "w4a8", weights / 2, timing(2), roofline),
+      kernelResult(gemv, "w4a8", weights / 2, timing(2), roofline, 1),
       10,
       timing(100),
     ),
     withComparisons(
-      kernelResult(gemv, "w4a32", weights / 2, timing(12), roofline),
+      kernelResult(gemv, "w4a32", weights / 2, timing(12), roofline, 1),
       10,
       undefined,
     ),
     withComparisons(
-      kernelResult(gemm, "f32", 4 * 2 ** 20, timing(15), roofline),
+      kernelResult(gemm, "f32", 4 * 2 ** 20, timing(15), roofline, 1),
       undefined,
       timing(18),
     ),
@@ -269,10 +269,44 @@ describe("ratios and targets", () => {
   it("places the INT8 GEMM under the dot + accumulate ceiling, once it is measured", () => {
     expect(formatDotAddCeiling(roofline, rows)).toBeUndefined();
     // 2·256·1024·1024 flops in 5.368 ms: 100 GFLOP/s, the whole dot peak, 118% of 85.
-    const int8 = kernelResult(gemm, "qd8", 2 ** 20, timing(5.368709), roofline);
+    const int8 = kernelResult(
+      gemm,
+      "qd8",
+      2 ** 20,
+      timing(5.368709),
+      roofline,
+      1,
+    );
     expect(formatDotAddCeiling(roofline, [int8])).toBe(
       "(a loop of nothing but dot + accumulate reaches 85% of the dot peak on this machine; " +
         "INT8 GEMM 256×1024×1024 runs at 118% of that ceiling)",
+    );
+  });
+
+  it("relates a threaded row to our same kernel on one thread and checks the 1.8× target", () => {
+    const two = kernelResult(
+      gemm,
+      "f32",
+      4 * 2 ** 20,
+      timing(10),
+      roofline,
+      2,
+      timing(19),
+    );
+    expect(two.threads).toBe(2);
+    expect(two.speedupVsOneThread).toBeCloseTo(1.9, 12);
+    expect(rows[4]!.speedupVsOneThread).toBeUndefined();
+    const check = (results: KernelResult[]) =>
+      checkTargets(results).find((c) =>
+        c.label.startsWith("FP32 GEMM 256×1024×1024 on all threads"),
+      )!;
+    expect(check([two])).toMatchObject({ value: 1.9, target: 1.8, pass: true });
+    expect(check([rows[4]!])).toMatchObject({
+      value: undefined,
+      pass: undefined,
+    });
+    expect(formatCheck(check([two]))).toBe(
+      "FP32 GEMM 256×1024×1024 on all threads ≥ 1.8× our 1 thread (target for 2 threads): 1.90× ✓",
     );
   });
 
@@ -317,7 +351,7 @@ describe("ratios and targets", () => {
     expect(lines).toHaveLength(2 + rows.length + 1);
     expect(lines[2 + 4]).toBe("");
     const qd8 = lines.find((l) => l.includes("INT8 dyn"))!;
-    expect(qd8).toMatch(/^GEMV 1×4096×11008\s+INT8 dyn\s+2\.50\s/);
+    expect(qd8).toMatch(/^GEMV 1×4096×11008\s+INT8 dyn\s+1\s+2\.50\s/);
   });
 
   it("prints numbers with three significant digits and a dash when absent", () => {

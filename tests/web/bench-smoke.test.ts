@@ -24,7 +24,7 @@ const TINY_PROBES = { streamBytes: 2 ** 20, computeIterations: 1000 };
 let engine: BenchModule;
 beforeAll(async () => {
   engine = await loadRawModule();
-  configureOrt(ort);
+  configureOrt(ort, 1);
 });
 
 describe("ONNX graphs", () => {
@@ -98,6 +98,7 @@ describe("benchmark harness on tiny shapes", () => {
       timing: TINY_TIMING,
       probes: TINY_PROBES,
       ort,
+      threads: 1,
       agreementCase: SMOKE_CASES[0]!.name,
       environment: "vitest",
     });

@@ -162,6 +162,22 @@ describe("models", () => {
     mlp.dispose();
   });
 
+  it("names rows × cols beyond the element limit, where 32 bits would wrap", async () => {
+    const mlp = await loadModel(modelFiles("mnist-mlp"));
+    const images = new Uint8Array(784);
+    // 70,000² and (2^32 + 28) × 28 wrap in the engine's 32-bit size_t to plausible counts.
+    expect(() => mlp.classify({ images, rows: 70_000, cols: 70_000 })).toThrow(
+      "images' {rows, cols} [70000, 70000] exceeds the limit of 268435456 elements",
+    );
+    expect(() =>
+      mlp.classify({ images, rows: 2 ** 32 + 28, cols: 28 }),
+    ).toThrow(
+      "images' {rows, cols} [4294967324, 28] exceeds the limit of 268435456 elements",
+    );
+    expect(mlp.classify({ images, rows: 28, cols: 28 })).toHaveLength(1);
+    mlp.dispose();
+  });
+
   it("refuses a disposed model", async () => {
     const model = await loadModel(modelFiles(shippedModels[0]!));
     model.dispose();
@@ -192,6 +208,18 @@ describe("quantlab eval (npm CLI)", () => {
     expect(out).toContain("reproduced");
     expect(out).not.toContain("NOT reproduced");
     expect(code).toBe(0);
+  });
+
+  it("takes --threads: 2 threads reproduce the recorded accuracy, 0 is refused", async () => {
+    const two = await run(["eval", "models/fashion-mlp", "--threads", "2"]);
+    expect(two.out).toContain("reproduced");
+    expect(two.out).not.toContain("NOT reproduced");
+    expect(two.code).toBe(0);
+    const zero = await run(["eval", "models/fashion-mlp", "--threads", "0"]);
+    expect(zero.code).toBe(1);
+    expect(zero.out).toMatch(
+      /--threads must be a whole number from 1, got '0'/,
+    );
   });
 
   it("reports errors and usage", async () => {

@@ -56,3 +56,16 @@ describe("gridHistogram", () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
   });
 });
+
+describe("parseNumbers on large input", () => {
+  it("reports growing progress and returns every number", () => {
+    const text = Array.from({ length: 250_000 }, (_, i) => i % 97).join(",");
+    const progress: number[] = [];
+    const parsed = parseNumbers(text, (f) => progress.push(f));
+    expect("values" in parsed && parsed.values.length).toBe(250_000);
+    expect("values" in parsed && parsed.values[249_999]).toBe(249_999 % 97);
+    expect(progress.length).toBe(2); // after 100,000 and 200,000 numbers
+    expect(progress[0]).toBeLessThan(progress[1]!);
+    expect(progress[1]).toBeLessThan(1);
+  });
+});

@@ -101,6 +101,49 @@ describe.each([
     expect((await lab.reportCsv(report)).trim().split("\n")).toHaveLength(4);
   });
 
+  it("measures every observer on every layer input, as the quantized model calibrates", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const stages: number[] = [];
+    const layers = await lab.activationHistograms(model, calibration, {
+      samples: 300,
+      onProgress: ({ done }) => stages.push(done),
+    });
+    expect(layers.map((l) => l.layer)).toEqual(["fc1", "fc2", "fc3"]);
+    expect(stages.at(-1)).toBe(300);
+    const int8 = await lab.quantizeModel(model, calibration, {
+      plan: "int8",
+      calibration: { samples: 300 },
+    });
+    const ranges = (
+      int8.manifest as unknown as {
+        quantization: {
+          calibration: { input_ranges: Record<string, [number, number]> };
+        };
+      }
+    ).quantization.calibration.input_ranges;
+    for (const layer of layers) {
+      expect(layer.ranges.map((r) => r.method)).toEqual([
+        "minmax",
+        "moving_average_minmax",
+        "percentile",
+        "mse",
+        "entropy",
+      ]);
+      const minmax = layer.ranges[0]!;
+      // The same float32 range (the manifest writes it with float32's shortest digits).
+      expect([minmax.min, minmax.max].map(Math.fround)).toEqual(
+        ranges[layer.layer]!.map(Math.fround),
+      );
+      expect(minmax.clippedFraction).toBe(0);
+      expect(layer.counts).toBeInstanceOf(Float64Array);
+      expect(layer.binWidth).toBeGreaterThan(0);
+      const total = layer.counts.reduce((a, b) => a + b, 0);
+      expect(total % 300).toBe(0); // every value of the 300 images
+    }
+  });
+
   it("searches a mixed plan on training images, and the chosen plan quantizes", async () => {
     const lab = newLab(worker);
     const model = await lab.loadModel(files("mnist-mlp"));
@@ -123,6 +166,32 @@ describe.each([
     expect(result.markdown).toContain("## Pareto front");
   });
 
+  it("stops a search when aborted mid-way, and the model stays usable", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const train = await mnistSplit("calibration");
+    const controller = new AbortController();
+    let progressed = 0;
+    const error = await codeOf(
+      lab.search(model, train, {
+        budget: "6bpw",
+        validation: 256,
+        calibration: { samples: 256 },
+        signal: controller.signal,
+        onProgress: () => {
+          progressed++;
+          controller.abort();
+        },
+      }),
+    );
+    expect(error.code).toBe("Aborted");
+    expect(progressed).toBeGreaterThan(0);
+    expect((await lab.memoryUsage()).handles).toBe(1);
+    const test = await mnistSplit("test");
+    const { correct } = await lab.evaluate(model, test);
+    expect(correct).toBe(model.manifest.metrics.test_correct);
+  });
+
   it("rejects an impossible plan with InvalidPlan naming the layer and field", async () => {
     const lab = newLab(worker);
     const model = await lab.loadModel(files("mnist-mlp"));
@@ -140,6 +209,61 @@ describe.each([
     );
     expect(preset.code).toBe("InvalidPlan");
     expect(preset.message).toContain("unknown plan preset 'int3'");
+  });
+
+  it("stops calibration at the batch after an abort, leaving no handle behind", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const error = await codeOf(
+      lab.quantizeModel(model, calibration, {
+        plan: "int8",
+        calibration: { samples: 1024 }, // four batches of 256
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          seen.push(done);
+          controller.abort();
+        },
+      }),
+    );
+    expect(error.code).toBe("Aborted");
+    expect(seen[0]).toBe(256);
+    expect((await lab.memoryUsage()).handles).toBe(1);
+    // The engine and the model are as they were: the same plan quantizes and evaluates.
+    const int8 = await lab.quantizeModel(model, calibration, { plan: "int8" });
+    const test = await mnistSplit("test");
+    const { accuracy } = await lab.evaluate(int8, test);
+    expect(accuracy).toBeGreaterThan(0.9);
+  });
+
+  it("stops the report's speed measurement after the round in progress", async () => {
+    const lab = newLab(worker);
+    const model = await lab.loadModel(files("mnist-mlp"));
+    const calibration = await mnistSplit("calibration");
+    const test = await mnistSplit("test");
+    const controller = new AbortController();
+    const speed: number[] = [];
+    const error = await codeOf(
+      lab.report(model, test, calibration, {
+        plans: ["int8"],
+        speedRounds: 1000,
+        signal: controller.signal,
+        onProgress: ({ done, detail }) => {
+          if (detail?.stage !== "measuring speed") return;
+          speed.push(done);
+          if (done >= 1) controller.abort();
+        },
+      }),
+    );
+    expect(error.code).toBe("Aborted");
+    // Rounds are counted as they finish; 1000 would take minutes, the cancel comes after one.
+    expect(speed[0]).toBe(0);
+    expect(speed.at(-1)!).toBeLessThan(1000);
+    expect((await lab.memoryUsage()).handles).toBe(1);
+    const { correct } = await lab.evaluate(model, test);
+    expect(correct).toBe(model.manifest.metrics.test_correct);
   });
 
   it("stops a report when aborted, and the model stays usable", async () => {

@@ -2,7 +2,8 @@
 // so the library installs quantlab-relaxed.wasm by default; `relaxedSimd: false` keeps the
 // SIMD128 kernels. Both must give the same logits bit for bit (docs/quantization.md §10.1), in a
 // worker and in this thread, for INT8 (static and dynamic) and W4A8 models, whose layers run the
-// relaxed GEMMs on batches and the GEMV on single images.
+// relaxed GEMMs on batches and the GEMV on single images. Only the single-threaded build installs
+// them (each pthread has a function table of its own), so these labs ask for one thread.
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -41,8 +42,8 @@ describe.each([
   ["this thread", false],
 ])("relaxed SIMD with the engine in %s", (_, worker) => {
   it("is used where the JavaScript engine accepts it, and gives SIMD128's logits", async () => {
-    const relaxed = createQuantLab({ worker });
-    const simd128 = createQuantLab({ worker, relaxedSimd: false });
+    const relaxed = createQuantLab({ worker, threads: 1 });
+    const simd128 = createQuantLab({ worker, threads: 1, relaxedSimd: false });
     labs.push(relaxed, simd128);
     expect(await relaxed.simdKernels()).toBe("relaxed-simd");
     expect(await simd128.simdKernels()).toBe("simd128");
@@ -59,7 +60,7 @@ describe.each([
 });
 
 it("says which kernels ran in the report's machine line", async () => {
-  const lab = createQuantLab({ worker: false });
+  const lab = createQuantLab({ worker: false, threads: 1 });
   labs.push(lab);
   const model = await lab.loadModel({
     manifest: read("models/mnist-mlp/manifest.json"),
@@ -74,10 +75,17 @@ it("says which kernels ran in the report's machine line", async () => {
   expect(report.machine).toBe("wasm relaxed-simd, one thread");
 });
 
+it("is not installed in the threaded build, which runs SIMD128 on every thread", async () => {
+  const lab = createQuantLab({ worker: false, threads: 2 });
+  labs.push(lab);
+  expect((await lab.info()).build).toBe("threads");
+  expect(await lab.simdKernels()).toBe("simd128");
+});
+
 it("falls back to SIMD128 where the JavaScript engine rejects relaxed SIMD (Node 20 without its flag)", () => {
   const script = `
     import { createQuantLab } from "./web/lib/dist/index.node.js";
-    const lab = createQuantLab({ worker: false });
+    const lab = createQuantLab({ worker: false, threads: 1 });
     console.log(await lab.simdKernels());
     await lab.dispose();`;
   const child = spawnSync(

@@ -5,6 +5,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants } from "node:zlib";
 import { defineConfig, type Plugin } from "vite";
+import { CONTENT_TYPES as TYPES } from "./content-types.ts";
 
 const appDir = fileURLToPath(new URL(".", import.meta.url));
 
@@ -19,17 +20,6 @@ const pages = Object.fromEntries(
 const isolation = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
-};
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".css": "text/css",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".wasm": "application/wasm",
-  ".safetensors": "application/octet-stream",
 };
 
 // `vite preview` (and so `npm run demo` and the browser tests) serves the built files

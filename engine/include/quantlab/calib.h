@@ -55,6 +55,27 @@ struct Range {
   float max = 0;
 };
 
+// What an observer saw, as the histogram of §11.1: counts[k] values in
+// [first_edge + k·bin_width, first_edge + (k+1)·bin_width), exact extremes min and max.
+struct ValueHistogram {
+  double first_edge = 0;
+  double bin_width = 0;
+  std::vector<uint64_t> counts;
+  float min = 0;
+  float max = 0;
+};
+
+// The fraction of the histogram's values in bins wholly outside `range` (Eq. 50; a bin's extent
+// narrowed to the exact extremes). 0 when the range covers [min, max].
+double clipped_fraction(const ValueHistogram& histogram, Range range);
+
+// KL(P‖Q) in nats of the histogram against its quantization onto the asymmetric `bits`-bit grid
+// that choose_params_minmax puts over `range` (Eq. 51): the information the clipping range and
+// the grid lose, on the same footing as the entropy method's Eq. 20 (+inf where clipped values
+// land on a level that holds none of its own). Throws InvalidArgument for an empty histogram or
+// bits other than 8 and 4.
+double quantization_kl(const ValueHistogram& histogram, Range range, int bits);
+
 // Watches one tensor point. Work and memory are linear in what it observes (histogram methods
 // keep a fixed number of bins, not the values).
 class Observer {
@@ -73,6 +94,9 @@ class Observer {
   // or if a histogram method has fewer bins than 2^bits.
   // min-max and the moving average ignore `symmetric` (Eq. 6 makes their range symmetric).
   Range range(int bits, bool symmetric) const;
+  // The histogram of the observed values x (§11.1), for the percentile and MSE methods, which
+  // keep one. Throws InvalidArgument for the other methods or if nothing was observed.
+  ValueHistogram histogram() const;
 
  private:
   struct State;

@@ -107,9 +107,12 @@ struct Speed {
 };
 
 // Times every executor on the same inputs, interleaved round by round so that the machine's
-// drift affects all alike; ratios between the results are what to quote.
+// drift affects all alike; ratios between the results are what to quote. `progress` is called
+// before the first round and after each (rounds done, rounds); false stops the measurement
+// (Cancelled), so a cancel never waits for more than one round.
 std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executors,
-                                 const Tensor& inputs, const SpeedOptions& options = {});
+                                 const Tensor& inputs, const SpeedOptions& options = {},
+                                 const quantization::Progress& progress = {});
 
 // ---- sensitivity and mixed precision (docs/quantization.md §14) ---------------------------------
 // Everything here decides on a validation slice of the training split and never sees test data.

@@ -128,6 +128,12 @@ struct ModelManifest {
 // [count, rows, cols] must also have the model's rows and cols (the last two dims of
 // input.shape, or input.image_shape) where it has them: 14×56 images do not pass for 28×28.
 Tensor to_network_input(const Tensor& images, const InputSpec& input);
+// The same from a flat byte array: images of `image_size` {rows, cols} each, or, when it is
+// empty, of the model's input size flattened (then only the pixel count can be checked). The
+// sizes come from callers as 64-bit numbers (JS) and are limited to kMaxTensorElements before
+// they are multiplied, so 32-bit wasm gives the same named error as a native build.
+Tensor pixels_to_network_input(std::span<const uint8_t> pixels,
+                               const std::vector<uint64_t>& image_size, const InputSpec& input);
 
 inline constexpr const char* kManifestFileName = "manifest.json";
 inline constexpr const char* kWeightsFileName = "model.safetensors";

@@ -123,6 +123,32 @@ using Progress = std::function<bool(size_t done, size_t total)>;
 Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& inputs,
                       const CalibrationOptions& options, const Progress& progress = {});
 
+// ---- activation histograms (the lab's Layers and Calibration views) ---------------------------
+
+// One observer's choice for a layer's input: its 8-bit asymmetric range (what calibrate uses for
+// an int8-static layer), the fraction of the observed values it clips (Eq. 50) and the KL
+// divergence of the quantized distribution from the observed one (Eq. 51).
+struct ObserverChoice {
+  calib::Method method;
+  calib::Range range;
+  double clipped_fraction = 0;
+  double kl = 0;
+};
+
+// The input of one Linear/Conv2d layer over the calibration images.
+struct LayerActivations {
+  std::string layer;
+  calib::ValueHistogram histogram;     // of the input values (§11.1)
+  std::vector<ObserverChoice> ranges;  // every calib::Method, in enum order
+};
+
+// Runs the FP32 model over the first options.samples `inputs` (as calibrate does) with every
+// observer method on every Linear/Conv2d input at once (options.observer sets percentile and
+// bins). Work is linear in the inputs, memory fixed per layer.
+std::vector<LayerActivations> activation_histograms(const nn::Model& model, const Tensor& inputs,
+                                                    const CalibrationOptions& options,
+                                                    const Progress& progress = {});
+
 // ---- GPTQ ---------------------------------------------------------------------------------------
 
 struct GptqOptions {

@@ -113,6 +113,9 @@ class Optimizer {
   explicit Optimizer(const OptimizerConfig& config);
   // Updates every parameter that has a gradient.
   void step(nn::Model& model, const std::map<std::string, Tensor>& gradients, float learning_rate);
+  // The same over a bare parameter map (the language model's, train_lm.h).
+  void step(std::map<std::string, Tensor>& parameters,
+            const std::map<std::string, Tensor>& gradients, float learning_rate);
 
  private:
   OptimizerConfig config_;

@@ -130,4 +130,16 @@ Range Observer::range(int bits, bool symmetric) const {
   return {s.min, s.max};
 }
 
+ValueHistogram Observer::histogram() const {
+  const State& s = *state_;
+  require(s.values.has_value(), [&] {
+    return std::string("only the percentile and mse observers keep a histogram of x, not ") +
+           method_name(s.options.method);
+  });
+  require(s.count > 0, "histogram() needs at least one observed batch");
+  const auto counts = s.values->counts();
+  return {
+      s.values->lower_edge(0), s.values->bin_width(), {counts.begin(), counts.end()}, s.min, s.max};
+}
+
 }  // namespace quantlab::calib

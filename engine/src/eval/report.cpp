@@ -193,8 +193,8 @@ ordered_json report(const nn::Model& model, const nn::Examples& test,
   if (options.measure_speed) {
     std::vector<const nn::Executor*> timed = {&fp32};
     for (const auto& e : executors) timed.push_back(e.get());
-    if (progress && !progress({"measuring speed", 0, 1})) throw Cancelled();
-    const std::vector<Speed> speeds = measure_speed(timed, test.inputs, options.speed);
+    const std::vector<Speed> speeds =
+        measure_speed(timed, test.inputs, options.speed, stage("measuring speed"));
     fp32_row["speed"] = speed_json(speeds[0], speeds[0]);
     for (size_t i = 0; i < rows.size(); ++i)
       rows[i]["speed"] = speed_json(speeds[i + 1], speeds[0]);

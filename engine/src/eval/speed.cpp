@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "eval/median.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
 #include "quantlab/nn_ops.h"
@@ -12,12 +13,6 @@ namespace quantlab::eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
 
 // One run's wall time and each layer's share of it.
 struct Timed {
@@ -56,7 +51,8 @@ std::vector<double> layer_medians(const std::vector<Timed>& rounds) {
 }  // namespace
 
 std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executors,
-                                 const Tensor& inputs, const SpeedOptions& options) {
+                                 const Tensor& inputs, const SpeedOptions& options,
+                                 const quantization::Progress& progress) {
   require(!executors.empty(), "measure_speed needs at least one executor");
   require(options.rounds > 0 && options.single_images > 0 && options.batch_size > 0,
           "speed rounds, single images and batch size must be at least 1");
@@ -79,11 +75,16 @@ std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executo
   std::vector<const Tensor*> single_inputs;
   for (const Tensor& one : singles) single_inputs.push_back(&one);
   std::vector<std::vector<Timed>> single(executors.size()), batched(executors.size());
+  const auto proceed = [&](size_t done) {
+    if (progress && !progress(done, options.rounds)) throw Cancelled();
+  };
+  proceed(0);
   for (size_t round = 0; round < options.rounds; ++round) {
     for (size_t e = 0; e < executors.size(); ++e) {
       single[e].push_back(time_runs(*executors[e], single_inputs));
       batched[e].push_back(time_runs(*executors[e], {&batch}));
     }
+    proceed(round + 1);
   }
   std::vector<Speed> speeds;
   for (size_t e = 0; e < executors.size(); ++e) {

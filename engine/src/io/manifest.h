@@ -22,8 +22,13 @@ ModelManifest manifest_from_document(const nlohmann::json& document,
                                      std::initializer_list<std::string_view> extra_fields,
                                      nn::Model& model);
 
+// A manifest's "metrics": an object of numbers; errors name `where`.
+std::map<std::string, double> metrics_from_json(const nlohmann::json& value,
+                                                const std::string& where);
+
 // Throws InvalidArgument naming the tensor and element of the first NaN or Inf parameter.
 void require_finite_parameters(const nn::Model& model);
+void require_finite_parameters(const std::map<std::string, Tensor>& parameters);
 
 // parse(manifest bytes, weights bytes) on the two files of model directory `dir`, its errors
 // prefixed with the directory.

@@ -68,16 +68,6 @@ std::vector<std::string> labels_from_json(const json& value) {
   return labels;
 }
 
-std::map<std::string, double> metrics_from_json(const json& value) {
-  const std::string where = kManifest + " metrics";
-  require(value.is_object(), where + " must be an object of numbers");
-  std::map<std::string, double> metrics;
-  for (const auto& [name, number] : value.items()) {
-    metrics.emplace(name, as_number(number, where + " '" + name + "'"));
-  }
-  return metrics;
-}
-
 // The class count the manifest names must be what the network outputs.
 void check_labels(const nn::Model& model, const ModelManifest& manifest) {
   const std::vector<Shape> outputs = nn::layer_output_shapes(model);
@@ -89,10 +79,23 @@ void check_labels(const nn::Model& model, const ModelManifest& manifest) {
 
 }  // namespace
 
+std::map<std::string, double> metrics_from_json(const json& value, const std::string& where) {
+  require(value.is_object(), where + " must be an object of numbers");
+  std::map<std::string, double> metrics;
+  for (const auto& [name, number] : value.items()) {
+    metrics.emplace(name, as_number(number, where + " '" + name + "'"));
+  }
+  return metrics;
+}
+
 // Weights are untrusted input too: a NaN or Inf poisons every output downstream, or hides
 // silently behind a ReLU (NaN > 0 is false), so a model file carrying one is refused.
 void require_finite_parameters(const nn::Model& model) {
-  for (const auto& [name, tensor] : model.parameters) {
+  require_finite_parameters(model.parameters);
+}
+
+void require_finite_parameters(const std::map<std::string, Tensor>& parameters) {
+  for (const auto& [name, tensor] : parameters) {
     const std::span<const float> values = tensor.values<float>();
     const auto bad =
         std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
@@ -161,7 +164,7 @@ ModelManifest manifest_from_document(const json& document,
   parsed.labels = labels_from_json(field(document, "labels", kManifest));
   parsed.recipe = field(document, "recipe", kManifest);
   require(parsed.recipe.is_object(), kManifest + " recipe must be a JSON object");
-  parsed.metrics = metrics_from_json(field(document, "metrics", kManifest));
+  parsed.metrics = metrics_from_json(field(document, "metrics", kManifest), kManifest + " metrics");
   architecture_from_json(field(document, "architecture", kManifest), parsed.input.shape, model);
   check_labels(model, parsed);
   return parsed;

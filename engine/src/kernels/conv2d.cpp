@@ -10,7 +10,9 @@
 // scratch buffers live per thread and only grow). Padding taps are 0 in every variant (real 0,
 // or a centered zero point). W4A32 dequantizes the nibbles once per call and runs the f32 path:
 // each weight meets P · batch patches, so unpacking inside the GEMM repeats that work per row
-// block. The `ref` impl keeps im2col + the reference GEMMs as the oracle.
+// block. The `ref` impl keeps im2col + the reference GEMMs as the oracle. The images of a batch
+// are split across the pool's threads (for_each_image), each thread with its own scratch; the
+// GEMMs inside then run on their caller's thread, so each image's bits are those of one thread.
 //
 // Measured 2026-11-25 on the shared dev VM (AMD EPYC, 2 vCPUs), Node 20.20.2, wasm SIMD128,
 // single thread, ms per call, median, the shipped CNN's layers at batch 64 (3×3, stride 1, pad 1).
@@ -48,6 +50,7 @@
 #include "kernels/packed_layouts.h"
 #include "quantlab/error.h"
 #include "quantlab/kernels.h"
+#include "quantlab/threads.h"
 
 namespace quantlab::kernels {
 namespace {
@@ -142,6 +145,14 @@ void check_weights(const Conv2dShape& s, size_t n, size_t k) {
 size_t image_size(const Conv2dShape& s) { return s.in_channels * s.height * s.width; }
 size_t pixels(const Conv2dShape& s) { return s.out_height() * s.out_width(); }
 
+// Calls image(b) for every image of the batch, ranges of images on the pool's threads.
+template <typename Image>
+void for_each_image(const Conv2dShape& s, Image image) {
+  parallel_ranges(s.batch, 1, [&](size_t begin, size_t end) {
+    for (size_t b = begin; b < end; ++b) image(b);
+  });
+}
+
 // Float activations. gemm(patches, pixels, product) multiplies [pixels, K] patches into
 // [pixels, out] with the bias.
 template <typename PackedW, typename Gemm>
@@ -150,13 +161,13 @@ void conv_f32_input(const Conv2dShape& s, const float* input, const PackedW& w, 
   check_weights(s, w.n, w.k);
   check_io(input, output);
   const size_t p = pixels(s);
-  float* patches = grown(scratch().patches, p * s.reduction());
-  float* product = grown(scratch().product, p * s.out_channels);
-  for (size_t b = 0; b < s.batch; ++b) {
+  for_each_image(s, [&](size_t b) {
+    float* patches = grown(scratch().patches, p * s.reduction());
+    float* product = grown(scratch().product, p * s.out_channels);
     im2col(s, input + b * image_size(s), patches, s.reduction());
     gemm(patches, p, product);
     transpose_product(product, p, s.out_channels, output + b * s.out_channels * p);
-  }
+  });
 }
 
 // Integer activations. center(b, image) writes image b centered on its zero point and returns
@@ -168,15 +179,15 @@ void conv_centered_input(const Conv2dShape& s, const void* input, const PackedW&
   check_weights(s, w.n, w.k);
   check_io(input, output);
   const size_t p = pixels(s);
-  int16_t* image = grown(scratch().image, image_size(s));
-  CenteredRows& rows = centered_patches(p, s.reduction());
-  for (size_t b = 0; b < s.batch; ++b) {
+  for_each_image(s, [&](size_t b) {
+    int16_t* image = grown(scratch().image, image_size(s));
+    CenteredRows& rows = centered_patches(p, s.reduction());
     const AffineParams params = center(b, image);
     std::fill(rows.scales.begin(), rows.scales.end(), params.scale);
     std::fill(rows.zero_points.begin(), rows.zero_points.end(), params.zero_point);
     im2col(s, image, rows.values.data(), rows.kpad);
     gemm(rows, output + b * s.out_channels * p);
-  }
+  });
 }
 
 // Dynamic activations: one min-max mapping per image, so padding (real 0) and every tap of a
@@ -249,10 +260,10 @@ std::vector<float> real_weights(size_t n, size_t k, Weight weight) {
 
 void direct_f32_input(const Conv2dShape& s, const float* input, const std::vector<float>& weights,
                       const float* bias, float* output) {
-  for (size_t b = 0; b < s.batch; ++b) {
+  for_each_image(s, [&](size_t b) {
     conv2d_direct_f32(s, input + b * image_size(s), weights.data(), bias,
                       output + b * s.out_channels * pixels(s));
-  }
+  });
 }
 
 // Integer weights code(o, r) (centered on their zero point) with scale(o, g) per group.
@@ -266,14 +277,14 @@ struct IntegerTaps {
 template <typename Center>
 void direct_centered_input(const Conv2dShape& s, const IntegerTaps& w, Center center,
                            const float* bias, float* output) {
-  int16_t* image = grown(scratch().image, image_size(s));
-  std::vector<float> scales(w.scales.size());
-  for (size_t b = 0; b < s.batch; ++b) {
+  for_each_image(s, [&](size_t b) {
+    int16_t* image = grown(scratch().image, image_size(s));
+    std::vector<float> scales(w.scales.size());
     const float image_scale = center(b, image).scale;
     for (size_t i = 0; i < scales.size(); ++i) scales[i] = image_scale * w.scales[i];
     conv2d_direct_centered(s, image, w.codes.data(), w.group_size, scales.data(), bias,
                            output + b * s.out_channels * pixels(s));
-  }
+  });
 }
 
 IntegerTaps integer_taps(const PackedQC8W& w) {

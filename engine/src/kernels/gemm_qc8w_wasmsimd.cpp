@@ -156,29 +156,34 @@ void gemm_widened(const CenteredRows& a, const PackedQC8W& w, const std::vector<
                   int32_t* acc, size_t ldacc) {
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
   const size_t pairs = a.kpad / 2;
-  AlignedBuffer widened(kQC8WPanelN * a.kpad * sizeof(int16_t));
-  int16_t* halves = reinterpret_cast<int16_t*>(widened.data());
-  // Rows in chunks whose activations stay in L2 while every panel passes over them.
+  // Rows split across threads as in for_each_block (gemm_blocking.h), each range widening the
+  // panels into its own buffer; within a range, rows in chunks whose activations stay in L2
+  // while every panel passes over them.
   const size_t chunk_rows =
       std::max(kBlockRows, kChunkBytes / (a.kpad * sizeof(int16_t)) / kBlockRows * kBlockRows);
-  for (size_t chunk = 0; chunk < a.m; chunk += chunk_rows) {
-    const size_t chunk_end = std::min(a.m, chunk + chunk_rows);
-    for (size_t col0 = 0; col0 < w.n; col0 += kQC8WPanelN) {
-      widen_panel(packed + col0 * a.kpad, qc8w_panel_width(w, col0), pairs, halves);
-      for (size_t row0 = chunk; row0 < chunk_end; row0 += kBlockRows) {
-        const int32_t* block = blocks.data() + row0 / kBlockRows * pairs * kBlockRows;
-        with_rows<kBlockRows>(std::min(kBlockRows, chunk_end - row0), [&](auto rows) {
-          for (size_t half = 0; half < kIntPanelTiles / kHalfTiles; ++half) {
-            const size_t first = col0 + half * kHalfCols;
-            if (first >= w.n) break;
-            gemm_block<rows, kHalfTiles>(block, pairs, halves + half * pairs * kHalfLanes,
-                                         kHalfLanes, acc + row0 * ldacc + first, ldacc,
-                                         std::min(kHalfCols, w.n - first));
-          }
-        });
+  const size_t work = a.m * w.n * a.kpad * sizeof(int16_t);
+  for_row_ranges<kBlockRows>(a.m, work, [&](size_t begin, size_t end) {
+    AlignedBuffer widened(kQC8WPanelN * a.kpad * sizeof(int16_t));
+    int16_t* halves = reinterpret_cast<int16_t*>(widened.data());
+    for (size_t chunk = begin; chunk < end; chunk += chunk_rows) {
+      const size_t chunk_end = std::min(end, chunk + chunk_rows);
+      for (size_t col0 = 0; col0 < w.n; col0 += kQC8WPanelN) {
+        widen_panel(packed + col0 * a.kpad, qc8w_panel_width(w, col0), pairs, halves);
+        for (size_t row0 = chunk; row0 < chunk_end; row0 += kBlockRows) {
+          const int32_t* block = blocks.data() + row0 / kBlockRows * pairs * kBlockRows;
+          with_rows<kBlockRows>(std::min(kBlockRows, chunk_end - row0), [&](auto rows) {
+            for (size_t half = 0; half < kIntPanelTiles / kHalfTiles; ++half) {
+              const size_t first = col0 + half * kHalfCols;
+              if (first >= w.n) break;
+              gemm_block<rows, kHalfTiles>(block, pairs, halves + half * pairs * kHalfLanes,
+                                           kHalfLanes, acc + row0 * ldacc + first, ldacc,
+                                           std::min(kHalfCols, w.n - first));
+            }
+          });
+        }
       }
     }
-  }
+  });
 }
 
 // Calls f(std::integral_constant<size_t, tiles>{}) for the tiles covering `cols` columns.

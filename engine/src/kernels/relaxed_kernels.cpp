@@ -156,6 +156,12 @@ void run_qc4w(const CenteredRows& a, const PackedQC4W& w, const float* bias, flo
 
 bool install_relaxed_simd([[maybe_unused]] const uint8_t* module_bytes,
                           [[maybe_unused]] size_t size) {
+#if defined(__EMSCRIPTEN_PTHREADS__)
+  // Each pthread has a function table of its own, and the module would be linked into this
+  // thread's only: the pool's threads would call an index they lack. The threaded build keeps
+  // its SIMD128 kernels (docs/threads.md).
+  return false;
+#else
   RelaxedKernels& kernels = relaxed_kernels();
 #if defined(__EMSCRIPTEN__)
   if (kernels.qc4w == nullptr) {
@@ -167,6 +173,7 @@ bool install_relaxed_simd([[maybe_unused]] const uint8_t* module_bytes,
 #endif
   kernels.installed = true;
   return true;
+#endif
 }
 
 bool relaxed_simd_installed() { return relaxed_kernels().installed; }

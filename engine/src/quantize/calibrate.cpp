@@ -13,16 +13,9 @@ namespace quantlab::quantization {
 
 Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& inputs,
                       const CalibrationOptions& options, const Progress& progress) {
-  calib::validate_options(options.observer);
-  require(options.samples > 0, "calibration size must be at least 1");
-  require(options.batch_size > 0, "calibration batch size must be at least 1");
   const nn::Model folded = nn::fold_for_inference(model);
   validate_plan(plan, folded);
-  require(inputs.dtype() == DType::f32 && inputs.shape().rank() == folded.input_shape.rank() + 1 &&
-              inputs.shape().element_count() > 0 &&
-              nn::ops::batched_shape(inputs.shape()[0], folded.input_shape) == inputs.shape(),
-          "calibration inputs must be f32 [count, " + folded.input_shape.to_string().substr(1) +
-              ", got " + inputs.shape().to_string());
+  check_calibration(folded, inputs, options);
 
   Calibration calibration;
   calibration.observer = options.observer;
@@ -43,23 +36,18 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
       accumulators.emplace(i, InputAccumulator(folded.layers[i], input, layer.needs_hessian()));
     }
   }
-  const size_t count = std::min(options.samples, inputs.shape()[0]);
-  calibration.samples = count;
+  calibration.samples = std::min(options.samples, inputs.shape()[0]);
   if (observers.empty() && accumulators.empty()) return calibration;
 
-  const nn::Executor executor(folded);
-  nn::RunOptions run;
-  run.observer = [&](size_t point, const Tensor& value) {
-    const auto it = observers.find(point);
-    if (it != observers.end()) it->second.observe(value.values<float>());
-    const auto statistics = accumulators.find(point);
-    if (statistics != accumulators.end()) statistics->second.add(value);
-  };
-  for (size_t begin = 0; begin < count; begin += options.batch_size) {
-    const size_t end = std::min(begin + options.batch_size, count);
-    executor.run(nn::ops::batch_rows(inputs, folded.input_shape, begin, end), run);
-    if (progress && !progress(end, count)) throw Cancelled();
-  }
+  observe_calibration_run(
+      folded, inputs, options,
+      [&](size_t point, const Tensor& value) {
+        const auto it = observers.find(point);
+        if (it != observers.end()) it->second.observe(value.values<float>());
+        const auto statistics = accumulators.find(point);
+        if (statistics != accumulators.end()) statistics->second.add(value);
+      },
+      progress);
   for (const auto& [index, observer] : observers) {
     calibration.input_ranges.emplace(folded.layers[index].name, observer.range(8, false));
   }
@@ -67,6 +55,33 @@ Calibration calibrate(const nn::Model& model, const Plan& plan, const Tensor& in
     calibration.inputs.emplace(folded.layers[index].name, accumulator.finish());
   }
   return calibration;
+}
+
+void check_calibration(const nn::Model& folded, const Tensor& inputs,
+                       const CalibrationOptions& options) {
+  calib::validate_options(options.observer);
+  require(options.samples > 0, "calibration size must be at least 1");
+  require(options.batch_size > 0, "calibration batch size must be at least 1");
+  require(inputs.dtype() == DType::f32 && inputs.shape().rank() == folded.input_shape.rank() + 1 &&
+              inputs.shape().element_count() > 0 &&
+              nn::ops::batched_shape(inputs.shape()[0], folded.input_shape) == inputs.shape(),
+          "calibration inputs must be f32 [count, " + folded.input_shape.to_string().substr(1) +
+              ", got " + inputs.shape().to_string());
+}
+
+size_t observe_calibration_run(const nn::Model& folded, const Tensor& inputs,
+                               const CalibrationOptions& options, const nn::RunObserver& observe,
+                               const Progress& progress) {
+  const size_t count = std::min(options.samples, inputs.shape()[0]);
+  const nn::Executor executor(folded);
+  nn::RunOptions run;
+  run.observer = observe;
+  for (size_t begin = 0; begin < count; begin += options.batch_size) {
+    const size_t end = std::min(begin + options.batch_size, count);
+    executor.run(nn::ops::batch_rows(inputs, folded.input_shape, begin, end), run);
+    if (progress && !progress(end, count)) throw Cancelled();
+  }
+  return count;
 }
 
 }  // namespace quantlab::quantization

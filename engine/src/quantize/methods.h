@@ -29,6 +29,18 @@ class InputAccumulator {
   std::vector<double> gram_;  // upper triangle of XᵀX, row-major K×K; empty without hessian
 };
 
+// Throws InvalidArgument naming the field unless the options are valid and `inputs` is f32
+// [count, ...the folded model's input shape].
+void check_calibration(const nn::Model& folded, const Tensor& inputs,
+                       const CalibrationOptions& options);
+
+// Runs the folded FP32 model over the first min(options.samples, count) inputs in batches of
+// options.batch_size, handing every layer's input to `observe` (point i: the input of layer i);
+// returns how many inputs ran. Throws Cancelled when `progress` returns false.
+size_t observe_calibration_run(const nn::Model& folded, const Tensor& inputs,
+                               const CalibrationOptions& options, const nn::RunObserver& observe,
+                               const Progress& progress);
+
 // Eq. 26: bias[o] −= Σ_k (Ŵ[o,k] − W[o,k]) · mean[k], Ŵ the dequantized weight.
 void correct_bias(std::span<const float> weight, const QuantizedTensor& quantized,
                   std::span<const double> mean, std::span<float> bias);

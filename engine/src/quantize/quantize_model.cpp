@@ -1,10 +1,12 @@
 // From an FP32 model, a plan and a calibration to a QuantizedModel, its checks and its size.
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "quantize/methods.h"
 #include "quantlab/error.h"
 #include "quantlab/quantize.h"
+#include "quantlab/quantize_lm.h"
 
 namespace quantlab::quantization {
 namespace {
@@ -58,8 +60,13 @@ void check_activation_params(const std::string& layer, AffineParams p) {
 
 QuantizedModel quantize_model(const nn::Model& model, const Plan& plan,
                               const Calibration& calibration) {
+  return quantize_layers(nn::fold_for_inference(model), plan, calibration);
+}
+
+QuantizedModel quantize_layers(nn::Model inference_model, const Plan& plan,
+                               const Calibration& calibration) {
   QuantizedModel quantized;
-  quantized.model = nn::fold_for_inference(model);
+  quantized.model = std::move(inference_model);
   quantized.plan = plan;
   quantized.calibration = calibration;
   validate_plan(plan, quantized.model);

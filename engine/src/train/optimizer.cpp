@@ -69,11 +69,18 @@ Optimizer::Optimizer(const OptimizerConfig& config) : config_(config) {
 
 void Optimizer::step(nn::Model& model, const std::map<std::string, Tensor>& gradients,
                      float learning_rate) {
+  step(model.parameters, gradients, learning_rate);
+}
+
+void Optimizer::step(std::map<std::string, Tensor>& parameters,
+                     const std::map<std::string, Tensor>& gradients, float learning_rate) {
   ++steps_;
   const float bias1 = 1.0f - std::pow(config_.beta1, static_cast<float>(steps_));
   const float bias2 = 1.0f - std::pow(config_.beta2, static_cast<float>(steps_));
   for (const auto& [name, gradient] : gradients) {
-    Tensor& parameter = model.parameter(name);
+    const auto found = parameters.find(name);
+    require(found != parameters.end(), "optimizer: no parameter '" + name + "' for a gradient");
+    Tensor& parameter = found->second;
     auto w = parameter.values<float>();
     auto g = gradient.values<float>();
     const float decay = parameter.shape().rank() >= 2 ? config_.weight_decay : 0.0f;

@@ -81,5 +81,27 @@ TEST(Report, CancelStopsBetweenBatches) {
       Cancelled);
 }
 
+// A cancel during the speed measurement (the report's benchmark) stops after the round in
+// progress: the progress seen last is "measuring speed", one round done of the many asked.
+TEST(Report, CancelStopsTheSpeedMeasurementAfterOneRound) {
+  ModelManifest manifest;
+  const nn::Model model = load_model((testing::kRoot / "models/mnist-mlp").string(), manifest);
+  const nn::Examples test = testing::shipped_examples(manifest, "test", 300);
+  ReportOptions options;
+  options.plans = {quantization::preset("int8")};
+  options.speed.rounds = 1000;
+  options.speed.single_images = 2;
+  ReportProgress last;
+  EXPECT_THROW(report(model, test, test.inputs, options,
+                      [&](const ReportProgress& p) {
+                        last = p;
+                        return p.stage != "measuring speed" || p.done == 0;
+                      }),
+               Cancelled);
+  EXPECT_EQ(last.stage, "measuring speed");
+  EXPECT_EQ(last.done, 1u);
+  EXPECT_EQ(last.total, 1000u);
+}
+
 }  // namespace
 }  // namespace quantlab::eval

@@ -187,5 +187,27 @@ TEST_F(HostileManifest, WeightsBeyondTheElementLimitNameTheLayer) {
   EXPECT_ERROR(parse(manifest_.dump()), "manifest.json architecture layer 0 'conv'");
 }
 
+// rows × cols from a caller (JS numbers) are limited before they are multiplied: in the wasm
+// build's 32-bit size_t, 70,000² and (2^32 + 28) × 28 would wrap to small, plausible counts.
+TEST(HostileImages, RowsTimesColsBeyondTheLimitAreNamed) {
+  InputSpec input;
+  input.shape = {784};
+  input.image_shape = {28, 28};
+  const std::vector<uint8_t> one_image(784, 255);
+  EXPECT_ERROR(pixels_to_network_input(one_image, {70'000, 70'000}, input),
+               "images' {rows, cols} [70000, 70000] exceeds the limit of 268435456 elements");
+  EXPECT_ERROR(pixels_to_network_input(one_image, {(uint64_t{1} << 32) + 28, 28}, input),
+               "images' {rows, cols} [4294967324, 28] exceeds the limit of 268435456 elements");
+  EXPECT_ERROR(pixels_to_network_input(one_image, {14, 56}, input),
+               "images of 14x56 pixels do not fit the model input [784] of 28x28 images");
+  EXPECT_ERROR(pixels_to_network_input(one_image, {0, 28}, input),
+               "images hold 784 bytes, not a whole number of 0-pixel images");
+  EXPECT_ERROR(pixels_to_network_input(one_image, {28}, input),
+               "images' size must be {rows, cols}, got 1 numbers");
+  const Tensor batch = pixels_to_network_input(one_image, {28, 28}, input);
+  EXPECT_EQ(batch.shape(), Shape({1, 784}));
+  EXPECT_EQ(pixels_to_network_input(one_image, {}, input).shape(), Shape({1, 784}));
+}
+
 }  // namespace
 }  // namespace quantlab

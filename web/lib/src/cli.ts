@@ -13,6 +13,12 @@
 //   quantlab search <model dir> (--budget B | --min-accuracy A) [--out plan.json] [--validation N]
 //   quantlab compare <BASE.json> <NEW.json> [--format md|json] [--out FILE] [--max-decay POINTS]
 //                    [--max-size RATIO] [--min-speedup RATIO] [--alpha P]
+//   quantlab report <language model dir> [--plans a,b] [--tokens N] [--calib-size WINDOWS]
+//                   [--speed-rounds N] [--out FILE] [--data DIR]     (docs/language-model.md)
+//   quantlab generate <language model dir> [--plan P] [--prompt TEXT] [--tokens N]
+//                     [--temperature T] [--seed S] [--data DIR]
+//
+// Every command takes --threads N (default: the cores available; results do not depend on it).
 //
 // With --baseline (report) and always (compare), the regression gate of docs/report.md runs:
 // the command exits 3 when a threshold is crossed (1: an error, 2: usage), printing why.
@@ -27,11 +33,16 @@ import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { createQuantLab } from "./index.node.js";
 import type { QuantLab } from "./api/quantlab.js";
-import type { ModelHandle, QuantizedModelHandle } from "./api/handles.js";
+import type {
+  LanguageModelHandle,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "./api/handles.js";
 import type { Evaluation, IdxDataset } from "./models/model.js";
 import type {
   CalibrationOptions,
@@ -60,6 +71,11 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
       "quantize <model dir> --out DIR [--plan PRESET|plan.json] [--calib METHOD] [--percentile P] [--calib-size N] [--data DIR]",
     run: quantizeCommand,
   },
+  generate: {
+    usage:
+      "generate <language model dir> [--plan PRESET|gptq-int4-g32|plan.json] [--prompt TEXT] [--tokens N] [--temperature T] [--seed S] [--data DIR]",
+    run: generateCommand,
+  },
   report: {
     usage:
       "report <model dir> [--plans a,b,...] [--calib METHOD] [--percentile P] [--calib-size N] [--format md|json|csv] [--out FILE] [--speed-rounds N] [--int4-methods yes] [--validation N] [--search BUDGET] [--data DIR] [--baseline BASE.json [--max-decay POINTS] [--max-size RATIO] [--min-speedup RATIO] [--alpha P]]",
@@ -83,9 +99,13 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
 };
 /** Exit code of a run whose gate failed (1 is an error, 2 a usage error). */
 export const GATE_FAILED = 3;
-const USAGE = `usage: quantlab <command> [arguments]\n${Object.values(COMMANDS)
+const USAGE = `usage: quantlab <command> [arguments] [--threads N]\n${Object.values(
+  COMMANDS,
+)
   .map(({ usage }) => `  quantlab ${usage}`)
-  .join("\n")}`;
+  .join(
+    "\n",
+  )}\n--threads N (any command): threads the engine uses; default: the cores available`;
 
 type Print = (line: string) => void;
 type Command = (
@@ -127,7 +147,8 @@ function parseArguments(
       continue;
     }
     const name = arg.slice(2);
-    if (!known.includes(name)) throw new Error(`unknown option ${arg}`);
+    if (!known.includes(name) && name !== "threads")
+      throw new Error(`unknown option ${arg}`);
     if (FLAGS.has(name)) {
       parsed.flags.add(name);
       continue;
@@ -146,6 +167,17 @@ function wholeNumber(args: Arguments, name: string, fallback: number): number {
   if (!/^\d+$/.test(text))
     throw new Error(`--${name} must be a whole number, got '${text}'`);
   return Number(text);
+}
+
+/** An in-thread engine with --threads N when given (results do not depend on it). */
+function labFor(args: Arguments): QuantLab {
+  const threads = args.options.get("threads");
+  if (threads === undefined) return createQuantLab({ worker: false });
+  if (!/^[1-9]\d*$/.test(threads))
+    throw new Error(
+      `--threads must be a whole number from 1, got '${threads}'`,
+    );
+  return createQuantLab({ worker: false, threads: Number(threads) });
 }
 
 /** `dir` as given, or the package's own copy when only that exists. */
@@ -321,7 +353,7 @@ async function compareCommand(
   if (!["md", "json"].includes(format))
     throw new Error(`--format must be md or json, got '${format}'`);
   const thresholds = thresholdsOf(args);
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const [base, next] = await Promise.all(
       args.positional.map((path) => readReport(lab, path)),
@@ -349,7 +381,7 @@ const percent = (fraction: number) => `${(100 * fraction).toFixed(2)}%`;
 
 async function evalCommand(args: Arguments, print: Print): Promise<number> {
   // In this thread: one short job, and no worker to start.
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadAny(lab, args.positional[0]!);
     const { name, dataset, metrics } = model.manifest;
@@ -413,7 +445,7 @@ async function evaluateAndSave(
 async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
   const out = args.options.get("out");
   if (out === undefined) throw new Error("quantize needs --out DIR");
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;
@@ -432,11 +464,142 @@ async function quantizeCommand(args: Arguments, print: Print): Promise<number> {
   }
 }
 
+/** Whether `dir` holds a language model (its manifest's format is "quantlab-lm"). */
+async function isLanguageModel(dir: string): Promise<boolean> {
+  const manifest = await naming(dir, () =>
+    readFile(join(modelDirectory(dir), "manifest.json")),
+  );
+  return (
+    (JSON.parse(manifest.toString()) as { format?: string }).format ===
+    "quantlab-lm"
+  );
+}
+
+async function loadLanguageModel(
+  lab: QuantLab,
+  dir: string,
+): Promise<LanguageModelHandle> {
+  return naming(dir, async () => {
+    const found = modelDirectory(dir);
+    const [manifest, weights] = await Promise.all([
+      readFile(join(found, "manifest.json")),
+      readFile(join(found, "model.safetensors")),
+    ]);
+    return lab.loadLanguageModel({ manifest, weights });
+  });
+}
+
+/**
+ * The test text or the calibration text of a language model's corpus: the package's gzipped
+ * slices (web/app/public/data/<dataset>/{test,calibration}-corpus.txt.gz), or with --data the
+ * native build's split files (test.txt; train.txt, whose front is the calibration slice).
+ */
+async function readCorpus(
+  args: Arguments,
+  dataset: string,
+  split: "test" | "calibration",
+): Promise<string> {
+  const data = args.options.get("data");
+  if (data !== undefined)
+    return naming(data, async () =>
+      (
+        await readFile(join(data, split === "test" ? "test.txt" : "train.txt"))
+      ).toString("latin1"),
+    );
+  const path = join(appData, dataset, `${split}-corpus.txt.gz`);
+  return naming(path, async () =>
+    gunzipSync(await readFile(path)).toString("latin1"),
+  );
+}
+
+/** Runs `work` with a QuantLab in this thread, disposed afterwards. */
+async function withLab<T>(work: (lab: QuantLab) => Promise<T>): Promise<T> {
+  const lab = createQuantLab({ worker: false });
+  try {
+    return await work(lab);
+  } finally {
+    await lab.dispose();
+  }
+}
+
+function languageModelReportCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  return withLab(async (lab) => {
+    const model = await loadLanguageModel(lab, args.positional[0]!);
+    const { dataset } = model.manifest;
+    const plans = args.options.get("plans")?.split(",").filter(Boolean);
+    let stage = "";
+    const report = await lab.languageModelReport(
+      model,
+      await readCorpus(args, dataset, "test"),
+      await readCorpus(args, dataset, "calibration"),
+      {
+        ...(plans === undefined
+          ? {}
+          : { plans: await Promise.all(plans.map(planOf)) }),
+        tokens: wholeNumber(args, "tokens", 16384),
+        calibrationWindows: wholeNumber(args, "calib-size", 64),
+        speedRounds: wholeNumber(args, "speed-rounds", 5),
+        onProgress: (p) => {
+          if (p.message !== undefined && p.message !== stage) {
+            stage = p.message;
+            printError(`quantlab report: ${stage}`);
+          }
+        },
+      },
+    );
+    const machine = `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"}`;
+    await writeOutput(
+      `${report.markdown}\nMachine: ${machine}.\n`,
+      args.options.get("out"),
+      "report",
+      print,
+      printError,
+    );
+    return 0;
+  });
+}
+
+function generateCommand(
+  args: Arguments,
+  print: Print,
+  printError: Print,
+): Promise<number> {
+  return withLab(async (lab) => {
+    const model = await loadLanguageModel(lab, args.positional[0]!);
+    const temperature = Number(args.options.get("temperature") ?? "0.8");
+    if (!Number.isFinite(temperature) || temperature < 0)
+      throw new Error("--temperature must be a number ≥ 0");
+    const { continuations } = await lab.generateText(
+      model,
+      args.options.get("prompt") ?? "",
+      await readCorpus(args, model.manifest.dataset, "calibration"),
+      {
+        plans: [await planOf(args.options.get("plan") ?? "fp32")],
+        tokens: wholeNumber(args, "tokens", 200),
+        temperature,
+        seed: wholeNumber(args, "seed", 1),
+      },
+    );
+    const [only] = continuations;
+    print(only!.text);
+    printError(
+      `${only!.plan}: ${only!.tokens.length} tokens, ${only!.tokensPerSecond.toFixed(0)} tokens/s generating`,
+    );
+    return 0;
+  });
+}
+
 async function reportCommand(
   args: Arguments,
   print: Print,
   printError: Print,
 ): Promise<number> {
+  if (await isLanguageModel(args.positional[0]!))
+    return languageModelReportCommand(args, print, printError);
   const format = args.options.get("format") ?? "md";
   if (!["md", "json", "csv"].includes(format))
     throw new Error(`--format must be md, json or csv, got '${format}'`);
@@ -446,7 +609,7 @@ async function reportCommand(
     throw new Error(
       "--max-decay, --max-size, --min-speedup and --alpha need --baseline FILE",
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     // The baseline is checked before any work.
     const baseline =
@@ -526,7 +689,7 @@ async function searchCommand(
     throw new Error(
       "search needs one of --budget (e.g. 5bpw, 300KB) and --min-accuracy (e.g. 91.5)",
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const train = await readTraining(lab, args, model.manifest.dataset);
@@ -563,7 +726,7 @@ async function qatCommand(
     throw new Error(
       `qat --budget takes bits per weight (e.g. 5bpw), got '${budget}'`,
     );
-  const lab = createQuantLab({ worker: false });
+  const lab = labFor(args);
   try {
     const model = await loadFp32(lab, args.positional[0]!);
     const { dataset } = model.manifest;
@@ -606,7 +769,9 @@ const KNOWN: Record<string, string[]> = {
     ...CALIBRATION_OPTIONS,
     "baseline",
     ...THRESHOLD_OPTIONS,
+    "tokens",
   ],
+  generate: ["plan", "prompt", "tokens", "temperature", "seed", "data"],
   search: [
     "budget",
     "min-accuracy",
@@ -622,6 +787,7 @@ const POSITIONALS: Record<string, [number, string]> = {
   eval: MODEL_DIRECTORY,
   quantize: MODEL_DIRECTORY,
   report: MODEL_DIRECTORY,
+  generate: MODEL_DIRECTORY,
   search: MODEL_DIRECTORY,
   qat: MODEL_DIRECTORY,
   compare: [2, "two reports: BASE.json NEW.json"],

@@ -233,11 +233,45 @@ export interface RawQuantizationModule {
     calibrationImages: Uint8Array,
     imageSize: RawImageSize,
     calibrationJson: string,
+    /** After each calibration batch; false cancels (AbortError). */
+    onProgress: (progress: { done: number; total: number }) => boolean,
   ): RawQuantizedModel;
   loadQuantizedModel(
     manifestJson: Uint8Array,
     weights: Uint8Array,
   ): RawQuantizedModel;
+  /** calibration: JSON text {percentile, samples}; every observer method runs at once. */
+  activationHistograms(
+    model: RawLoadedModel,
+    images: Uint8Array,
+    imageSize: RawImageSize,
+    calibrationJson: string,
+    onProgress: (done: number, total: number) => boolean,
+  ): RawLayerActivations[];
+}
+
+/** One observer's 8-bit asymmetric range for a layer's input, and what it does there. */
+export interface RawObserverChoice {
+  method: string;
+  min: number;
+  max: number;
+  /** Fraction of the observed values outside [min, max] (docs/quantization.md Eq. 50). */
+  clippedFraction: number;
+  /** KL(observed ‖ quantized) in nats (Eq. 51). */
+  kl: number;
+}
+
+/** A Linear/Conv2d layer's input over the images: its histogram (§11.1) and every observer's choice. */
+export interface RawLayerActivations {
+  layer: string;
+  /** counts[k] values lie in [firstEdge + k·binWidth, firstEdge + (k+1)·binWidth). */
+  firstEdge: number;
+  binWidth: number;
+  counts: Float64Array;
+  /** The exact extremes. */
+  min: number;
+  max: number;
+  ranges: RawObserverChoice[];
 }
 
 // ---- engine/bindings/compare.cpp --------------------------------------------------------------
@@ -383,6 +417,48 @@ export interface RawKernelsModule {
   simdKernels(): "relaxed-simd" | "simd128";
 }
 
+// ---- engine/bindings/language_model.cpp ---------------------------------------------------------
+
+/** A transformer language model in the engine, with its quantized variants kept per plan. */
+export interface RawLanguageModel extends RawDeletable {
+  manifestJson(): string;
+  /**
+   * options: JSON {plans: [name | plan], tokens, temperature, seed, calibrationWindows}; returns
+   * JSON {continuations: [{plan, text, tokens, bitsPerWeight, weightBytes, prefillMs, generateMs,
+   * tokensPerSecond, kl: number[] | null}]}, kl against the first plan's distributions.
+   */
+  generate(
+    prompt: string,
+    calibrationText: string,
+    optionsJson: string,
+  ): string;
+  /** options: JSON {plans, tokens, calibrationWindows, speedRounds}; returns JSON {markdown, tokens, rows}. */
+  report(
+    testText: string,
+    calibrationText: string,
+    optionsJson: string,
+    onProgress: (progress: RawReportProgress) => boolean,
+  ): string;
+}
+
+export interface RawLanguageModelModule {
+  LoadedLanguageModel: abstract new () => RawLanguageModel;
+  loadLanguageModel(
+    manifestJson: Uint8Array,
+    weights: Uint8Array,
+  ): RawLanguageModel;
+}
+
+// ---- engine/bindings/threads.cpp --------------------------------------------------------------
+
+export interface RawThreadsModule {
+  /** The loader's one call: the threads the module's worker pool was sized for. */
+  initThreads(threads: number): void;
+  /** Threads the kernels split work across, from 1 to initThreads' count. */
+  setThreadCount(threads: number): void;
+  threadCount(): number;
+}
+
 // ---- the whole module ---------------------------------------------------------------------------
 
 /** Everything the engine's Embind bindings export. */
@@ -394,7 +470,9 @@ export type RawBindings = RawQuantModule &
   RawCompareModule &
   RawQatModule &
   RawBenchModule &
-  RawKernelsModule;
+  RawKernelsModule &
+  RawLanguageModelModule &
+  RawThreadsModule;
 
 /** What the library reads of Emscripten's runtime (not a binding). */
 export interface RawRuntime {
@@ -407,8 +485,16 @@ export type RawEngineModule = RawBindings & RawRuntime;
 
 /** Options of the Emscripten MODULARIZE factory that the loader uses. */
 export interface RawModuleOptions {
-  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY). */
+  /** The engine's memory (the build imports it: -sIMPORTED_MEMORY); shared in the threaded build. */
   wasmMemory: WebAssembly.Memory;
+  /** Threaded build: Workers started with the module (-sPTHREAD_POOL_SIZE), threads − 1. */
+  pthreadPoolSize?: number;
+  /** Threaded build: the module's own URL, which each pthread Worker imports. */
+  mainScriptUrlOrBlob?: string;
+  /** Threaded build: where a file of the build is (the pthread Workers' script). */
+  locateFile?(path: string): string;
+  /** Where Emscripten's runtime writes its warnings (default: console.error). */
+  printErr?(text: string): void;
   /**
    * Emscripten's hook for instantiating the .wasm ourselves: call `receive` with the instance
    * and return {} (asynchronous instantiation).
@@ -476,6 +562,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   reportCsv: [],
   quantizeModel: [],
   loadQuantizedModel: [],
+  activationHistograms: [],
   compareReports: [],
   comparisonMarkdown: [],
   gateSummary: [],
@@ -494,4 +581,9 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   benchConv2dQC4W: [],
   installRelaxedSimd: [],
   simdKernels: [],
+  LoadedLanguageModel: ["manifestJson", "generate", "report"],
+  loadLanguageModel: [],
+  initThreads: [],
+  setThreadCount: [],
+  threadCount: [],
 };

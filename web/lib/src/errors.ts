@@ -93,6 +93,27 @@ export function toQuantLabError(
   return new QuantLabError("EngineError", message, { cause: error });
 }
 
+/**
+ * Whether `error` is a WebAssembly trap other than running out of memory (an out-of-bounds
+ * access, `unreachable`, Emscripten's abort()): the engine's memory and stack may then be in
+ * any state, so the engine must be replaced, not called again.
+ */
+export function isEngineTrap(error: unknown): boolean {
+  return (
+    error instanceof WebAssembly.RuntimeError &&
+    !OUT_OF_MEMORY.test(error.message)
+  );
+}
+
+/** The error of a call whose engine trapped (isEngineTrap) and was replaced. */
+export function engineTrapError(error: Error): QuantLabError {
+  return new QuantLabError(
+    "WorkerDied",
+    `the engine stopped with a WebAssembly trap (${error.message}); it was restarted, and handles it held are gone`,
+    { cause: error },
+  );
+}
+
 /** An error in a form structured clone keeps (it drops custom classes and names). */
 export interface SerializedError {
   code: ErrorCode;

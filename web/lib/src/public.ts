@@ -8,11 +8,25 @@ export type {
 } from "./api/quantlab.js";
 export type {
   Handle,
+  LanguageModelHandle,
   ModelHandle,
   QuantizedModelHandle,
 } from "./api/handles.js";
 export type {
+  Continuation,
+  GenerateOptions,
+  GenerateResult,
+  LanguageModelManifest,
+  LanguageModelPlanSpec,
+  LanguageModelReport,
+  LanguageModelReportOptions,
+  LanguageModelReportRow,
+} from "./models/language-model.js";
+export { DEFAULT_GENERATE_PLANS } from "./models/language-model.js";
+export type {
+  ActivationHistogramOptions,
   CalibrationOptions,
+  LayerActivations,
   LayerPlan,
   Plan,
   PlanPreset,
@@ -66,6 +80,7 @@ export type { TrainProgress } from "./models/train.js";
 export type { SchemeComparison } from "./compare.js";
 export { QuantLabError, type ErrorCode } from "./errors.js";
 export type { EngineLoadOptions } from "./loader/load.js";
+export type { ThreadsInfo } from "./loader/threads.js";
 export type { WasmSource } from "./loader/wasm-source.js";
 export type { RelaxedSimdSource } from "./loader/relaxed-simd.js";
 export { GRANULARITIES } from "./types.js";
@@ -86,7 +101,7 @@ export { gridLevels } from "./grid.js";
 export { seededRandom } from "./random.js";
 
 // Low level: the raw Embind module and the worker protocol.
-export { loadRawModule } from "./loader/load.js";
+export { engineThreads, loadRawModule } from "./loader/load.js";
 export type * from "./engine-module.js";
 export {
   createWorkerClient,

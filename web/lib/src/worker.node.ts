@@ -1,4 +1,5 @@
 // Entry point of the engine's worker_threads Worker in Node (subpath `quantlab/worker`, node).
+import "./platform/node-threads.js";
 import { parentPort } from "node:worker_threads";
 import { serveQuantLab } from "./api/serve.js";
 

@@ -10,6 +10,7 @@ import type {
   RawQuantizedTensor as LibraryQuantizedTensor,
   RawScheme,
   RawStreamReadProbe,
+  RawThreadsModule,
 } from "quantlab";
 
 export type StreamReadProbe = RawStreamReadProbe;
@@ -19,9 +20,11 @@ export type RawQuantScheme = RawScheme;
 export type RawQuantizedTensor = LibraryQuantizedTensor;
 
 /**
- * The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights, and
- * which SIMD kernels the engine runs.
+ * The bench bindings plus the quant layer's quantize, so ONNX Runtime gets the same weights,
+ * the thread count, so one run times our kernels at 1 thread and at all, and which SIMD kernels
+ * the engine runs.
  */
 export type BenchModule = RawBenchModule &
+  RawThreadsModule &
   Pick<RawQuantModule, "Granularity" | "quantize" | "dequantize"> &
   Pick<RawKernelsModule, "simdKernels">;

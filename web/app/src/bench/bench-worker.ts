@@ -5,8 +5,10 @@ import * as ort from "onnxruntime-web/wasm";
 // ONNX Runtime's .wasm as a file of the built app: it never comes from the network.
 import ortWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import {
+  engineThreads,
   loadRawModule,
   serveRequests,
+  type ThreadsInfo,
   type Handlers,
   type MessageEndpoint,
 } from "quantlab";
@@ -28,6 +30,8 @@ export interface CaseRequest {
 export type BenchWorkerMethods = {
   /** The SIMD kernels the engine runs here: "relaxed-simd" or "simd128". */
   simdKernels(): string;
+  /** The threads the engine loaded with, and why (e.g. no cross-origin isolation). */
+  threads(): ThreadsInfo;
   roofline(timing: TimingOptions): Roofline;
   runCase(request: CaseRequest): CaseOutcome;
 };
@@ -39,6 +43,7 @@ const engine = async (): Promise<BenchModule> => loadRawModule();
 
 const handlers: Handlers<BenchWorkerMethods> = {
   simdKernels: async () => (await engine()).simdKernels(),
+  threads: async () => engineThreads(await loadRawModule()),
   roofline: async ([timing]) =>
     measureRoofline(await engine(), ISSUE_PROBES, timing),
   runCase: async ([request], context) => {
@@ -50,6 +55,7 @@ const handlers: Handlers<BenchWorkerMethods> = {
       timing: request.timing,
       alongsideStreamBytes: ISSUE_PROBES.streamBytes,
       ort: request.withOrt ? ort : undefined,
+      threads: (await engine()).threadCount(),
       checkAgreement: request.checkAgreement,
       onKind: (step) =>
         context.progress({

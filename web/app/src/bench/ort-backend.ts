@@ -1,5 +1,5 @@
-// ONNX Runtime Web as the benchmark's comparison: one session per case and kind, single thread,
-// wasm SIMD. The caller passes the `onnxruntime-web` namespace it imported (Node and the browser
+// ONNX Runtime Web as the benchmark's comparison: one session per case and kind, wasm SIMD, the
+// same thread count as ours. The caller passes the `onnxruntime-web` namespace it imported (Node and the browser
 // import different entry points of the same package).
 import type * as Ort from "onnxruntime-web";
 import { encodeOnnxModel } from "./onnx-model";
@@ -16,9 +16,12 @@ export interface OrtCall {
   release(): Promise<void>;
 }
 
-/** Single thread: the comparison is kernel against kernel, like ours. */
-export function configureOrt(ort: OrtModule): void {
-  ort.env.wasm.numThreads = 1;
+/**
+ * The same threads as ours, so the comparison is like for like. ONNX Runtime fixes its thread
+ * count when its wasm first initializes, so one process (or page) compares at one count.
+ */
+export function configureOrt(ort: OrtModule, threads: number): void {
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";

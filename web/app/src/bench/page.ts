@@ -148,7 +148,7 @@ async function run(): Promise<void> {
     byId("simd-kernels").textContent =
       (await worker.call("simdKernels", [], { signal })) === "relaxed-simd"
         ? "This browser runs relaxed SIMD: the int8 rows are timed on both the relaxed-SIMD and the SIMD128 kernels (same outputs)."
-        : "This browser has no relaxed SIMD: only the SIMD128 kernels run.";
+        : "Only the SIMD128 kernels run: this browser has no relaxed SIMD, or the engine is the threaded build, which keeps SIMD128 (docs/threads.md).";
     const roofline = await worker.call("roofline", [timing], { signal });
     done += 1;
     render(roofline, results, agreement);
@@ -197,6 +197,17 @@ async function run(): Promise<void> {
     cancelButton.disabled = true;
   }
 }
+
+// The threads every row runs with (ours and ONNX Runtime), and why that many.
+worker.call("threads", []).then(
+  (info) => {
+    byId("threads").textContent =
+      `Threads: ${info.threads} (ours and ONNX Runtime Web) — ${info.note}.`;
+  },
+  (error: unknown) => {
+    byId("threads").textContent = `Threads: unknown (${String(error)})`;
+  },
+);
 
 renderHeader();
 form.addEventListener("submit", (event) => {

@@ -30,6 +30,12 @@ export interface KernelResult {
   ort?: Timing;
   /** Our time ÷ ONNX Runtime's on the same case and kind (below 1: ours is faster). */
   oursOverOrt?: number;
+  /** Threads ours and ONNX Runtime ran with. */
+  threads: number;
+  /** With threads > 1: our same kernel on one thread, timed in the same interleaved samples. */
+  oneThread?: Timing;
+  /** oneThread ÷ this time: what the threads bought. */
+  speedupVsOneThread?: number;
   /** The same call on the relaxed-SIMD kernels, where this JavaScript engine runs them. */
   relaxed?: Timing;
   /** SIMD128 time ÷ relaxed time: the relaxed kernels' speed-up. */
@@ -46,6 +52,8 @@ export function kernelResult(
   weightBytes: number,
   ours: Timing,
   roofline: Roofline,
+  threads: number,
+  oneThread?: Timing,
 ): KernelResult {
   const work = flops(c);
   const bytes = compulsoryBytes(c, weightBytes);
@@ -63,6 +71,10 @@ export function kernelResult(
     gflops,
     bound,
     percentOfRoof: (100 * gflops) / bound.gflops,
+    threads,
+    oneThread,
+    speedupVsOneThread:
+      oneThread === undefined ? undefined : oneThread.median / ours.median,
   };
 }
 

@@ -41,6 +41,11 @@ export interface BenchOptions {
   probes: ProbeSizes;
   /** ONNX Runtime Web to compare against; omitted, the ORT columns stay empty. */
   ort?: OrtModule;
+  /**
+   * Threads ours and ONNX Runtime run with (ours at 1 thread is timed alongside when more).
+   * ONNX Runtime keeps the count of its first session, so use one count per process or page.
+   */
+  threads: number;
   /** The case on which ONNX Runtime's outputs are compared with ours. */
   agreementCase?: string;
   /** Where the run happens (Node version, browser), recorded in the report. */
@@ -81,6 +86,8 @@ export interface CaseOptions {
    */
   alongsideStreamBytes?: number;
   ort?: OrtModule;
+  /** As BenchOptions.threads. */
+  threads: number;
   /** Compare ONNX Runtime's outputs with ours on this case. */
   checkAgreement: boolean;
   /** Called after each kind with its step name and row (absent when the engine lacks the kernel). */
@@ -117,7 +124,7 @@ export async function runCase(
   roofline: Roofline,
   options: CaseOptions,
 ): Promise<CaseOutcome> {
-  if (options.ort) configureOrt(options.ort);
+  if (options.ort) configureOrt(options.ort, options.threads);
   const outcome: CaseOutcome = { results: [], agreement: [], unavailable: [] };
   // Seeded per case, so a case gets the same data whether it runs alone or in the full set.
   const random = seededRandom(hashString(c.name));
@@ -171,15 +178,26 @@ export async function runCase(
       stream = new engine.RooflineStreamRead(options.alongsideStreamBytes);
     }
     const streaming = stream && streamWorkload(stream, roofline.streams);
+    const { threads } = options;
+    const atThreads = (count: number, run: () => void) => {
+      engine.setThreadCount(count);
+      run();
+    };
     const workloads = [
       ...contenders.flatMap(({ ours, relaxed, ort }) => [
-        (n: number) => ours.run(n),
-        ...(relaxed ? [(n: number) => relaxed.run(n)] : []),
+        (n: number) => atThreads(threads, () => ours.run(n)),
+        ...(threads > 1
+          ? [(n: number) => atThreads(1, () => ours.run(n))]
+          : []),
+        ...(relaxed
+          ? [(n: number) => atThreads(threads, () => relaxed.run(n))]
+          : []),
         ...(ort ? [(n: number) => ort.run(n)] : []),
       ]),
       ...(streaming ? [streaming.run] : []),
     ];
     const timings = await measureInterleaved(workloads, options.timing);
+    engine.setThreadCount(threads);
     const caseRoofline = streaming
       ? { ...roofline, streamGBs: streaming.gbs(timings.at(-1)!.median) }
       : roofline;
@@ -188,6 +206,7 @@ export async function runCase(
     let f32Ms: number | undefined;
     for (const { kind, step, prepared, ours, relaxed, ort } of contenders) {
       const oursTiming = timings[next++]!;
+      const oneThread = threads > 1 ? timings[next++] : undefined;
       const relaxedTiming = relaxed ? timings[next++] : undefined;
       const ortTiming = ort ? timings[next++] : undefined;
       if (relaxed) expectSameOutputs(step, ours.output(), relaxed.output());
@@ -206,7 +225,15 @@ export async function runCase(
         );
       }
       const result = withComparisons(
-        kernelResult(c, kind, ours.weightBytes(), oursTiming, caseRoofline),
+        kernelResult(
+          c,
+          kind,
+          ours.weightBytes(),
+          oursTiming,
+          caseRoofline,
+          threads,
+          oneThread,
+        ),
         f32Ms,
         ortTiming,
         relaxedTiming,
@@ -252,6 +279,7 @@ export async function runBench(
         timing: options.timing,
         alongsideStreamBytes: options.probes.streamBytes,
         ort: options.ort,
+        threads: options.threads,
         checkAgreement: c.name === options.agreementCase,
         onKind: (step, result) => report(step, { result }),
       }),

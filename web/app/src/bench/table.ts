@@ -18,12 +18,14 @@ function boundLabel(bound: Bound): string {
 export const TABLE_HEADER: readonly string[] = [
   "case",
   "kind",
+  "threads",
   "ms",
   "±%",
   "GFLOP/s",
   "bound",
   "% roof",
   "×FP32",
+  "×1 thread",
   "ORT ms",
   "ours÷ORT",
   "relaxed ms",
@@ -33,7 +35,7 @@ export const TABLE_HEADER: readonly string[] = [
 
 /** Columns that hold numbers (right-aligned). */
 export const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
-  2, 3, 4, 6, 7, 8, 9, 10, 11, 12,
+  2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
 ]);
 
 export function formatNumber(value: number | undefined, digits = 3): string {
@@ -51,12 +53,14 @@ export function tableRow(r: KernelResult): string[] {
   return [
     r.caseName,
     KIND_LABELS[r.kind],
+    String(r.threads),
     formatNumber(r.ms),
     (100 * r.ours.relativeSpread).toFixed(1),
     formatNumber(r.gflops),
     boundLabel(r.bound),
     r.percentOfRoof.toFixed(0),
     formatNumber(r.speedupVsF32),
+    formatNumber(r.speedupVsOneThread),
     formatNumber(r.ort?.median),
     formatNumber(r.oursOverOrt),
     formatNumber(r.relaxed?.median),

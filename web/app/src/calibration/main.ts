@@ -18,6 +18,8 @@ import {
   type CalibrationMethod,
 } from "../shell/session";
 import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";
+import type { LayerActivations } from "quantlab";
+import { ActivationChart, METHOD_COLORS } from "../shell/activation-chart";
 
 renderNav();
 
@@ -103,7 +105,14 @@ async function compare(): Promise<void> {
         void lab.dispose(quantized);
       }
     }
+    report(0.95, "Histograms of every layer's inputs…");
+    const histograms = await lab.activationHistograms(
+      handle,
+      { images, rows: calibration.rows, cols: calibration.cols },
+      { samples, percentile, signal },
+    );
     show(results, samples, outlier, test.count);
+    showClipping(histograms, results, samples, outlier);
     report(
       1,
       `Five observers, each tested on ${test.count.toLocaleString("en")} images.`,
@@ -189,6 +198,78 @@ function show(
       ...results.map((r) => el("td", { text: pct(r.accuracy) })),
     ),
   );
+}
+
+// ---- what clipping does to the histogram ------------------------------------------------------
+
+let clipChart: ActivationChart | undefined;
+const clipLayer = byId<HTMLSelectElement>("clip-layer");
+
+function showClipping(
+  layers: LayerActivations[],
+  results: { method: CalibrationMethod; accuracy: number }[],
+  samples: number,
+  outlier: boolean,
+): void {
+  const previous = clipLayer.value;
+  clipLayer.replaceChildren(
+    ...layers.map((l) => el("option", { value: l.layer, text: l.layer })),
+  );
+  // The second layer by default: the first one's input is the image's pixels, not activations.
+  clipLayer.value = layers.some((l) => l.layer === previous)
+    ? previous
+    : layers[Math.min(1, layers.length - 1)]!.layer;
+  const draw = () => {
+    const layer = layers.find((l) => l.layer === clipLayer.value)!;
+    clipChart ??= new ActivationChart(byId<HTMLCanvasElement>("clip-chart"));
+    clipChart.show(
+      layer,
+      layer.ranges.map((r) => ({
+        label: r.method,
+        min: r.min,
+        max: r.max,
+        color: METHOD_COLORS[r.method] ?? "#64748b",
+      })),
+    );
+    byId<HTMLTableElement>("clipping").tBodies[0]!.replaceChildren(
+      ...layer.ranges.map((r) =>
+        el(
+          "tr",
+          { "data-method": r.method },
+          el(
+            "th",
+            { scope: "row" },
+            el("span", {
+              class: "swatch",
+              style: `background:${METHOD_COLORS[r.method] ?? "#64748b"}`,
+              "aria-hidden": "true",
+            }),
+            r.method.replaceAll("_", " "),
+          ),
+          el("td", { text: `${r.min.toFixed(3)} … ${r.max.toFixed(3)}` }),
+          el("td", { text: clippedText(r.clippedFraction) }),
+          el("td", { text: Number.isFinite(r.kl) ? r.kl.toFixed(4) : "∞" }),
+          el("td", {
+            text: pct(
+              results.find((x) => x.method === r.method)?.accuracy ?? NaN,
+            ),
+          }),
+        ),
+      ),
+    );
+    byId("clip-caption").textContent =
+      `${layer.layer}'s input over the ${samples} calibration images${outlier ? " (with the outlier)" : ""}: ${layer.min.toFixed(3)} … ${layer.max.toFixed(3)}. Each dashed pair of lines is one observer's INT8 range; values beyond it are clipped to its ends. KL measures how much the 256-level grid over that range loses of this distribution (docs/quantization.md Eqs. 50–51).`;
+  };
+  clipLayer.onchange = draw;
+  byId("clip-card").hidden = false;
+  draw();
+}
+
+/** A clipped fraction people can read: exact zero, or a percentage with enough digits. */
+function clippedText(fraction: number): string {
+  if (fraction === 0) return "none";
+  const percent = 100 * fraction;
+  return `${percent < 0.01 ? percent.toExponential(1) : percent.toPrecision(2)}%`;
 }
 
 setState("ready");

@@ -14,6 +14,7 @@ import {
   type Plugin,
 } from "chart.js";
 import type { Report } from "quantlab";
+import { COLORS, MUTED, POINT_LEGEND, POINT_STYLES } from "../shell/palette";
 
 Chart.register(
   ScatterController,
@@ -28,7 +29,6 @@ Chart.register(
 );
 
 const ACCENT = "#4f46e5";
-const MUTED = "#64748b";
 
 interface Point {
   x: number;
@@ -37,26 +37,6 @@ interface Point {
   hi: number;
   name: string;
 }
-
-const COLORS = [
-  "#0f172a",
-  "#4f46e5",
-  "#0891b2",
-  "#16a34a",
-  "#ea580c",
-  "#be185d",
-  "#7c3aed",
-];
-
-const POINT_STYLES = [
-  "circle",
-  "rect",
-  "triangle",
-  "rectRot",
-  "crossRot",
-  "star",
-  "rectRounded",
-] as const;
 
 // Draws each point's 95% interval as a vertical bar in the point's colour.
 const intervals: Plugin<"scatter"> = {
@@ -112,10 +92,7 @@ export function showAccuracy(canvas: HTMLCanvasElement, report: Report): void {
       animation: false,
       maintainAspectRatio: false,
       plugins: {
-        legend: {
-          position: "bottom",
-          labels: { usePointStyle: true, boxWidth: 8 },
-        },
+        legend: POINT_LEGEND,
         tooltip: {
           callbacks: {
             label: (item) => {

@@ -39,6 +39,9 @@ import {
   topK,
 } from "../shell/ui";
 import { modelPicker } from "../shell/ui";
+import { browserMachine } from "../shell/machine";
+import { keepRun } from "./history-note";
+import { takeHandoff } from "../shell/handoff";
 
 renderNav();
 
@@ -121,11 +124,16 @@ async function describeModel(): Promise<void> {
   }
 }
 
-upload.addEventListener("change", async () => {
+upload.addEventListener("change", () => {
+  if (upload.files !== null && upload.files.length > 0)
+    void useFiles(upload.files);
+});
+
+/** Uses a model's files (picked, or handed over by another view) instead of a shipped model. */
+async function useFiles(files: FileList | File[]): Promise<void> {
   modelError.hidden = true;
-  if (upload.files === null || upload.files.length === 0) return;
   try {
-    uploaded = await loadUploadedModel(upload.files);
+    uploaded = await loadUploadedModel(files);
     clearResults();
     await describeModel();
   } catch (error) {
@@ -135,7 +143,7 @@ upload.addEventListener("change", async () => {
     upload.value = "";
     setState("ready");
   }
-});
+}
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -175,15 +183,25 @@ async function runComparison(): Promise<void> {
     const plans = plansToRun();
     let stages = 0;
     const started = performance.now();
+    // Where the time goes, by the engine's stages (each until the next one's first event);
+    // "starting" is the data's way into the worker and the engine.
+    const timing = new Map<string, number>();
+    let stage = "starting";
+    let since = started;
     const result = await lab.report(loaded.handle, test, calibration, {
       plans,
       speedRounds: rounds,
+      machine: browserMachine(),
+      command: `QuantLab lab, Compare: ${location.href}`,
       calibration: {
         method: calibSelect.value as CalibrationMethod,
         samples: readSession().calibSize,
       },
       signal,
       onProgress: ({ done, total, message }) => {
+        const now = performance.now();
+        timing.set(stage, (timing.get(stage) ?? 0) + now - since);
+        [stage, since] = [message ?? "", now];
         if (done === total) stages++;
         report(
           Math.min(1, stages / (plans.length + 1 + (rounds > 0 ? 1 : 0))),
@@ -191,7 +209,10 @@ async function runComparison(): Promise<void> {
         );
       },
     });
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    timing.set(`${stage} and the results' way back`, ended - since);
+    const seconds = (ended - started) / 1000;
+    result.created = new Date().toISOString();
     fp32Logits = undefined;
     last = {
       report: result,
@@ -200,11 +221,17 @@ async function runComparison(): Promise<void> {
       labels: loaded.handle.manifest.labels,
     };
     await showReport(result);
+    await keepRun(result, uploaded === undefined);
     job.report(
       1,
       `FP32 and ${plans.length} plans on ${result.test_examples.toLocaleString("en")} test images in ${seconds.toFixed(1)} s.`,
     );
     document.body.dataset.reportSeconds = seconds.toFixed(2);
+    document.body.dataset.reportStages = JSON.stringify(
+      Object.fromEntries(
+        [...timing].map(([name, ms]) => [name, +(ms / 1000).toFixed(2)]),
+      ),
+    );
   });
 }
 
@@ -271,7 +298,7 @@ async function showReport(report: Report): Promise<void> {
     ),
   );
   byId("table-caption").textContent =
-    `${report.model.name} on ${report.test_examples.toLocaleString("en")} ${report.model.dataset} test images; static plans calibrated with ${report.calibration.method.replaceAll("_", " ")} on ${report.calibration.samples} training images. Decay: FP32 accuracy minus the plan's. Speed: ${report.speed ? `median of ${report.speed.rounds} rounds, one thread, WebAssembly SIMD128` : "not measured"}.`;
+    `${report.model.name} on ${report.test_examples.toLocaleString("en")} ${report.model.dataset} test images; static plans calibrated with ${report.calibration.method.replaceAll("_", " ")} on ${report.calibration.samples} training images. Decay: FP32 accuracy minus the plan's. Speed: ${report.speed ? `${report.speed.rounds === 1 ? "one round (the CLI's default is the median of 5; pick 3 or 5 rounds above for steadier figures)" : `median of ${report.speed.rounds} rounds`}, one thread, WebAssembly SIMD128` : "not measured"}.`;
   byId("exports").hidden = false;
   byId("flips-card").hidden = false;
   const flipPlan = byId<HTMLSelectElement>("flip-plan");
@@ -505,4 +532,6 @@ byId("export-model").addEventListener("click", async () => {
   });
 });
 
-void describeModel();
+const handedOver = takeHandoff();
+if (handedOver === undefined) void describeModel();
+else void useFiles(handedOver);

@@ -1,5 +1,6 @@
-// Layers: each Linear/Conv2d layer's real weights with the grid of its precision, a precision
-// per layer that builds a plan (plan.layers overrides), and that plan measured on the test set
+// Layers: each Linear/Conv2d layer's real weights with the grid of its precision and its input
+// activations with the calibrated range and INT8 grid (clipped fraction, KL), a precision per
+// layer that builds a plan (plan.layers overrides), and that plan measured on the test set
 // (size, accuracy, speed, per-layer output SQNR) whenever a choice changes.
 import { renderNav } from "../shell/nav";
 import {
@@ -16,8 +17,10 @@ import {
   lab,
   loadDataset,
   loadShippedModel,
+  plainError,
   type LoadedModel,
 } from "../shell/lab";
+import { ActivationChart, METHOD_COLORS } from "../shell/activation-chart";
 import { asMatrix, readTensor } from "../shell/safetensors";
 import {
   PRESETS,
@@ -67,6 +70,8 @@ const cards = new Map<
     select: HTMLSelectElement;
     note: HTMLElement;
     error: HTMLElement;
+    inputs: ActivationChart;
+    inputNote: HTMLElement;
   }
 >();
 
@@ -195,6 +200,14 @@ function renderLayers(): void {
       "aria-label": `Histogram of ${layer.name}'s weights with the quantization grid`,
     });
     const note = el("p", { class: "hint" });
+    const inputCanvas = el("canvas", {
+      role: "img",
+      "aria-label": `Histogram of ${layer.name}'s input values on the calibration images, with the calibrated range and its INT8 grid`,
+    });
+    const inputNote = el("p", {
+      class: "hint input-note",
+      text: "Input activations: measuring…",
+    });
     const error = el("p", {
       class: "hint layer-sqnr",
       text: "Output SQNR: measuring…",
@@ -222,8 +235,12 @@ function renderLayers(): void {
         ),
       ),
       error,
+      el("h3", { text: "Weights" }),
       el("div", { class: "chart-box small" }, canvas),
       note,
+      el("h3", { text: "Input activations" }),
+      el("div", { class: "chart-box small" }, inputCanvas),
+      inputNote,
       el("a", {
         href: `./tensor.html${sessionQuery(readSession())}${sessionQuery(readSession()) ? "&" : "?"}layer=${layer.name}`,
         text: `Open ${layer.name}'s weights in the one-tensor playground`,
@@ -235,6 +252,8 @@ function renderLayers(): void {
       select,
       note,
       error,
+      inputs: new ActivationChart(inputCanvas),
+      inputNote,
     });
     select.addEventListener("change", () => {
       choices[layer.name] = select.value as Choice;
@@ -242,6 +261,60 @@ function renderLayers(): void {
       planChanged();
     });
     void showWeights(layer.name);
+  }
+  void showActivations();
+}
+
+/**
+ * Each layer's input over the session's calibration images, with the range the session's
+ * observer chooses and the INT8 grid on it: what a static INT8 layer's input is rounded to.
+ */
+async function showActivations(): Promise<void> {
+  const current = loaded!;
+  const { calib, calibSize } = readSession();
+  try {
+    const calibration = await loadDataset(
+      current.handle.manifest.dataset,
+      "calibration",
+    );
+    const layers = await lab.activationHistograms(current.handle, calibration, {
+      samples: calibSize,
+    });
+    if (loaded !== current) return;
+    const int8 = await lab.intRange(8, false);
+    for (const layer of layers) {
+      const card = cards.get(layer.layer);
+      const chosen = layer.ranges.find((r) => r.method === calib);
+      if (card === undefined || chosen === undefined) continue;
+      // The engine's own (scale, zero point) for this range: a per-tensor asymmetric INT8
+      // quantization of its two ends (docs/quantization.md Eqs. 5–7).
+      const ends = await lab.quantize(
+        Float32Array.of(chosen.min, chosen.max),
+        [2],
+        {
+          bits: 8,
+          symmetric: false,
+          granularity: "per_tensor",
+        },
+      );
+      const scale = ends.scales[0]!;
+      card.inputs.show(
+        layer,
+        [
+          {
+            label: calib,
+            min: chosen.min,
+            max: chosen.max,
+            color: METHOD_COLORS[calib] ?? "#64748b",
+          },
+        ],
+        gridLevels(int8, scale, ends.zeroPoints[0]!),
+      );
+      card.inputNote.textContent = `${layer.min.toFixed(3)} … ${layer.max.toFixed(3)} over ${Math.min(calibSize, calibration.count)} calibration images. The ${calib.replaceAll("_", " ")} observer's range (dashed): ${chosen.min.toFixed(3)} … ${chosen.max.toFixed(3)}, 256 levels ${scale.toPrecision(3)} apart, clipping ${chosen.clippedFraction === 0 ? "no values" : `${(100 * chosen.clippedFraction).toPrecision(2)}% of the values`}; KL ${Number.isFinite(chosen.kl) ? chosen.kl.toFixed(4) : "∞"} nats (Eq. 51). Static INT8 plans (int8) quantize this input on that grid; dynamic plans choose a range per row as they run; FP32-activation plans keep it.`;
+    }
+  } catch (error) {
+    for (const card of cards.values())
+      card.inputNote.textContent = `The input histogram could not be measured: ${plainError(error)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 // Mixed precision: the engine's sensitivity table and mixed-precision search (lab.search) on the
-// shipped calibration images of the training split — the first half calibrates, the second half
+// shipped training images — the calibration images at their front calibrate, the held-out rest
 // decides — with the Pareto front as a chart and a table whose rows load a plan into the session.
 import {
   Chart,
@@ -11,10 +11,10 @@ import {
   Tooltip,
 } from "chart.js";
 import type { SearchResult } from "quantlab";
-import { lab, loadDataset, loadShippedModel } from "../shell/lab";
+import { lab, loadDataset, loadShippedModel, splitCount } from "../shell/lab";
 import { renderNav } from "../shell/nav";
 import { readSession, sessionQuery, updateSession } from "../shell/session";
-import { byId, el, Job, modelPicker, pct, setState } from "../shell/ui";
+import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";
 
 renderNav();
 Chart.register(
@@ -45,20 +45,32 @@ async function search(): Promise<void> {
   const budget = byId<HTMLSelectElement>("budget").value;
   await job.run(async (signal, report) => {
     const { handle } = await loadShippedModel(model().value);
-    report(0.05, "Downloading training images…");
-    const train = await loadDataset(handle.manifest.dataset, "calibration");
+    const dataset = handle.manifest.dataset;
+    const train = await loadDataset(dataset, "training", (done, total) =>
+      report(
+        total ? (0.1 * done) / total : 0,
+        `Downloading the ${dataset} training images: ${kb(done)}${total ? ` of ${kb(total)}` : ""}`,
+      ),
+    );
+    // The shipped training images begin with the calibration images: those calibrate, every
+    // image after them is held out to decide.
+    const calibrationImages = await splitCount(dataset, "calibration");
+    const calibrationSamples = Math.min(512, calibrationImages);
+    const validation = train.count - calibrationImages;
     const result = await lab.search(handle, train, {
       budget,
-      validation: Math.floor(train.count / 2),
-      calibration: { samples: Math.floor(train.count / 2) },
+      validation,
+      calibration: { samples: calibrationSamples },
       signal,
       onProgress: ({ done }) =>
         report(Math.min(0.95, 0.1 + done / 20), `${done} plans measured…`),
     });
     show(result);
+    byId("data-used").textContent =
+      `Calibrated on training images 1–${calibrationSamples}; every plan measured on the ${validation.toLocaleString("en")} held-out training images ${(calibrationImages + 1).toLocaleString("en")}–${train.count.toLocaleString("en")}, which calibration never sees. The test set is not used.`;
     report(
       1,
-      `${result.search.plans.length} plans measured on ${result.sensitivity.validation_examples} training images; ${result.budgetMet ? "the chosen plan meets" : "no plan meets"} the budget of ${budget.replace("bpw", " bits per weight")}.`,
+      `${result.search.plans.length} plans measured on ${result.sensitivity.validation_examples.toLocaleString("en")} held-out training images; ${result.budgetMet ? "the chosen plan meets" : "no plan meets"} the budget of ${budget.replace("bpw", " bits per weight")}.`,
     );
   });
 }

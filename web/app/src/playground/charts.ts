@@ -29,7 +29,7 @@ const GRID_BAND_COLOR = "rgba(234, 88, 12, 0.08)";
 const ERROR_COLOR = "rgba(79, 70, 229, 0.6)";
 const AXIS_FONT = { size: 12 };
 
-interface GridOptions {
+export interface GridOptions {
   levels?: Float64Array;
 }
 
@@ -90,48 +90,75 @@ function axisTitle(text: string) {
   return { display: true, text, font: AXIS_FONT, color: "#475569" };
 }
 
+/** A bar chart of values per bin over a linear value axis, with the grid plugin (and others). */
+export function binnedValueChart(
+  canvas: HTMLCanvasElement,
+  {
+    x,
+    y,
+    logarithmic = false,
+  }: { x: string; y: string; logarithmic?: boolean },
+  plugins: Plugin<"bar">[] = [],
+): Chart<"bar", { x: number; y: number }[]> {
+  return new Chart(canvas, {
+    type: "bar",
+    data: {
+      datasets: [
+        {
+          label: "values",
+          data: [],
+          backgroundColor: VALUE_COLOR,
+          barPercentage: 1,
+          categoryPercentage: 1,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: {
+        x: {
+          type: "linear",
+          title: axisTitle(x),
+          ticks: { includeBounds: false },
+        },
+        y: logarithmic
+          ? {
+              type: "logarithmic",
+              // Counts: from 1 up, labelled at powers of ten only.
+              min: 0.8,
+              title: axisTitle(y),
+              ticks: {
+                callback: (value) =>
+                  Number.isInteger(Math.log10(Number(value)))
+                    ? Number(value).toLocaleString("en")
+                    : "",
+              },
+            }
+          : { beginAtZero: true, title: axisTitle(y) },
+      },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            title: (items) =>
+              `around ${items[0]?.parsed.x?.toPrecision(3) ?? ""}`,
+            label: (item) =>
+              `${(item.parsed.y ?? 0).toLocaleString("en")} values`,
+          },
+        },
+      },
+    },
+    plugins: [gridLinesPlugin, ...plugins],
+  });
+}
+
 export class ValueChart {
   private readonly chart: Chart<"bar", { x: number; y: number }[]>;
 
   constructor(canvas: HTMLCanvasElement) {
-    this.chart = new Chart(canvas, {
-      type: "bar",
-      data: {
-        datasets: [
-          {
-            label: "values",
-            data: [],
-            backgroundColor: VALUE_COLOR,
-            barPercentage: 1,
-            categoryPercentage: 1,
-          },
-        ],
-      },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        scales: {
-          x: {
-            type: "linear",
-            title: axisTitle("value"),
-            ticks: { includeBounds: false },
-          },
-          y: {
-            beginAtZero: true,
-            title: axisTitle("number of values per bin"),
-          },
-        },
-        plugins: {
-          tooltip: {
-            callbacks: {
-              title: (items) =>
-                `around ${items[0]?.parsed.x?.toPrecision(3) ?? ""}`,
-              label: (item) => `${item.parsed.y} values`,
-            },
-          },
-        },
-      },
-      plugins: [gridLinesPlugin],
+    this.chart = binnedValueChart(canvas, {
+      x: "value",
+      y: "number of values per bin",
     });
   }
 

@@ -21,6 +21,7 @@ import {
 } from "./distributions";
 import { formatFixed, formatNumber } from "./format";
 import { parseNumbers } from "./parse";
+import type { ParseMessage } from "./parse-worker";
 import { fetchBytes } from "../shell/fetch";
 import { shippedModel } from "../shell/models";
 import { asMatrix, readTensor } from "../shell/safetensors";
@@ -99,12 +100,67 @@ function wholeNumber(
 // Layers sends a real layer's weights here (tensor.html?model=…&layer=…).
 let layerData: Data | undefined;
 
-function readData(): Data | Problem {
+// Large input — a file, or a paste longer than BULK_CHARS — is parsed in a worker with progress
+// and kept here instead of in the text box (10^6 numbers in a textarea and parsed on the page
+// froze it for seconds).
+const BULK_CHARS = 100_000;
+let bulk:
+  | { key: string; name: string; values?: Float32Array; problem?: string }
+  | undefined;
+let parser: Worker | undefined;
+
+function parseInWorker(source: Blob, name: string): void {
+  parser?.terminate();
+  const entry: NonNullable<typeof bulk> = { key: String(Math.random()), name };
+  bulk = entry;
+  const textarea = byId<HTMLTextAreaElement>("pasted");
+  textarea.value = "";
+  textarea.placeholder = `Using ${name} (${formatBytes(source.size)}). Type or paste here to use other numbers instead.`;
+  const progress = byId<HTMLProgressElement>("parse-progress");
+  progress.hidden = false;
+  progress.value = 0;
+  document.body.dataset.state = "busy";
+  status.textContent = `Reading the numbers of ${name}…`;
+  parser = new Worker(new URL("./parse-worker.ts", import.meta.url), {
+    type: "module",
+  });
+  parser.addEventListener("message", (event: MessageEvent<ParseMessage>) => {
+    if (bulk !== entry) return;
+    const message = event.data;
+    if ("progress" in message) {
+      progress.value = message.progress;
+      status.textContent = `Reading the numbers of ${name}: ${Math.round(100 * message.progress)}%`;
+      return;
+    }
+    progress.hidden = true;
+    parser?.terminate();
+    parser = undefined;
+    if ("values" in message) entry.values = message.values;
+    else entry.problem = `${name}: ${message.problem}`;
+    void update();
+  });
+  parser.postMessage(source);
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const formatBytes = (bytes: number) =>
+  bytes < 1e6
+    ? `${(bytes / 1e3).toFixed(1)} kB`
+    : `${(bytes / 1e6).toFixed(1)} MB`;
+
+function readData(): Data | Problem | "pending" {
   if (radioValue("source") === "layer" && layerData !== undefined)
     return layerData;
   if (radioValue("source") === "paste") {
     const textarea = byId<HTMLTextAreaElement>("pasted");
-    const parsed = parseNumbers(textarea.value);
+    const useBulk = bulk !== undefined && textarea.value.trim() === "";
+    if (useBulk && bulk!.problem !== undefined)
+      return { problem: bulk!.problem, field: byId("paste-file") };
+    if (useBulk && bulk!.values === undefined) return "pending";
+    const parsed = useBulk
+      ? { values: bulk!.values! }
+      : parseNumbers(textarea.value);
     if ("problem" in parsed)
       return { problem: parsed.problem, field: textarea };
     const rows = wholeNumber("pasteRows", 1, parsed.values.length, "Rows");
@@ -118,7 +174,7 @@ function readData(): Data | Problem {
     return {
       values: parsed.values,
       shape: [rows, parsed.values.length / rows],
-      key: `paste:${rows}:${textarea.value}`,
+      key: `paste:${rows}:${useBulk ? bulk!.key : textarea.value}`,
     };
   }
   const rows = wholeNumber("rows", 1, 4096, "Rows");
@@ -177,6 +233,7 @@ async function update(): Promise<void> {
     section.hidden = section.dataset.source !== radioValue("source");
   }
   const data = readData();
+  if (data === "pending") return; // the parser calls update() when it is done
   if ("problem" in data) {
     showProblem(data);
     return;
@@ -196,6 +253,10 @@ async function update(): Promise<void> {
         : lab.paramIndices(result.quantized, { signal }),
     ]);
     analysis = { data, result, range, paramIndices };
+    // Drawing 10^6 values and handing them to the comparison each take a while: separate tasks
+    // keep the page responsive in between.
+    await nextTask();
+    if (signal.aborted) return;
     clearProblem();
     status.classList.remove("failed");
     byId("scheme-name").textContent = name;
@@ -206,6 +267,8 @@ async function update(): Promise<void> {
       `${elapsed.toFixed(1)} ms, message passing included${firstCall ? " (first call: also started the worker and loaded the engine)" : ""}.`;
     firstCall = false;
     document.body.dataset.state = "ready";
+    await nextTask();
+    if (signal.aborted) return;
     void compareAll(data, scheme);
   } catch (error) {
     if (isAbort(error)) return;
@@ -433,6 +496,25 @@ form.addEventListener("input", (event) => {
   pending = setTimeout(() => void update(), 150);
 });
 form.addEventListener("submit", (event) => event.preventDefault());
+
+const pasted = byId<HTMLTextAreaElement>("pasted");
+const examplePlaceholder = pasted.placeholder;
+pasted.addEventListener("paste", (event) => {
+  const text = event.clipboardData?.getData("text") ?? "";
+  if (text.length <= BULK_CHARS) return;
+  event.preventDefault();
+  parseInWorker(new Blob([text]), "the pasted text");
+});
+// Typed or pasted text replaces the large input.
+pasted.addEventListener("input", () => {
+  if (pasted.value.trim() === "" || bulk === undefined) return;
+  bulk = undefined;
+  pasted.placeholder = examplePlaceholder;
+});
+byId<HTMLInputElement>("paste-file").addEventListener("change", (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (file !== undefined) parseInWorker(file, file.name);
+});
 
 async function loadLayer(): Promise<void> {
   const query = new URLSearchParams(location.search);

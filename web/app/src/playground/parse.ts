@@ -1,25 +1,39 @@
 // Numbers pasted by a person: separated by commas, semicolons, spaces or new lines. Anything
 // that is not a number is reported with its position. NaN and Infinity are numbers here; the
-// engine rejects them with its own message.
+// engine rejects them with its own message. Large input runs in parse-worker.ts, which reports
+// progress through `onProgress` (the fraction of the text read).
 
 const SPECIAL = /^[+-]?(nan|inf|infinity)$/i;
+const PROGRESS_EVERY = 100_000;
 
 export type ParseResult = { values: Float32Array } | { problem: string };
 
-export function parseNumbers(text: string): ParseResult {
-  const tokens = text.split(/[\s,;]+/).filter((token) => token !== "");
-  if (tokens.length === 0) return { problem: "Paste at least one number." };
-  const values = new Float32Array(tokens.length);
-  for (const [i, token] of tokens.entries()) {
-    const value = SPECIAL.test(token) ? parseSpecial(token) : Number(token);
-    if (Number.isNaN(value) && !SPECIAL.test(token)) {
+export function parseNumbers(
+  text: string,
+  onProgress?: (fraction: number) => void,
+): ParseResult {
+  const token = /[^\s,;]+/g;
+  let values = new Float32Array(1024);
+  let count = 0;
+  for (let match = token.exec(text); match !== null; match = token.exec(text)) {
+    const word = match[0];
+    const special = SPECIAL.test(word);
+    const value = special ? parseSpecial(word) : Number(word);
+    if (Number.isNaN(value) && !special)
       return {
-        problem: `“${shorten(token)}” (item ${i + 1}) is not a number.`,
+        problem: `“${shorten(word)}” (item ${count + 1}) is not a number.`,
       };
+    if (count === values.length) {
+      const grown = new Float32Array(2 * values.length);
+      grown.set(values);
+      values = grown;
     }
-    values[i] = value;
+    values[count++] = value;
+    if (onProgress && count % PROGRESS_EVERY === 0)
+      onProgress(token.lastIndex / text.length);
   }
-  return { values };
+  if (count === 0) return { problem: "Paste at least one number." };
+  return { values: values.slice(0, count) };
 }
 
 function parseSpecial(token: string): number {

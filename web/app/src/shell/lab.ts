@@ -12,7 +12,11 @@ import { shippedModel } from "./models";
 
 export { fetchBytes, type OnProgress };
 
-export const lab = createQuantLab();
+// One thread: the threaded engine build (its glue, which each pthread Worker fetches again, and
+// its larger .wasm) took the first visit to 1052 KiB against the 1 MiB budget
+// (tests/e2e/compare.spec.ts). The Kernels view loads the threaded engine where the page is
+// cross-origin isolated, and shows the thread count.
+export const lab = createQuantLab({ threads: 1 });
 
 /** A model in the worker, with its files' bytes (Layers reads weights from them). */
 export interface LoadedModel {
@@ -23,7 +27,15 @@ export interface LoadedModel {
 
 const loadedModels = new Map<string, Promise<LoadedModel>>();
 
-/** Loads a shipped model (once per page). */
+/**
+ * Forgets the shipped models loaded so far: after the engine's worker died (WorkerDied) their
+ * handles are gone, and the next loadShippedModel loads them into the new worker.
+ */
+export function forgetLoadedModels(): void {
+  loadedModels.clear();
+}
+
+/** Loads a shipped model (once per page, and again after the worker died). */
 export function loadShippedModel(name: string): Promise<LoadedModel> {
   let loading = loadedModels.get(name);
   if (loading === undefined) {
@@ -100,20 +112,47 @@ interface DatasetIndex {
 let index: Promise<DatasetIndex> | undefined;
 const datasets = new Map<string, Promise<IdxDataset>>();
 
-/** A split of a shipped dataset ("test", "calibration"), fetched and parsed once per page. */
+/**
+ * The app's splits of a dataset: test, calibration (the first 1,024 training images) and
+ * training (the shipped part of the training split: "train" or "train-subset", which begins
+ * with the calibration images).
+ */
+export type Split = "test" | "calibration" | "training";
+
+const fileSplits = (split: Split) =>
+  split === "training" ? ["train", "train-subset"] : [split];
+
+function datasetIndex(): Promise<DatasetIndex> {
+  index ??= fetchBytes("./data/datasets.json", "dataset list").then(
+    (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
+  );
+  return index;
+}
+
+/** How many images the app ships of a dataset's split (0 if none). */
+export async function splitCount(dataset: string, split: Split) {
+  const splits = (await datasetIndex())[dataset]?.splits ?? {};
+  return (
+    fileSplits(split)
+      .map((name) => splits[name]?.count ?? 0)
+      .find((count) => count > 0) ?? 0
+  );
+}
+
+/** A split of a shipped dataset, fetched and parsed once per page. */
 export function loadDataset(
   dataset: string,
-  split: "test" | "calibration",
+  split: Split,
   onProgress?: OnProgress,
 ): Promise<IdxDataset> {
   const key = `${dataset}/${split}`;
   let loading = datasets.get(key);
   if (loading === undefined) {
     loading = (async () => {
-      index ??= fetchBytes("./data/datasets.json", "dataset list").then(
-        (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
-      );
-      const entry = (await index)[dataset]?.splits[split];
+      const splits = (await datasetIndex())[dataset]?.splits ?? {};
+      const entry = fileSplits(split)
+        .map((name) => splits[name])
+        .find((found) => found !== undefined);
       if (entry === undefined)
         throw new Error(
           `The app has no ${split} split of the dataset “${dataset}”.`,
@@ -144,13 +183,16 @@ export function plainError(error: unknown): string {
       case "OutOfMemory":
         return `The engine ran out of memory: ${error.message}`;
       case "WorkerDied":
-        return `The engine's worker stopped and was restarted; run it again. (${error.message})`;
+        return `The engine stopped and was restarted; run it again (a model from your own files needs loading again). (${error.message})`;
       default:
         return error.message;
     }
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+export const isWorkerDeath = (error: unknown) =>
+  error instanceof QuantLabError && error.code === "WorkerDied";
 
 export const isAbort = (error: unknown) =>
   (error instanceof QuantLabError && error.code === "Aborted") ||

@@ -17,7 +17,7 @@ export interface ShippedModel {
   weightsUrl: string;
 }
 
-export const SHIPPED_MODELS: ShippedModel[] = Object.entries(manifests)
+const ALL_SHIPPED: ShippedModel[] = Object.entries(manifests)
   .map(([path, manifestUrl]) => {
     const name = path.split("/").at(-2)!;
     const weightsUrl =
@@ -25,6 +25,18 @@ export const SHIPPED_MODELS: ShippedModel[] = Object.entries(manifests)
     return { name, manifestUrl, weightsUrl };
   })
   .sort((a, b) => a.name.localeCompare(b.name));
+
+/** Language models are the directories named *-lm (models/README.md); only Generate reads them. */
+const isLanguageModel = (model: ShippedModel) => model.name.endsWith("-lm");
+
+/** The image classifiers every other view picks from. */
+export const SHIPPED_MODELS: ShippedModel[] = ALL_SHIPPED.filter(
+  (m) => !isLanguageModel(m),
+);
+
+/** The shipped transformer language model (models/brown-lm). */
+export const SHIPPED_LANGUAGE_MODEL: ShippedModel =
+  ALL_SHIPPED.find(isLanguageModel)!;
 
 export function shippedModel(name: string): ShippedModel | undefined {
   return SHIPPED_MODELS.find((m) => m.name === name);

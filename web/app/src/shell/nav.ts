@@ -9,7 +9,10 @@ export const VIEWS = [
   { file: "layers.html", label: "Layers" },
   { file: "calibration.html", label: "Calibration" },
   { file: "mixed.html", label: "Mixed" },
+  { file: "qat.html", label: "QAT" },
+  { file: "generate.html", label: "Generate" },
   { file: "bench.html", label: "Kernels" },
+  { file: "history.html", label: "History" },
 ] as const;
 
 /** Pages that belong to a view without a nav entry of their own. */

@@ -1,6 +1,6 @@
 // Small DOM helpers every view uses: element building, number formats, the job runner (a
 // progress bar, Cancel and a status line) and the model picker.
-import { isAbort, plainError } from "./lab";
+import { forgetLoadedModels, isAbort, isWorkerDeath, plainError } from "./lab";
 import { MODEL_DESCRIPTIONS, SHIPPED_MODELS } from "./models";
 
 type Child = Node | string | null | undefined | false;
@@ -97,6 +97,7 @@ export class Job {
       if (this.controller === controller) setState("ready");
       return result;
     } catch (error) {
+      if (isWorkerDeath(error)) forgetLoadedModels();
       if (this.controller !== controller) return undefined;
       this.status.textContent = isAbort(error)
         ? "Cancelled. Nothing was changed."

@@ -2,6 +2,7 @@
 // handles: plain, cloneable records the caller passes back. An id is unique to its table, so
 // a handle of a dead worker or another instance is refused instead of finding the wrong object.
 import { invalidArgument } from "../errors.js";
+import type { LanguageModelManifest } from "../models/language-model.js";
 import type { ModelManifest } from "../models/model.js";
 import type { Plan } from "../quantization/types.js";
 
@@ -27,8 +28,16 @@ export interface QuantizedModelHandle {
   readonly bitsPerWeight: number;
 }
 
+/** A transformer language model (loadLanguageModel): generate text and report under plans. */
+export interface LanguageModelHandle {
+  readonly kind: "language-model";
+  readonly id: string;
+  /** Its manifest.json: tokenizer, configuration, recorded metrics (test perplexity). */
+  readonly manifest: LanguageModelManifest;
+}
+
 /** Every kind of handle. */
-export type Handle = ModelHandle | QuantizedModelHandle;
+export type Handle = ModelHandle | QuantizedModelHandle | LanguageModelHandle;
 
 /** An object that frees its engine memory on dispose() (a Model, ...). */
 export interface Owned {
@@ -44,6 +53,12 @@ export interface HandleTable {
   delete(handle: Handle): void;
   /** Frees every engine object. */
   clear(): void;
+  /** Forgets every handle without freeing it: its engine is gone (a trap). */
+  forget(): void;
+  /** Marks this moment: deleteSince(mark) frees the handles added after it. */
+  mark(): number;
+  /** Frees the handles added since `mark` (the results of a call its caller aborted). */
+  deleteSince(mark: number): void;
   /** How many handles are live. */
   readonly size: number;
 }
@@ -52,7 +67,10 @@ export function createHandleTable(): HandleTable {
   // Random per table: handles from an earlier (dead) worker never match this one's.
   const prefix = Math.random().toString(36).slice(2, 10);
   let next = 1;
-  const entries = new Map<string, { kind: string; value: Owned }>();
+  const entries = new Map<
+    string,
+    { kind: string; value: Owned; serial: number }
+  >();
   const entry = (handle: Handle) => {
     const found =
       typeof handle?.id === "string" ? entries.get(handle.id) : undefined;
@@ -65,8 +83,9 @@ export function createHandleTable(): HandleTable {
   };
   return {
     add(describe, value) {
-      const handle = describe(`${prefix}-${next++}`);
-      entries.set(handle.id, { kind: handle.kind, value });
+      const serial = next++;
+      const handle = describe(`${prefix}-${serial}`);
+      entries.set(handle.id, { kind: handle.kind, value, serial });
       return handle;
     },
     get<T extends Owned>(handle: Handle, kind: Handle["kind"]): T {
@@ -84,6 +103,15 @@ export function createHandleTable(): HandleTable {
     clear() {
       for (const { value } of entries.values()) value.dispose();
       entries.clear();
+    },
+    forget: () => entries.clear(),
+    mark: () => next,
+    deleteSince(mark) {
+      for (const [id, { value, serial }] of entries) {
+        if (serial < mark) continue;
+        value.dispose();
+        entries.delete(id);
+      }
     },
     get size() {
       return entries.size;

@@ -22,7 +22,7 @@ import {
   type TrainOptions,
   type TrainProgress,
 } from "../models/train.js";
-import type { RawQatOutcome } from "../engine-module.js";
+import type { RawQatOutcome, RawReportProgress } from "../engine-module.js";
 import type {
   Bits,
   FloatInput,
@@ -39,6 +39,8 @@ import {
 } from "../quantization/quantized-model.js";
 import {
   DEFAULT_REPORT_PLANS,
+  type ActivationHistogramOptions,
+  type LayerActivations,
   type Plan,
   type PlanPreset,
   type QuantizeOptions,
@@ -54,8 +56,23 @@ import type {
   GateThresholds,
   ReportComparison,
 } from "../quantization/comparison.js";
-import type { Handle, ModelHandle, QuantizedModelHandle } from "./handles.js";
+import {
+  loadLanguageModel,
+  type GenerateOptions,
+  type GenerateResult,
+  type LanguageModel,
+  type LanguageModelReport,
+  type LanguageModelReportOptions,
+} from "../models/language-model.js";
+import type {
+  Handle,
+  LanguageModelHandle,
+  ModelHandle,
+  QuantizedModelHandle,
+} from "./handles.js";
 import { method, type MethodContext } from "./method.js";
+import { engineMemoryBytes, engineThreads } from "../loader/load.js";
+import type { ThreadsInfo } from "../loader/threads.js";
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
@@ -125,6 +142,25 @@ export interface SavedModel {
 
 const model = (context: MethodContext<unknown>, handle: ModelHandle): Model =>
   context.handles.get<Model>(handle, "model");
+
+/** An engine progress callback for a staged report: progress per stage, false once aborted. */
+const stageProgress =
+  (context: MethodContext<ReportProgress>) =>
+  (p: RawReportProgress): boolean => {
+    context.progress({
+      done: p.done,
+      total: p.total,
+      detail: { stage: p.stage },
+      message: p.stage,
+    });
+    return !context.aborted();
+  };
+
+const languageModel = (
+  context: MethodContext<unknown>,
+  handle: LanguageModelHandle,
+): LanguageModel =>
+  context.handles.get<LanguageModel>(handle, "language-model");
 
 /** What evaluate, classify and saveModel need, from a model or a quantized model. */
 type Runnable = Pick<Model, "classify" | "files"> & {
@@ -353,7 +389,8 @@ export const methods = {
   /**
    * Calibrates on `calibration` (training-split images, default the first 512, min-max) and
    * quantizes the model with `plan` (default "int8"); the result runs on the integer kernels.
-   * An impossible plan rejects with InvalidPlan naming the layer and field.
+   * An impossible plan rejects with InvalidPlan naming the layer and field. Progress after each
+   * calibration batch; aborting stops at the next one.
    */
   quantizeModel: method(
     2,
@@ -372,8 +409,39 @@ export const methods = {
           calibration,
           plan,
           calibrationOptions,
+          ({ done, total }) => {
+            context.progress({ done, total });
+            return !context.aborted();
+          },
         ),
       ),
+  ),
+
+  /**
+   * Every calibration observer on the input of every Linear/Conv2d layer over the first
+   * `samples` images, in one run of the FP32 model: each input's histogram (docs/quantization.md
+   * §11.1) with each observer's 8-bit range, the fraction it clips and the KL divergence of the
+   * quantized distribution (Eqs. 50–51). Progress per batch; aborting stops at the next batch.
+   */
+  activationHistograms: method(
+    2,
+    (
+      context,
+      [handle, images]: [ModelHandle, Images],
+      { samples = 512, percentile }: Partial<ActivationHistogramOptions>,
+    ): LayerActivations[] => {
+      const target = rawModelOf(model(context, handle));
+      return context.engine.activationHistograms(
+        target.handle,
+        images.images,
+        imageSizeOf(images),
+        JSON.stringify({ samples, percentile }),
+        (done, total) => {
+          context.progress({ done, total });
+          return !context.aborted();
+        },
+      );
+    },
   ),
 
   /** A quantized model from its files (InvalidModel if rejected). */
@@ -427,20 +495,77 @@ export const methods = {
             validation?.labels ?? new Uint8Array(),
             imageSizeOf(test),
             options,
-            (p) => {
-              context.progress({
-                done: p.done,
-                total: p.total,
-                detail: { stage: p.stage },
-                message: p.stage,
-              });
-              return !context.aborted();
-            },
+            stageProgress(context),
           ),
         "InvalidPlan",
       );
       return JSON.parse(json) as Report;
     },
+  ),
+
+  /** Loads a transformer language model from its manifest.json and model.safetensors. */
+  loadLanguageModel: method(
+    1,
+    async (context, [files]: [ModelFiles]): Promise<LanguageModelHandle> => {
+      const loaded = await loadLanguageModel(files, context.engine);
+      const { manifest } = loaded;
+      return context.handles.add(
+        (id) => ({ kind: "language-model", id, manifest }),
+        loaded,
+      );
+    },
+  ),
+
+  /**
+   * Continues `prompt` under each plan (default fp32, int8, w4a8) with the same seed: text,
+   * tokens per second and, for every plan after the first, the KL of each token's distribution
+   * from the first plan's along the same text. Static plans and GPTQ calibrate on
+   * `calibrationText` (training-split text) once per plan; later calls reuse them.
+   */
+  generateText: method(
+    3,
+    (
+      context,
+      [handle, prompt, calibrationText]: [LanguageModelHandle, string, string],
+      options: Partial<GenerateOptions>,
+    ): GenerateResult =>
+      wrapEngineError(
+        () =>
+          languageModel(context, handle).generate(
+            String(prompt),
+            String(calibrationText),
+            options,
+          ),
+        "InvalidPlan",
+      ),
+  ),
+
+  /**
+   * FP32 and each plan (default int8, int4-g32, w4a8, gptq-int4-g32) on test text: perplexity,
+   * KL mean and 99th percentile, top-1 agreement, prefill and generation tokens per second, and
+   * the report as Markdown; progress per stage, abort between steps.
+   */
+  languageModelReport: method(
+    3,
+    (
+      context: MethodContext<ReportProgress>,
+      [handle, testText, calibrationText]: [
+        LanguageModelHandle,
+        string,
+        string,
+      ],
+      options: Partial<LanguageModelReportOptions>,
+    ): LanguageModelReport =>
+      wrapEngineError(
+        () =>
+          languageModel(context, handle).report(
+            String(testText),
+            String(calibrationText),
+            options,
+            stageProgress(context),
+          ),
+        "InvalidPlan",
+      ),
   ),
 
   /**
@@ -498,16 +623,16 @@ export const methods = {
    * Quantization-aware training: fine-tunes a copy of the model through fake quantization of
    * the plan (straight-through estimator; LSQ and learned bit-widths on request) on labelled
    * training images, and returns it as a quantized model on the integer kernels. Progress after
-   * every batch (loss, accuracy, scales); aborting stops after the current batch and still
-   * returns the model trained so far (the model given is never changed).
+   * every batch (loss, accuracy, scales); aborting stops after the current batch and rejects
+   * with Aborted, freeing the partial model (the model given is never changed).
    */
   qat: method(
     2,
-    async (
+    (
       context: MethodContext<QatProgress>,
       [handle, train]: [ModelHandle, LabelledImages],
       { plan = "w4a8", ...options }: Partial<QatOptions>,
-    ): Promise<QatResult> => {
+    ): QatResult => {
       const target = rawModelOf(model(context, handle));
       const outcome = wrapEngineError(
         () =>
@@ -530,11 +655,6 @@ export const methods = {
         "InvalidPlan",
       );
       const { model: raw, ...summary } = outcome;
-      if (context.aborted()) {
-        // The caller has its rejection already: free the partial model, do not hand it out.
-        raw.delete();
-        await context.checkpoint();
-      }
       return {
         model: quantizedHandle(
           context,
@@ -606,9 +726,17 @@ export const methods = {
     context.engine.simdKernels(),
   ),
 
+  /**
+   * The engine this instance loaded: its thread count, which build ("threads" or "single") and
+   * why (e.g. "1 thread instead of 2: this page is not cross-origin isolated ...").
+   */
+  info: method(0, (context, []: []): ThreadsInfo =>
+    engineThreads(context.engine),
+  ),
+
   /** The engine's memory and live handles, to watch for leaks. */
   memoryUsage: method(0, (context, []: []): MemoryUsage => ({
-    wasmBytes: context.engine.HEAP8.length,
+    wasmBytes: engineMemoryBytes(context.engine),
     handles: context.handles.size,
   })),
 

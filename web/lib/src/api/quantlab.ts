@@ -92,12 +92,31 @@ function forWorker(load: EngineLoadOptions): EngineLoadOptions {
   };
 }
 
+/** The handles a method's result holds: itself (loadModel, quantizeModel), or its `model` (train, qat). */
+function handlesIn(result: unknown): Handle[] {
+  const isHandle = (value: unknown): value is Handle =>
+    typeof value === "object" &&
+    value !== null &&
+    ((value as Handle).kind === "model" ||
+      (value as Handle).kind === "quantized-model") &&
+    typeof (value as Handle).id === "string";
+  if (isHandle(result)) return [result];
+  const model = (result as { model?: unknown } | null)?.model;
+  return isHandle(model) ? [model] : [];
+}
+
 function workerRunner(
   spawn: () => WorkerLike,
   load: EngineLoadOptions,
 ): Runner {
   const client = createWorkerClient<WireMethods>(spawn, {
     init: forWorker(load),
+    // A handle made by a call whose caller aborted while its result was on its way back.
+    onAbandoned: (result) => {
+      for (const handle of handlesIn(result))
+        // Rejects only if the worker died meanwhile, which took the handle with it.
+        client.call("dispose", [[handle], {}]).catch(() => {});
+    },
   });
   return {
     call: (name, args, own, options) => client.call(name, [args, own], options),

@@ -3,7 +3,12 @@
 // runMethod is the one way a method is run, whichever side calls it.
 import type { RawEngineModule } from "../engine-module.js";
 import { createEngine, type Engine } from "../engine.js";
-import { toQuantLabError } from "../errors.js";
+import {
+  abortError,
+  engineTrapError,
+  isEngineTrap,
+  toQuantLabError,
+} from "../errors.js";
 import {
   instantiateEngineModule,
   type EngineLoadOptions,
@@ -18,6 +23,8 @@ export interface Session {
   engine(): Promise<{ engine: RawEngineModule; tensors: Engine }>;
   /** Frees every handle; the engine module is dropped with the session. */
   dispose(): void;
+  /** Drops the engine module and forgets every handle (after a trap): the next call loads a new one. */
+  restart(): void;
 }
 
 export function createSession(load: EngineLoadOptions = {}): Session {
@@ -37,6 +44,10 @@ export function createSession(load: EngineLoadOptions = {}): Session {
       return loading;
     },
     dispose: () => handles.clear(),
+    restart() {
+      handles.forget();
+      loading = undefined;
+    },
   };
 }
 
@@ -66,8 +77,21 @@ export async function runMethod(
       ...(await session.engine()),
       handles: session.handles,
     };
-    return await declared.run(context, args, options);
+    const mark = session.handles.mark();
+    const result = await declared.run(context, args, options);
+    // The caller aborted while the engine finished anyway: it has its rejection already and
+    // will never see this result, so what the call made must not stay behind in the table.
+    if (base.aborted()) {
+      session.handles.deleteSince(mark);
+      throw abortError();
+    }
+    return result;
   } catch (error) {
+    if (isEngineTrap(error)) {
+      // In a worker this replaces the worker's engine, which is what restarting it would do.
+      session.restart();
+      throw engineTrapError(error as Error);
+    }
     throw toQuantLabError(error);
   }
 }

@@ -43,17 +43,27 @@ export function requireSimd(): void {
   }
 }
 
+/** The threaded build's file name (a folder prefix is completed with it for that build). */
+export const THREADED_WASM_FILE_NAME = "quantlab-engine-threads.wasm";
+
+/** An instance with its compiled module (the threaded build hands the module to its Workers). */
+export type Instantiated = WebAssembly.WebAssemblyInstantiatedSource;
+
 /** Instantiates the engine's wasm from `source` with Emscripten's `imports`. */
 export async function instantiateWasm(
   source: WasmSource,
   imports: WebAssembly.Imports,
-): Promise<WebAssembly.Instance> {
+  fileName = WASM_FILE_NAME,
+): Promise<Instantiated> {
   requireSimd();
   if (source instanceof WebAssembly.Module)
-    return WebAssembly.instantiate(source, imports);
+    return {
+      instance: await WebAssembly.instantiate(source, imports),
+      module: source,
+    };
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source))
     return instantiateBytes(toBytes(source), imports, "the given bytes");
-  const location = locate(source);
+  const location = locate(source, fileName);
   if (isFileLocation(location)) {
     return instantiateBytes(
       await readFileBytes(location),
@@ -72,7 +82,7 @@ function toBytes(source: ArrayBuffer | Uint8Array): Uint8Array {
 }
 
 /** A URL, or in Node a plain file path; folder prefixes completed with the file name. */
-function locate(source: string | URL, fileName = WASM_FILE_NAME): URL | string {
+function locate(source: string | URL, fileName: string): URL | string {
   const text = String(source);
   const completed = text.endsWith("/") ? `${text}${fileName}` : text;
   if (source instanceof URL) return new URL(completed);
@@ -142,7 +152,7 @@ export async function readWasmBytes(
 async function instantiateFetched(
   url: URL,
   imports: WebAssembly.Imports,
-): Promise<WebAssembly.Instance> {
+): Promise<Instantiated> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -163,11 +173,7 @@ async function instantiateFetched(
   // Streaming compiles while downloading, but browsers only allow it for application/wasm.
   if (contentType.split(";")[0]!.trim() === "application/wasm") {
     try {
-      const { instance } = await WebAssembly.instantiateStreaming(
-        response,
-        imports,
-      );
-      return instance;
+      return await WebAssembly.instantiateStreaming(response, imports);
     } catch (error) {
       throw compileError(error, url.href, contentType);
     }
@@ -180,7 +186,7 @@ async function instantiateBytes(
   bytes: Uint8Array,
   imports: WebAssembly.Imports,
   origin: string,
-): Promise<WebAssembly.Instance> {
+): Promise<Instantiated> {
   if (!WASM_MAGIC.every((byte, i) => bytes[i] === byte)) {
     const start = new TextDecoder()
       .decode(bytes.subarray(0, 40))
@@ -193,11 +199,7 @@ async function instantiateBytes(
   }
   try {
     // A copy backed by a plain ArrayBuffer, which WebAssembly.instantiate requires.
-    const { instance } = await WebAssembly.instantiate(
-      new Uint8Array(bytes),
-      imports,
-    );
-    return instance;
+    return await WebAssembly.instantiate(new Uint8Array(bytes), imports);
   } catch (error) {
     throw compileError(error, origin);
   }

@@ -76,6 +76,8 @@ export function quantizeModel(
   calibration: Images,
   plan: PlanSpec,
   options: Partial<CalibrationOptions>,
+  onProgress: (progress: { done: number; total: number }) => boolean = () =>
+    true,
 ): QuantizedModel {
   const { handle, engine } = rawModelOf(model);
   const text = planJson(plan);
@@ -87,6 +89,7 @@ export function quantizeModel(
         calibration.images,
         imageSizeOf(calibration),
         JSON.stringify(options),
+        onProgress,
       ),
       engine,
     );

@@ -2,7 +2,7 @@
 // names as in docs/plans.md and docs/report.md, so a plan file and a report file are these
 // objects as they are).
 
-import type { RawQatProgress } from "../engine-module.js";
+import type { RawLayerActivations, RawQatProgress } from "../engine-module.js";
 import type { LabelledImages } from "../models/model.js";
 
 /** The engine's named plans (docs/plans.md). */
@@ -130,6 +130,11 @@ export interface Report {
   dataset_sha256?: string;
   /** The test labels, one byte each, base64. */
   test_labels?: string;
+  /**
+   * When it was made (ISO 8601, UTC). The lab's Compare writes it; the engine writes no date
+   * and ignores the field (docs/report.md).
+   */
+  created?: string;
   fp32: ReportRow;
   plans: ReportPlanRow[];
 }
@@ -157,6 +162,17 @@ export interface ReportOptions {
   /** With a validation slice: search a mixed plan within this budget ("5bpw", "300KB", "91.5%"). */
   searchBudget: string;
 }
+
+/** Options of activationHistograms. */
+export interface ActivationHistogramOptions {
+  /** Images from the front of the set to run (as calibration takes them). Default 512. */
+  samples: number;
+  /** The percentile observer's p, in (50, 100]. Default 99.99. */
+  percentile: number;
+}
+
+/** A layer's input histogram and each observer's range on it (the engine's record). */
+export type LayerActivations = RawLayerActivations;
 
 /** Options of search. */
 export interface SearchOptions {

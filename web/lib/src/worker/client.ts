@@ -47,6 +47,11 @@ export interface WorkerClientOptions {
    * "terminate" ends the worker at once (for handlers that never check), losing its state.
    */
   abort?: "signal" | "terminate";
+  /**
+   * Receives the result of a call that completed after its caller aborted (it was in flight when
+   * the abort came): the caller never sees it, so anything it owns in the worker must be freed.
+   */
+  onAbandoned?: (result: unknown) => void;
 }
 
 /** Calls the methods M of a worker, one at a time. */
@@ -115,7 +120,11 @@ export function createWorkerClient<M extends MethodMap>(
     }
     const settled = job.settled;
     finish(job);
-    if (settled) return; // aborted: the caller already has its rejection
+    if (settled) {
+      // Aborted: the caller already has its rejection.
+      if (reply.type === "result") clientOptions.onAbandoned?.(reply.result);
+      return;
+    }
     if (reply.type === "result") job.resolve(reply.result);
     else job.reject(deserializeError(reply.error));
   };

@@ -1,0 +1,166 @@
+// A fork-join pool of std::threads (Emscripten pthreads in the threaded wasm build): the calling
+// thread runs the first range, each pool thread one of the others; a generation counter under
+// one mutex hands out jobs, so a woken thread never runs a job twice or misses one.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "quantlab/threads.h"
+
+namespace quantlab {
+namespace {
+
+// Emscripten defines __EMSCRIPTEN_PTHREADS__ when compiling with -pthread.
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+constexpr bool kHasThreads = false;
+#else
+constexpr bool kHasThreads = true;
+#endif
+
+struct Job {
+  size_t count = 0;
+  size_t span = 0;  // elements per range (a multiple of align)
+  size_t ranges = 0;
+  RangeBody body = nullptr;
+  void* context = nullptr;
+  std::vector<std::exception_ptr> errors;  // per range
+
+  void run(size_t range) {
+    const size_t begin = range * span;
+    try {
+      body(context, begin, std::min(count, begin + span));
+    } catch (...) {
+      errors[range] = std::current_exception();
+    }
+  }
+};
+
+thread_local bool inside_job = false;
+
+class Pool {
+ public:
+  ~Pool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  void set_count(size_t threads) {
+    if (!kHasThreads) threads = 1;
+    std::lock_guard call(call_mutex_);
+    std::lock_guard lock(mutex_);
+    count_ = threads == 0 ? default_thread_count() : threads;
+  }
+
+  size_t count() {
+    std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+  void run(size_t count, size_t align, RangeBody body, void* context) {
+    if (count == 0) return;
+    std::unique_lock call(call_mutex_, std::try_to_lock);
+    if (inside_job || !call.owns_lock() || count_ == 1) {
+      body(context, 0, count);
+      return;
+    }
+    align = std::max<size_t>(align, 1);
+    const size_t units = (count + align - 1) / align;
+    const size_t ranges = std::min(count_, units);
+    const size_t span = (units + ranges - 1) / ranges * align;
+    Job job{count, span, (count + span - 1) / span, body, context, {}};
+    job.errors.resize(job.ranges);
+    if (job.ranges == 1) {
+      body(context, 0, count);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      // Started on first use, so a count that is set and never used costs no threads.
+      while (threads_.size() + 1 < job.ranges) {
+        threads_.emplace_back([this, index = threads_.size()] { work(index + 1); });
+      }
+      job_ = &job;
+      pending_ = job.ranges - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    inside_job = true;
+    job.run(0);
+    inside_job = false;
+    {
+      std::unique_lock lock(mutex_);
+      done_.wait(lock, [&] { return pending_ == 0; });
+      job_ = nullptr;
+    }
+    for (const std::exception_ptr& error : job.errors) {
+      if (error) std::rethrow_exception(error);
+    }
+  }
+
+ private:
+  // Pool thread `index` (1-based: range 0 is the caller's) runs range `index` of each job.
+  void work(size_t index) {
+    inside_job = true;
+    uint64_t seen = 0;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      Job* job = job_;
+      if (job == nullptr || index >= job->ranges) continue;
+      lock.unlock();
+      job->run(index);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex call_mutex_;  // one job at a time; other callers run inline
+  std::mutex mutex_;       // guards everything below
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<std::thread> threads_;
+  size_t count_ = default_thread_count();
+  Job* job_ = nullptr;
+  size_t pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+};
+
+Pool& pool() {
+  static Pool instance;
+  return instance;
+}
+
+}  // namespace
+
+size_t default_thread_count() {
+#ifdef __EMSCRIPTEN__
+  // The JavaScript side knows the cores (navigator.hardwareConcurrency, os.availableParallelism)
+  // and has to size Emscripten's worker pool to match before the engine starts, so it passes
+  // the count explicitly.
+  return 1;
+#else
+  return std::max(1u, std::thread::hardware_concurrency());
+#endif
+}
+
+void set_thread_count(size_t threads) { pool().set_count(threads); }
+
+size_t thread_count() { return pool().count(); }
+
+void run_parallel_ranges(size_t count, size_t align, RangeBody body, void* context) {
+  pool().run(count, align, body, context);
+}
+
+}  // namespace quantlab
