@@ -34,6 +34,8 @@ describe("the npm tarball", () => {
       "web/lib/dist/cli.js",
       "web/lib/wasm/quantlab-engine.mjs",
       "web/lib/wasm/quantlab-engine.wasm",
+      "web/lib/wasm/quantlab-engine-threads.wasm",
+      "web/lib/wasm/quantlab-engine-threads.worker.js",
       "models/mnist-cnn/model.safetensors",
       "web/app/public/data/mnist/test-images-idx3-ubyte.gz",
       "web/app/public/data/fashion-mnist/calibration-images-idx3-ubyte.gz",
@@ -43,7 +45,8 @@ describe("the npm tarball", () => {
       (path) =>
         !/^(LICENSE|README\.md|package\.json)$/.test(path) &&
         !path.startsWith("web/lib/dist/") &&
-        !path.startsWith("web/lib/wasm/quantlab-engine.") &&
+        // The engine's two builds (one thread, pthreads).
+        !path.startsWith("web/lib/wasm/quantlab-engine") &&
         !/^models\/[^/]+\/(manifest\.json|model\.safetensors)$/.test(path) &&
         !/^web\/app\/public\/data\/[^/]+\/(test|calibration)-[^/]+\.gz$/.test(
           path,

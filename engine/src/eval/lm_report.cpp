@@ -32,13 +32,14 @@ LmSpeed time_round(nn::lm::Session& session, std::span<const int32_t> window) {
   speed.prefill_tokens_per_second = static_cast<double>(context) / seconds_since(start);
   const size_t prompt = context / 2;
   session.reset();
-  const Tensor prefill = session.forward(window.first(prompt));
-  const size_t vocab = prefill.shape()[1];
-  const float* row = prefill.values<float>().data() + (prompt - 1) * vocab;
+  // `logits` outlives each step: `row` points into the last step's logits.
+  Tensor logits = session.forward(window.first(prompt));
+  const size_t vocab = logits.shape()[1];
+  const float* row = logits.values<float>().data() + (prompt - 1) * vocab;
   start = Clock::now();
   for (size_t t = prompt; t < context; ++t) {
     const auto next = static_cast<int32_t>(std::max_element(row, row + vocab) - row);
-    const Tensor logits = session.forward(std::span(&next, 1));
+    logits = session.forward(std::span(&next, 1));
     row = logits.values<float>().data();
   }
   speed.generate_tokens_per_second = static_cast<double>(context - prompt) / seconds_since(start);

@@ -40,7 +40,21 @@ export function adaptNodeWorker(worker: Worker): WorkerLike {
   };
 }
 
+// A Worker inherits this process's Node options, and one started as `node --input-type=module
+// -e ...` would fail with them ("--input-type can only be used with string input"): the worker
+// runs a file. Then it starts with none; V8's flags (e.g. --experimental-wasm-relaxed-simd) are
+// the process's and still apply, and Node rejects them in a Worker's own execArgv.
+const workerOptions = (): { execArgv?: string[] } =>
+  process.execArgv.some((option) => option.startsWith("--input-type"))
+    ? { execArgv: [] }
+    : {};
+
 export const nodePlatform: Platform = {
   spawnWorker: () =>
-    adaptNodeWorker(new Worker(new URL("../worker.node.js", import.meta.url))),
+    adaptNodeWorker(
+      new Worker(
+        new URL("../worker.node.js", import.meta.url),
+        workerOptions(),
+      ),
+    ),
 };
