@@ -35,6 +35,8 @@ describe("the npm tarball", () => {
       "web/lib/wasm/quantlab-engine.mjs",
       "web/lib/wasm/quantlab-engine.wasm",
       "web/lib/wasm/quantlab-relaxed.wasm",
+      "web/lib/wasm/quantlab-engine-threads.wasm",
+      "web/lib/wasm/quantlab-engine-threads.worker.js",
       "models/mnist-cnn/model.safetensors",
       "web/app/public/data/mnist/test-images-idx3-ubyte.gz",
       "web/app/public/data/fashion-mnist/calibration-images-idx3-ubyte.gz",
