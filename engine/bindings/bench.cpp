@@ -85,25 +85,33 @@ BenchCall matmul_f32(size_t m, size_t n, size_t k, val weights, val activations)
   });
 }
 
-// The integer kernels a bench call runs: relaxed SIMD or SIMD128 (both exact, same outputs).
-Impl integer_impl(bool relaxed) { return relaxed ? Impl::relaxed : Impl::wasmsimd; }
+// The integer kernels a bench call runs, by name: "simd128", "relaxed" (both timed by the bench;
+// exact, same outputs) or "ref" (the scalar reference, which tests compare them with).
+Impl integer_impl(const std::string& kernel_set) {
+  if (kernel_set == "ref") return Impl::ref;
+  if (kernel_set == "relaxed") return Impl::relaxed;
+  require(kernel_set == "simd128",
+          "bench kernels must be \"simd128\", \"relaxed\" or \"ref\" (got \"" + kernel_set + "\")");
+  return Impl::wasmsimd;
+}
 
 // INT8 weights against activations quantized per row at run time (qd8).
-BenchCall matmul_qc8w(size_t m, const QuantizedTensor& weights, val activations, bool relaxed) {
+BenchCall matmul_qc8w(size_t m, const QuantizedTensor& weights, val activations,
+                      const std::string& kernel_set) {
   auto w = std::make_shared<const kernels::PackedQC8W>(kernels::pack_qc8w(weights));
   return matmul_call(
       m, w, activations,
-      [m, impl = integer_impl(relaxed)](const kernels::PackedQC8W& p, const float* a, float* c) {
+      [m, impl = integer_impl(kernel_set)](const kernels::PackedQC8W& p, const float* a, float* c) {
         kernels::gemm_qd8_qc8w_f32(m, a, p.k, p, nullptr, c, p.n, impl);
       });
 }
 
 // 4-bit weights against f32 activations (W4A32) or dynamically quantized int8 ones (W4A8).
 BenchCall matmul_qc4w(size_t m, const QuantizedTensor& weights, val activations,
-                      bool int8_activations, bool relaxed) {
+                      bool int8_activations, const std::string& kernel_set) {
   auto w = std::make_shared<const kernels::PackedQC4W>(kernels::pack_qc4w(weights));
   return matmul_call(m, w, activations,
-                     [m, int8_activations, impl = integer_impl(relaxed)](
+                     [m, int8_activations, impl = integer_impl(kernel_set)](
                          const kernels::PackedQC4W& p, const float* a, float* c) {
                        if (int8_activations) {
                          kernels::gemm_qd8_qc4w_f32(m, a, p.k, p, nullptr, c, p.n, impl);
@@ -152,21 +160,22 @@ BenchCall conv2d_f32(val js_shape, val weights, val input) {
                       float* out) { kernels::conv2d_f32(s, in, p, nullptr, out); });
 }
 
-BenchCall conv2d_qc8w(val js_shape, const QuantizedTensor& weights, val input, bool relaxed) {
+BenchCall conv2d_qc8w(val js_shape, const QuantizedTensor& weights, val input,
+                      const std::string& kernel_set) {
   auto w = std::make_shared<const kernels::PackedQC8W>(kernels::pack_qc8w(weights));
   return conv_call(conv_shape(js_shape), w, input,
-                   [impl = integer_impl(relaxed)](
+                   [impl = integer_impl(kernel_set)](
                        const kernels::Conv2dShape& s, const kernels::PackedQC8W& p, const float* in,
                        float* out) { kernels::conv2d_qd8_qc8w_f32(s, in, p, nullptr, out, impl); });
 }
 
 BenchCall conv2d_qc4w(val js_shape, const QuantizedTensor& weights, val input,
-                      bool int8_activations, bool relaxed) {
+                      bool int8_activations, const std::string& kernel_set) {
   auto w = std::make_shared<const kernels::PackedQC4W>(kernels::pack_qc4w(weights));
   return conv_call(conv_shape(js_shape), w, input,
-                   [int8_activations, impl = integer_impl(relaxed)](const kernels::Conv2dShape& s,
-                                                                    const kernels::PackedQC4W& p,
-                                                                    const float* in, float* out) {
+                   [int8_activations, impl = integer_impl(kernel_set)](
+                       const kernels::Conv2dShape& s, const kernels::PackedQC4W& p, const float* in,
+                       float* out) {
                      if (int8_activations) {
                        kernels::conv2d_qd8_qc4w_f32(s, in, p, nullptr, out, impl);
                      } else {

@@ -6,8 +6,7 @@
 //   --case=TEXT    only kernel cases whose name contains TEXT (repeatable)
 //   --models-only  only the end-to-end model rows (scripts/bench/models.ts)
 //   --kernels-only only the kernel rows
-//   --threads=N    threads for ours and ONNX Runtime (default: the cores available; the relaxed-SIMD
-//                  kernels run with 1 only: docs/threads.md); with more
+//   --threads=N    threads for ours and ONNX Runtime (default: the cores available); with more
 //                  than 1, our kernels and fashion-cnn's evaluation are also timed on 1 thread
 //                  in the same interleaved samples (the "×1 thread" column and rows)
 import { mkdirSync, writeFileSync } from "node:fs";

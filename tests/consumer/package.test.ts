@@ -35,6 +35,7 @@ describe("the npm tarball", () => {
       "web/lib/wasm/quantlab-engine.mjs",
       "web/lib/wasm/quantlab-engine.wasm",
       "web/lib/wasm/quantlab-relaxed.wasm",
+      "web/lib/wasm/quantlab-relaxed-threads.wasm",
       "web/lib/wasm/quantlab-engine-threads.wasm",
       "web/lib/wasm/quantlab-engine-threads.worker.js",
       "models/mnist-cnn/model.safetensors",

@@ -38,18 +38,12 @@ test("runs the roofline and the first case in a worker, then cancels", async ({
   const rows = page.locator("#results tbody tr");
   await expect(rows).toHaveCount(4, { timeout: 60_000 });
   await expect(rows.first()).toContainText("GEMV 1×1024×1024");
-  // Chromium runs relaxed SIMD, but the relaxed kernels are installed in the single-threaded
-  // build only: on the isolated preview with several cores the threaded build runs SIMD128 alone.
-  // With one thread the int8 rows are timed on both kernel sets (the runner throws if their
-  // outputs differ), the float ones only on SIMD128.
+  // Chromium runs relaxed SIMD, and both engine builds install the relaxed kernels: the int8
+  // rows are timed on both kernel sets (the runner throws if their outputs differ), the float
+  // ones only on SIMD128.
   await expect(page.locator("#threads")).toContainText(/Threads: \d+/);
-  const oneThread = (await page.locator("#threads").textContent())!.startsWith(
-    "Threads: 1 ",
-  );
   await expect(page.locator("#simd-kernels")).toContainText(
-    oneThread
-      ? "This browser runs relaxed SIMD"
-      : "Only the SIMD128 kernels run",
+    "This browser runs relaxed SIMD",
   );
   // Our time and ONNX Runtime's are numbers on every row of the first case.
   for (const row of await rows.all()) {
@@ -57,8 +51,7 @@ test("runs the roofline and the first case in a worker, then cancels", async ({
     expect(Number(cells[2])).toBeGreaterThanOrEqual(1); // threads
     expect(Number(cells[3])).toBeGreaterThan(0); // ms
     expect(Number(cells[10])).toBeGreaterThan(0); // ORT ms
-    const relaxedKind =
-      oneThread && (cells[1] === "INT8 dyn" || cells[1] === "W4A8 g32");
+    const relaxedKind = cells[1] === "INT8 dyn" || cells[1] === "W4A8 g32";
     expect(Number(cells[12]) > 0).toBe(relaxedKind); // relaxed ms
     expect(Number(cells[13]) > 0).toBe(relaxedKind); // SIMD128÷relaxed
   }

@@ -1,7 +1,10 @@
 // Threads in Chromium, both ways: the cross-origin isolated preview (COOP/COEP, as `npm run
 // demo` serves it) loads the threaded engine with a thread per core; the same built files served
 // without those headers get the single-threaded engine, still work, and say why. The Kernels
-// view shows the count, and its rows carry it. Never asserts on speed.
+// view shows the count, and its rows carry it. Relaxed SIMD both ways in both builds: Chromium
+// accepts it, so the relaxed kernels run (on every thread of the threaded build, where the page
+// checks their outputs against SIMD128's); with WebAssembly.validate refusing it in the engine's
+// worker, the SIMD128 kernels run alone. Never asserts on speed.
 import { createServer, type Server } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
@@ -37,21 +40,62 @@ async function plainServer(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-// A quick run of the first case without ONNX Runtime; returns the threads column of its rows.
-async function quickFirstCase(page: Page): Promise<string[]> {
+// A quick run of the first case without ONNX Runtime; returns the threads column of its rows
+// and, per row, whether it was also timed on the relaxed-SIMD kernels. The rest of the cases are
+// cancelled; a page of one case (`?case=`) is left to finish.
+async function quickFirstCase(
+  page: Page,
+  oneCase = false,
+): Promise<{ threads: string[]; relaxed: boolean[] }> {
   await page.getByLabel("Quick run").check();
-  await page.getByRole("button", { name: "Run benchmark" }).click();
+  const start = page.getByRole("button", { name: "Run benchmark" });
+  await start.click();
   const rows = page.locator("#results tbody tr");
   await expect(rows).toHaveCount(4, { timeout: 90_000 });
   const threads: string[] = [];
+  const relaxed: boolean[] = [];
   for (const row of await rows.all()) {
     const cells = await row.locator("td").allTextContents();
     expect(Number(cells[3])).toBeGreaterThan(0); // ms
     threads.push(cells[2]!);
+    relaxed.push(Number(cells[12]) > 0); // relaxed ms
   }
-  await page.getByRole("button", { name: "Cancel" }).click();
-  return threads;
+  if (oneCase) await expect(start).toBeEnabled({ timeout: 90_000 });
+  else await page.getByRole("button", { name: "Cancel" }).click();
+  return { threads, relaxed };
 }
+
+// The page's engine worker as a browser without relaxed SIMD would run it: its
+// WebAssembly.validate refuses any module with a relaxed-SIMD instruction (opcode 0xfd, then
+// 0x100–0x113 as LEB128), which is how the library probes for relaxed SIMD.
+const REFUSE_RELAXED_SIMD = `{
+  const validate = WebAssembly.validate;
+  WebAssembly.validate = (source) => {
+    const b = ArrayBuffer.isView(source)
+      ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+      : new Uint8Array(source);
+    for (let i = 0; i + 2 < b.length; i++)
+      if (b[i] === 0xfd && b[i + 1] >= 0x80 && b[i + 1] <= 0x93 && b[i + 2] === 0x02)
+        return false;
+    return validate(source);
+  };
+}
+`;
+async function refuseRelaxedSimd(page: Page): Promise<void> {
+  await page.route(/\/assets\/bench-worker-[^/]+\.js$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      body: REFUSE_RELAXED_SIMD + (await response.text()),
+    });
+  });
+}
+
+const RELAXED_NOTE = "This browser runs relaxed SIMD";
+const SIMD128_NOTE =
+  "Only the SIMD128 kernels run: this browser has no relaxed SIMD.";
+// Rows of 64: the pool splits them across the threads (FP32, INT8, W4A32, W4A8).
+const SPLIT_CASE = "/bench.html?case=GEMM%2064%C3%971024%C3%971024";
 
 test("a cross-origin isolated page runs a thread per core", async ({
   page,
@@ -65,7 +109,36 @@ test("a cross-origin isolated page runs a thread per core", async ({
       ? `Threads: ${cores} (ours and ONNX Runtime Web) — ${cores} threads, the cores available.`
       : "Threads: 1",
   );
-  expect(await quickFirstCase(page)).toEqual(Array(4).fill(String(cores)));
+  expect((await quickFirstCase(page)).threads).toEqual(
+    Array(4).fill(String(cores)),
+  );
+  expect(problems).toEqual([]);
+});
+
+test("the threaded engine runs the relaxed kernels on every thread, or SIMD128 where refused", async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  let problems = await open(page, SPLIT_CASE);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  let run = await quickFirstCase(page, true);
+  await expect(page.locator("#simd-kernels")).toContainText(RELAXED_NOTE);
+  expect(run.threads).toEqual(Array(4).fill(String(cores)));
+  // INT8 and W4A8 timed on both kernel sets, whose outputs the page found identical.
+  expect(run.relaxed).toEqual([false, true, false, true]);
+  expect(problems).toEqual([]);
+
+  await refuseRelaxedSimd(page);
+  problems = await open(page, SPLIT_CASE);
+  run = await quickFirstCase(page, true);
+  await expect(page.locator("#simd-kernels")).toHaveText(SIMD128_NOTE);
+  expect(run.threads).toEqual(Array(4).fill(String(cores)));
+  expect(run.relaxed).toEqual([false, false, false, false]);
+  // The relaxed kernels module is never fetched.
+  const fetched = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((e) => e.name),
+  );
+  expect(fetched.some((url) => url.includes("quantlab-relaxed"))).toBe(false);
   expect(problems).toEqual([]);
 });
 
@@ -95,7 +168,25 @@ test.describe("without COOP/COEP", () => {
     expect(fetched.some((url) => url.includes("quantlab-engine-threads"))).toBe(
       false,
     );
-    expect(await quickFirstCase(page)).toEqual(["1", "1", "1", "1"]);
+    const run = await quickFirstCase(page);
+    expect(run.threads).toEqual(["1", "1", "1", "1"]);
+    await expect(page.locator("#simd-kernels")).toContainText(RELAXED_NOTE);
+    expect(run.relaxed).toEqual([false, true, false, true]);
+    expect(problems).toEqual([]);
+  });
+
+  test("the single-threaded engine runs SIMD128 where relaxed SIMD is refused", async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await refuseRelaxedSimd(page);
+    const problems = await open(page, `${plain.url}/bench.html`);
+    const run = await quickFirstCase(page);
+    await expect(page.locator("#simd-kernels")).toHaveText(SIMD128_NOTE);
+    expect(run).toEqual({
+      threads: ["1", "1", "1", "1"],
+      relaxed: [false, false, false, false],
+    });
     expect(problems).toEqual([]);
   });
 });

@@ -2,15 +2,23 @@
 // so the library installs quantlab-relaxed.wasm by default; `relaxedSimd: false` keeps the
 // SIMD128 kernels. Both must give the same logits bit for bit (docs/quantization.md §10.1), in a
 // worker and in this thread, for INT8 (static and dynamic) and W4A8 models, whose layers run the
-// relaxed GEMMs on batches and the GEMV on single images. Only the single-threaded build installs
-// them (each pthread has a function table of its own), so these labs ask for one thread.
+// relaxed GEMMs on batches and the GEMV on single images. The threaded build installs them too
+// (each pool thread links them into its own function table): its kernels at 2 threads are
+// checked against the scalar reference on shapes whose rows the pool splits.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createQuantLab,
+  loadRawModule,
   type PlanPreset,
   type QuantLab,
 } from "../../web/lib/dist/index.node.js";
+import type { RawBenchKernels } from "../../web/lib/src/engine-module";
+import type { BenchModule } from "../../web/app/src/bench/bench-module";
+import { prepareWeights } from "../../web/app/src/bench/our-kernels";
 import { mnistSplit, readRepoFile as read } from "./fixtures";
 
 const labs: QuantLab[] = [];
@@ -18,7 +26,12 @@ afterEach(async () => {
   await Promise.all(labs.splice(0).map((lab) => lab.dispose()));
 });
 
-async function quantizedLogits(lab: QuantLab, plan: PlanPreset, count: number) {
+async function quantizedLogits(
+  lab: QuantLab,
+  plan: PlanPreset,
+  count: number,
+  batchSize = 64,
+) {
   const model = await lab.loadModel({
     manifest: read("models/mnist-cnn/manifest.json"),
     weights: read("models/mnist-cnn/model.safetensors"),
@@ -34,7 +47,7 @@ async function quantizedLogits(lab: QuantLab, plan: PlanPreset, count: number) {
     rows: 28,
     cols: 28,
   };
-  return (await lab.logits(quantized, images, { batchSize: 64 })).logits;
+  return (await lab.logits(quantized, images, { batchSize })).logits;
 }
 
 describe.each([
@@ -75,24 +88,109 @@ it("says which kernels ran in the report's machine line", async () => {
   expect(report.machine).toBe("wasm relaxed-simd, one thread");
 });
 
-it("is not installed in the threaded build, which runs SIMD128 on every thread", async () => {
-  const lab = createQuantLab({ worker: false, threads: 2 });
-  labs.push(lab);
-  expect((await lab.info()).build).toBe("threads");
-  expect(await lab.simdKernels()).toBe("simd128");
+describe("the threaded build at 2 threads", () => {
+  it("links the relaxed kernels on every thread, and gives SIMD128's logits", async () => {
+    const relaxed = createQuantLab({ worker: false, threads: 2 });
+    const simd128 = createQuantLab({
+      worker: false,
+      threads: 2,
+      relaxedSimd: false,
+    });
+    labs.push(relaxed, simd128);
+    expect((await relaxed.info()).build).toBe("threads");
+    expect(await relaxed.simdKernels()).toBe("relaxed-simd");
+    expect(await simd128.simdKernels()).toBe("simd128");
+    for (const plan of ["int8", "w4a8"] as const) {
+      // 256 images in one batch: rows the pool splits between the two threads.
+      const [a, b] = [
+        await quantizedLogits(relaxed, plan, 256, 256),
+        await quantizedLogits(simd128, plan, 256, 256),
+      ];
+      expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    }
+  });
+
+  it("runs relaxed kernels that match the scalar reference on split rows and edge shapes", async () => {
+    const engine = (await loadRawModule({
+      threads: 2,
+    })) as unknown as BenchModule;
+    expect(engine.threadCount()).toBe(2);
+    expect(engine.simdKernels()).toBe("relaxed-simd");
+    // [m, n, k]: ≥ 4 rows and ≥ 2²² multiply-adds, so the rows are split across the threads,
+    // with odd rows, columns off the 16-wide panels, k off the 8-k blocks and 32-k groups; and
+    // a GEMV (one row, on the calling thread).
+    for (const [m, n, k] of [
+      [67, 41, 1601],
+      [4, 1030, 1024],
+      [1, 75, 999],
+    ] as const) {
+      const weights = Float32Array.from({ length: n * k }, (_, i) =>
+        Math.sin(0.37 * i),
+      );
+      const input = Float32Array.from(
+        { length: m * k },
+        (_, i) => 3 * Math.cos(0.11 * i),
+      );
+      for (const kind of ["qd8", "w4a8"] as const) {
+        const { quantized } = prepareWeights(
+          engine,
+          { op: "gemm", name: `${m}×${n}×${k}`, m, n, k },
+          kind,
+          weights,
+        );
+        const run = (kernels: RawBenchKernels) => {
+          const call =
+            kind === "qd8"
+              ? engine.benchMatmulQC8W!(m, quantized!, input, kernels)
+              : engine.benchMatmulQC4W!(m, quantized!, input, true, kernels);
+          call.run(1);
+          const out = call.output().slice();
+          call.delete();
+          return out;
+        };
+        const [ref, simd128, fast] = [
+          run("ref"),
+          run("simd128"),
+          run("relaxed"),
+        ];
+        // The integer sums are exact; the float steps are SIMD128's (same order), whose
+        // rounding may differ from the reference's by a few ulps of the largest output.
+        const largest = Math.max(...ref.map(Math.abs));
+        ref.forEach((value, i) =>
+          expect(Math.abs(fast[i]! - value)).toBeLessThanOrEqual(
+            1e-5 * largest,
+          ),
+        );
+        expect(
+          Buffer.from(fast.buffer).equals(Buffer.from(simd128.buffer)),
+        ).toBe(true);
+      }
+    }
+  });
 });
 
-it("falls back to SIMD128 where the JavaScript engine rejects relaxed SIMD (Node 20 without its flag)", () => {
-  const script = `
-    import { createQuantLab } from "./web/lib/dist/index.node.js";
-    const lab = createQuantLab({ worker: false, threads: 1 });
-    console.log(await lab.simdKernels());
-    await lab.dispose();`;
-  const child = spawnSync(
-    process.execPath,
-    ["--input-type=module", "-e", script],
-    { encoding: "utf8" },
-  );
-  expect(child.stderr).toBe("");
-  expect(child.stdout.trim()).toBe("simd128");
-});
+it.each([1, 2])(
+  "falls back to SIMD128 at %i thread(s) where the JavaScript engine rejects relaxed SIMD (Node 20 without its flag)",
+  (threads) => {
+    // A file, not `node -e`: Emscripten's pthread Workers would inherit `-e`'s options.
+    const dir = mkdtempSync(join(tmpdir(), "quantlab-relaxed-"));
+    const script = join(dir, "fallback.mjs");
+    const library = new URL(
+      "../../web/lib/dist/index.node.js",
+      import.meta.url,
+    );
+    writeFileSync(
+      script,
+      `import { createQuantLab } from ${JSON.stringify(library.href)};
+      const lab = createQuantLab({ worker: false, threads: ${threads} });
+      console.log((await lab.info()).build, await lab.simdKernels());
+      await lab.dispose();`,
+    );
+    const child = spawnSync(process.execPath, [script], { encoding: "utf8" });
+    rmSync(dir, { recursive: true });
+    expect(child.stderr).toBe("");
+    expect(child.stdout.trim()).toBe(
+      `${threads === 1 ? "single" : "threads"} simd128`,
+    );
+  },
+);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/gemm_blocking.h"
 #include "kernels/kernel_impls.h"
 #include "kernels/packed_layouts.h"
 #include "kernels/relaxed/relaxed_abi.h"
@@ -26,17 +27,22 @@ void quantlab_relaxed_qc8w(const quantlab::kernels::relaxed::QC8WArgs* args);
 }
 
 #if defined(__EMSCRIPTEN__)
-// Returns the table index of the first of the two kernels, or -1 when this JavaScript engine
-// rejects the module (no relaxed SIMD) or cannot compile it here. Compiled synchronously: the
-// engine runs in a worker (or Node), where that is allowed for a module of any size.
-EM_JS(int, quantlab_link_relaxed_module, (const uint8_t* bytes, size_t size), {
+// Links the module into this thread's function table and returns the index of the first of its
+// two kernels: at the table's end when `at` is negative, else at `at` (the index another thread
+// got: a pthread has a table of its own, and every thread must call the same index). Returns -1
+// when this JavaScript engine rejects the module (no relaxed SIMD, or a module made for the
+// other build's memory) or `at` is taken. Compiled synchronously: the engine runs in a worker
+// (or Node), where that is allowed for a module of any size. The bytes are read through the
+// memory's own buffer: on a pthread, Emscripten's HEAP views may predate a growth.
+EM_JS(int, quantlab_link_relaxed_module, (const uint8_t* bytes, size_t size, int at), {
   try {
-    var code = HEAPU8.slice(bytes, bytes + size);
+    var code = new Uint8Array(wasmMemory.buffer, bytes, size).slice();
     if (!WebAssembly.validate(code)) return -1;
     var module = new WebAssembly.Module(code);
     var kernels = new WebAssembly.Instance(module, {env : {memory : wasmMemory}}).exports;
-    var first = wasmTable.length;
-    wasmTable.grow(2);
+    var first = at < 0 ? wasmTable.length : at;
+    if (first < wasmTable.length && wasmTable.get(first)) return -1;
+    if (wasmTable.length < first + 2) wasmTable.grow(first + 2 - wasmTable.length);
     wasmTable.set(first, kernels.quantlab_relaxed_qc4w);
     wasmTable.set(first + 1, kernels.quantlab_relaxed_qc8w);
     return first;
@@ -64,12 +70,40 @@ RelaxedKernels& relaxed_kernels() {
   return kernels;
 }
 
+#if defined(__EMSCRIPTEN_PTHREADS__)
+// The module's bytes, kept by install_relaxed_simd for the pool's threads to link.
+std::vector<uint8_t>& module_bytes_copy() {
+  static std::vector<uint8_t> bytes;
+  return bytes;
+}
+
+thread_local bool linked_on_this_thread = false;
+
+// Each pthread has a function table of its own over the shared memory: a thread links the
+// module into its table, at the index the installing thread got, before its first call.
+void link_on_this_thread(const RelaxedKernels& kernels) {
+  if (linked_on_this_thread) return;
+  const std::vector<uint8_t>& bytes = module_bytes_copy();
+  const int at = static_cast<int>(reinterpret_cast<uintptr_t>(kernels.qc4w));
+  require(quantlab_link_relaxed_module(bytes.data(), bytes.size(), at) == at,
+          "the relaxed-SIMD kernels could not be linked on a pool thread");
+  linked_on_this_thread = true;
+}
+#endif
+
 const RelaxedKernels& available_kernels() {
   const RelaxedKernels& kernels = relaxed_kernels();
   require(kernels.qc4w != nullptr,
           "the relaxed-SIMD kernels are not installed (install_relaxed_simd)");
+#if defined(__EMSCRIPTEN_PTHREADS__)
+  link_on_this_thread(kernels);
+#endif
   return kernels;
 }
+
+// Rows are split across the pool's threads as the SIMD128 GEMMs split them (gemm_blocking.h):
+// both kernels compute each row on its own, so a range gives the same bits on any thread.
+constexpr size_t kRelaxedRangeRows = 2;
 
 // INT8 GEMMs with fewer rows stay on the SIMD128 GEMV: it streams the weights once at the
 // memory's bandwidth, and the relaxed GEMM's per-panel layout pass would cost as much.
@@ -129,51 +163,51 @@ std::vector<uint8_t> split_activations(const CenteredRows& a) {
 void run_qc4w(const CenteredRows& a, const PackedQC4W& w, const float* bias, float* c, size_t ldc,
               int32_t* acc) {
   const std::vector<int8_t> codes = permuted_codes(a);
-  const std::vector<int32_t> sums = centered_group_sums(a, w.group_size, w.groups());
-  const relaxed::QC4WArgs args{static_cast<uint32_t>(a.m),
-                               static_cast<uint32_t>(w.n),
-                               static_cast<uint32_t>(a.kpad),
-                               static_cast<uint32_t>(w.groups()),
-                               static_cast<uint32_t>(w.group_size),
-                               static_cast<uint32_t>(w.k),
-                               w.symmetric,
-                               codes.data(),
-                               a.zero_points.data(),
-                               sums.data(),
-                               a.scales.data(),
-                               w.data.data(),
-                               w.scales.data(),
-                               w.zero_points.data(),
-                               w.code_sums.data(),
-                               bias,
-                               c,
-                               static_cast<uint32_t>(ldc),
-                               acc};
-  available_kernels().qc4w(&args);
+  const size_t groups = w.groups();
+  const std::vector<int32_t> sums = centered_group_sums(a, w.group_size, groups);
+  for_row_ranges<kRelaxedRangeRows>(a.m, a.m * w.n * a.kpad, [&](size_t begin, size_t end) {
+    const relaxed::QC4WArgs args{static_cast<uint32_t>(end - begin),
+                                 static_cast<uint32_t>(w.n),
+                                 static_cast<uint32_t>(a.kpad),
+                                 static_cast<uint32_t>(groups),
+                                 static_cast<uint32_t>(w.group_size),
+                                 static_cast<uint32_t>(w.k),
+                                 w.symmetric,
+                                 codes.data() + begin * a.kpad,
+                                 a.zero_points.data() + begin,
+                                 sums.data() + begin * groups,
+                                 a.scales.data() + begin,
+                                 w.data.data(),
+                                 w.scales.data(),
+                                 w.zero_points.data(),
+                                 w.code_sums.data(),
+                                 bias,
+                                 c != nullptr ? c + begin * ldc : nullptr,
+                                 static_cast<uint32_t>(ldc),
+                                 acc != nullptr ? acc + begin * w.n * groups : nullptr};
+    available_kernels().qc4w(&args);
+  });
 }
 
 }  // namespace
 
 bool install_relaxed_simd([[maybe_unused]] const uint8_t* module_bytes,
                           [[maybe_unused]] size_t size) {
-#if defined(__EMSCRIPTEN_PTHREADS__)
-  // Each pthread has a function table of its own, and the module would be linked into this
-  // thread's only: the pool's threads would call an index they lack. The threaded build keeps
-  // its SIMD128 kernels (docs/threads.md).
-  return false;
-#else
   RelaxedKernels& kernels = relaxed_kernels();
 #if defined(__EMSCRIPTEN__)
   if (kernels.qc4w == nullptr) {
-    const int first = quantlab_link_relaxed_module(module_bytes, size);
+    const int first = quantlab_link_relaxed_module(module_bytes, size, -1);
     if (first < 0) return false;
+#if defined(__EMSCRIPTEN_PTHREADS__)
+    module_bytes_copy().assign(module_bytes, module_bytes + size);
+    linked_on_this_thread = true;
+#endif
     kernels.qc4w = reinterpret_cast<void (*)(const relaxed::QC4WArgs*)>(first);
     kernels.qc8w = reinterpret_cast<void (*)(const relaxed::QC8WArgs*)>(first + 1);
   }
 #endif
   kernels.installed = true;
   return true;
-#endif
 }
 
 bool relaxed_simd_installed() { return relaxed_kernels().installed; }
@@ -188,16 +222,19 @@ void gemm_qs8_qc8w_i32__relaxed(const CenteredRows& a, const PackedQC8W& w, int3
     return;
   }
   const std::vector<uint8_t> split = split_activations(a);
-  AlignedBuffer scratch(kQC8WPanelN * a.kpad + 4 * 16);
-  const relaxed::QC8WArgs args{static_cast<uint32_t>(a.m),
-                               static_cast<uint32_t>(w.n),
-                               static_cast<uint32_t>(a.kpad),
-                               split.data(),
-                               reinterpret_cast<const int8_t*>(w.data.data()),
-                               reinterpret_cast<int8_t*>(scratch.data()),
-                               acc,
-                               static_cast<uint32_t>(ldacc)};
-  available_kernels().qc8w(&args);
+  const size_t block_bytes = a.kpad / 4 * kQC8WBlockRows * 8;
+  for_row_ranges<kRelaxedRangeRows>(a.m, a.m * w.n * a.kpad, [&](size_t begin, size_t end) {
+    AlignedBuffer scratch(kQC8WPanelN * a.kpad + 4 * 16);  // one per range: they run at once
+    const relaxed::QC8WArgs args{static_cast<uint32_t>(end - begin),
+                                 static_cast<uint32_t>(w.n),
+                                 static_cast<uint32_t>(a.kpad),
+                                 split.data() + begin / kQC8WBlockRows * block_bytes,
+                                 reinterpret_cast<const int8_t*>(w.data.data()),
+                                 reinterpret_cast<int8_t*>(scratch.data()),
+                                 acc + begin * ldacc,
+                                 static_cast<uint32_t>(ldacc)};
+    available_kernels().qc8w(&args);
+  });
 }
 
 void gemm_qd8_qc4w_f32__relaxed(const CenteredRows& a, const PackedQC4W& w, const float* bias,

@@ -340,6 +340,12 @@ export interface RawBenchCall extends RawDeletable {
   weightBytes(): number;
 }
 
+/**
+ * The integer kernels a bench call runs: SIMD128, relaxed SIMD (where installed) or the scalar
+ * reference (which tests compare the others with).
+ */
+export type RawBenchKernels = "simd128" | "relaxed" | "ref";
+
 /** NCHW convolution geometry (square kernel). */
 export interface RawConvShape {
   batch: number;
@@ -379,7 +385,7 @@ export interface RawBenchModule {
     m: number,
     weights: RawQuantizedTensor,
     activations: Float32Array,
-    relaxed: boolean,
+    kernels: RawBenchKernels,
   ): RawBenchCall;
   /** 4-bit weights against f32 activations (W4A32) or dynamic int8 ones (W4A8). */
   benchMatmulQC4W(
@@ -387,7 +393,7 @@ export interface RawBenchModule {
     weights: RawQuantizedTensor,
     activations: Float32Array,
     int8Activations: boolean,
-    relaxed: boolean,
+    kernels: RawBenchKernels,
   ): RawBenchCall;
   benchConv2dF32(
     shape: RawConvShape,
@@ -398,14 +404,14 @@ export interface RawBenchModule {
     shape: RawConvShape,
     weights: RawQuantizedTensor,
     input: Float32Array,
-    relaxed: boolean,
+    kernels: RawBenchKernels,
   ): RawBenchCall;
   benchConv2dQC4W(
     shape: RawConvShape,
     weights: RawQuantizedTensor,
     input: Float32Array,
     int8Activations: boolean,
-    relaxed: boolean,
+    kernels: RawBenchKernels,
   ): RawBenchCall;
 }
 

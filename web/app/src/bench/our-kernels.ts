@@ -103,29 +103,30 @@ export function createOurCall(
   input: Float32Array,
   relaxed = false,
 ): BenchCall {
+  const kernels = relaxed ? "relaxed" : "simd128";
   const int8Activations = kind === "w4a8";
   if (c.op === "conv") {
     if (weights.forOrt.kind === "f32")
       return engine.benchConv2dF32!(c, weights.forOrt.values, input);
     if (kind === "qd8")
-      return engine.benchConv2dQC8W!(c, weights.quantized!, input, relaxed);
+      return engine.benchConv2dQC8W!(c, weights.quantized!, input, kernels);
     return engine.benchConv2dQC4W!(
       c,
       weights.quantized!,
       input,
       int8Activations,
-      relaxed,
+      kernels,
     );
   }
   if (weights.forOrt.kind === "f32")
     return engine.benchMatmulF32(c.m, c.n, c.k, weights.forOrt.values, input);
   if (kind === "qd8")
-    return engine.benchMatmulQC8W!(c.m, weights.quantized!, input, relaxed);
+    return engine.benchMatmulQC8W!(c.m, weights.quantized!, input, kernels);
   return engine.benchMatmulQC4W!(
     c.m,
     weights.quantized!,
     input,
     int8Activations,
-    relaxed,
+    kernels,
   );
 }

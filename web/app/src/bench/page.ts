@@ -148,7 +148,7 @@ async function run(): Promise<void> {
     byId("simd-kernels").textContent =
       (await worker.call("simdKernels", [], { signal })) === "relaxed-simd"
         ? "This browser runs relaxed SIMD: the int8 rows are timed on both the relaxed-SIMD and the SIMD128 kernels (same outputs)."
-        : "Only the SIMD128 kernels run: this browser has no relaxed SIMD, or the engine is the threaded build, which keeps SIMD128 (docs/threads.md).";
+        : "Only the SIMD128 kernels run: this browser has no relaxed SIMD.";
     const roofline = await worker.call("roofline", [timing], { signal });
     done += 1;
     render(roofline, results, agreement);

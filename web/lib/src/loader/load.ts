@@ -42,10 +42,11 @@ export interface EngineLoadOptions {
    */
   maximumMemory?: number;
   /**
-   * The relaxed-SIMD kernels (`quantlab-relaxed.wasm`: INT8 and INT4 weights with
-   * `relaxed_dot_i8x16_i7x16`), used when this JavaScript engine accepts relaxed SIMD (Chromium
-   * does by default, Node 20 with `--experimental-wasm-relaxed-simd`). Default `true`: the file
-   * beside the engine's `.wasm`. `false`: the SIMD128 kernels only. Or where the file is (as for
+   * The relaxed-SIMD kernels (`quantlab-relaxed.wasm`, or `quantlab-relaxed-threads.wasm` for
+   * the threaded build: INT8 and INT4 weights with `relaxed_dot_i8x16_i7x16`), used when this
+   * JavaScript engine accepts relaxed SIMD (Chromium does by default, Node 20 with
+   * `--experimental-wasm-relaxed-simd`), on every thread. Default `true`: the file beside the
+   * engine's `.wasm`. `false`: the SIMD128 kernels only. Or where the file is (as for
    * `wasm`). Both give the same results: the integer sums are exact either way.
    */
   relaxedSimd?: boolean | RelaxedSimdSource;
@@ -192,6 +193,9 @@ async function threadedModule(
     info,
   );
   engine.initThreads(info.threads);
+  // Linked here into this thread's function table; each pool thread links its own copy before
+  // its first relaxed kernel call (kernels/relaxed_kernels.cpp).
+  await installRelaxedSimd(engine, options.relaxedSimd, options.wasm, true);
   return engine;
 }
 
@@ -207,9 +211,7 @@ async function singleModule(
     { wasmMemory: engineMemory(options.maximumMemory) },
     info,
   );
-  // Only here: each pthread of the threaded build has its own function table, into which the
-  // relaxed kernels would have to be linked too; that build runs its SIMD128 kernels.
-  await installRelaxedSimd(engine, options.relaxedSimd, options.wasm);
+  await installRelaxedSimd(engine, options.relaxedSimd, options.wasm, false);
   return engine;
 }
 
