@@ -9,6 +9,7 @@
 #include "loaded_model.h"
 #include "loaded_quantized_model.h"
 #include "quantlab/nn.h"
+#include "quantlab/nn_batch.h"
 #include "quantlab/quantize.h"
 #include "typed_arrays.h"
 
@@ -27,11 +28,12 @@ val logits_of(const Tensor& y) {
 
 val model_logits(const LoadedModel& loaded, val images, val image_size) {
   return logits_of(
-      loaded.executor().run(network_input(loaded.manifest.input, images, image_size)).output);
+      nn::run_split(loaded.executor(), network_input(loaded.manifest.input, images, image_size)));
 }
 
 val quantized_logits(const LoadedQuantizedModel& q, val images, val image_size) {
-  return logits_of(q.executor().run(network_input(q.manifest.input, images, image_size)).output);
+  return logits_of(
+      nn::run_split(q.executor(), network_input(q.manifest.input, images, image_size)));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/nn.h"
+#include "quantlab/nn_batch.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -78,7 +79,7 @@ EvaluationJs evaluate_js(const LoadedModel& loaded, val images, val labels, val 
 // Index of the highest-scoring class for each image.
 val classify_js(const LoadedModel& loaded, val images, val image_size) {
   const Tensor inputs = network_input(loaded.manifest.input, images, image_size);
-  const std::vector<int32_t> classes = nn::argmax_rows(loaded.executor().run(inputs).output);
+  const std::vector<int32_t> classes = nn::argmax_rows(nn::run_split(loaded.executor(), inputs));
   return to_typed_array(std::span<const int32_t>(classes));
 }
 

@@ -13,6 +13,7 @@
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/kernels.h"
+#include "quantlab/nn_batch.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -202,8 +203,8 @@ val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, va
 }
 
 val classify_quantized(const LoadedQuantizedModel& q, val images, val image_size) {
-  const std::vector<int32_t> classes =
-      nn::argmax_rows(q.executor().run(network_input(q.manifest.input, images, image_size)).output);
+  const std::vector<int32_t> classes = nn::argmax_rows(
+      nn::run_split(q.executor(), network_input(q.manifest.input, images, image_size)));
   return to_typed_array(std::span<const int32_t>(classes));
 }
 

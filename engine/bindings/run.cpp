@@ -8,6 +8,7 @@
 #include "guard.h"
 #include "loaded_model.h"
 #include "quantlab/nn.h"
+#include "quantlab/nn_batch.h"
 #include "quantlab/tensor.h"
 #include "typed_arrays.h"
 
@@ -20,7 +21,7 @@ using emscripten::val;
 val run_model_js(const LoadedModel& loaded, val input, val dims) {
   const Tensor x =
       Tensor::from_f32(Shape(from_typed_array<size_t>(dims)), from_typed_array<float>(input));
-  const Tensor y = loaded.executor().run(x).output;
+  const Tensor y = nn::run_split(loaded.executor(), x);
   val result = val::object();
   result.set("output", to_typed_array(y.values<float>()));
   result.set("shape", to_typed_array(std::span<const size_t>(y.shape().dims())));

@@ -1,6 +1,6 @@
 // End-to-end rows of `npm run bench`: whole shipped models, our executor (FP32 and quantized
 // presets, through the library in this thread) against ONNX Runtime Web running the same FP32
-// graph, at batch 1 and 256, timed interleaved, both at the run's thread count; the evaluation
+// graph and the int8 QDQ graph of our int8 model (ort-int8.ts), at batch 1 and 256, timed interleaved, both at the run's thread count; the evaluation
 // of fashion-cnn on all 10,000 test images at 1 thread (the single-threaded engine) and at the
 // run's count, interleaved; and the wall time of `report` on fashion-cnn (FP32 + the default
 // presets over all 10,000 test images, calibration included).
@@ -18,6 +18,8 @@ import {
 } from "../../web/app/src/bench/model-graph";
 import { encodeOnnxModel } from "../../web/app/src/bench/onnx-model";
 import { configureOrt } from "../../web/app/src/bench/ort-backend";
+import { modelBatch } from "./model-batch";
+import { ortInt8Session } from "./ort-int8";
 import {
   measureInterleaved,
   type TimingOptions,
@@ -36,6 +38,11 @@ export interface ModelRow {
   ort: number | undefined;
   /** Largest |ours − ORT| over the FP32 logits, relative to the largest |logit|. */
   ortDifference: number | undefined;
+  /** ms per call of ORT's int8 QDQ graph of our int8 model, median. */
+  ortInt8: number | undefined;
+  /** The same for the int8 logits, and the fraction of images with the same top class. */
+  ortInt8Difference: number | undefined;
+  ortInt8Agreement: number | undefined;
 }
 
 /** fashion-cnn's evaluate() over the 10,000 test images: 1 thread against `threads`. */
@@ -177,17 +184,8 @@ async function timeBatch(
   batch: number,
   timing: TimingOptions,
 ): Promise<ModelRow> {
-  const images = {
-    images: test.images.subarray(0, batch * 784),
-    rows: 28,
-    cols: 28,
-  };
-  const { pixel_scale, mean, std } = model.manifest.input;
-  const input = Float32Array.from(
-    images.images,
-    (p) => (p * pixel_scale - mean) / std,
-  );
-  const dims = [batch, ...model.manifest.input.shape];
+  const inputs = modelBatch(test, model.manifest, batch);
+  const { images, input, dims } = inputs;
   const workloads: Record<string, (n: number) => Promise<unknown>> = {
     fp32: async (n) => {
       for (let i = 0; i < n; ++i) await lab.run(model, input, dims);
@@ -200,6 +198,7 @@ async function timeBatch(
   }
   let session: Ort.InferenceSession | undefined;
   let ortDifference: number | undefined;
+  let int8: Awaited<ReturnType<typeof ortInt8Session>> | undefined;
   if (ort) {
     session = await ort.InferenceSession.create(
       encodeOnnxModel(
@@ -216,6 +215,10 @@ async function timeBatch(
     workloads.ort = async (n) => {
       for (let i = 0; i < n; ++i) (await session!.run(feeds)).Y!.dispose();
     };
+    int8 = await ortInt8Session(ort, lab, quantized.int8!, inputs);
+    workloads.ortInt8 = async (n) => {
+      for (let i = 0; i < n; ++i) (await int8!.session.run(feeds)).Y!.dispose();
+    };
   }
   const names = Object.keys(workloads);
   const timings = await measureInterleaved(
@@ -223,9 +226,19 @@ async function timeBatch(
     timing,
   );
   await session?.release();
+  await int8?.session.release();
   const ms = Object.fromEntries(names.map((k, i) => [k, timings[i]!.median]));
-  const { ort: ortMs, ...ours } = ms;
-  return { model: name, batch, ours, ort: ortMs, ortDifference };
+  const { ort: ortMs, ortInt8: ortInt8Ms, ...ours } = ms;
+  return {
+    model: name,
+    batch,
+    ours,
+    ort: ortMs,
+    ortDifference,
+    ortInt8: ortInt8Ms,
+    ortInt8Difference: int8?.difference,
+    ortInt8Agreement: int8?.agreement,
+  };
 }
 
 export function formatModelBench(bench: ModelBench): string {
@@ -237,6 +250,9 @@ export function formatModelBench(bench: ModelBench): string {
     "ORT fp32 ms",
     "ours fp32 ÷ ORT",
     "max |Δ| vs ORT",
+    "ORT int8 ms",
+    "ours int8 ÷ ORT int8",
+    "int8 max |Δ|, top-1 agreement vs ORT",
   ];
   const lines = [
     `threads: ${bench.threads} (ours and ONNX Runtime)`,
@@ -254,6 +270,11 @@ export function formatModelBench(bench: ModelBench): string {
         r.ort?.toPrecision(3) ?? "—",
         r.ort ? (r.ours.fp32! / r.ort).toFixed(3) : "—",
         r.ortDifference?.toExponential(1) ?? "—",
+        r.ortInt8?.toPrecision(3) ?? "—",
+        r.ortInt8 ? (r.ours.int8! / r.ortInt8).toFixed(3) : "—",
+        r.ortInt8Difference === undefined
+          ? "—"
+          : `${r.ortInt8Difference.toExponential(1)}, ${(100 * r.ortInt8Agreement!).toFixed(1)}%`,
       ].join("  "),
     );
   }
@@ -266,10 +287,26 @@ export function formatModelBench(bench: ModelBench): string {
     cnn?.ort
       ? `target: our FP32 executor ≥ 1.3× ONNX Runtime Web on fashion-cnn (batch 256): ${(cnn.ort / cnn.ours.fp32!).toFixed(2)}× — ${cnn.ort / cnn.ours.fp32! >= 1.3 ? "met" : "NOT met"}`
       : "target: our FP32 executor vs ONNX Runtime Web — not measured (--no-ort)",
+    ...int8Targets(cnn),
     bench.evaluation
       ? `target: fashion-cnn evaluation of 10,000 images on ${bench.evaluation.threads} threads ≥ 1.8× one thread: ${bench.evaluation.oneThreadMs.toFixed(0)} → ${bench.evaluation.threadsMs.toFixed(0)} ms, ${(bench.evaluation.oneThreadMs / bench.evaluation.threadsMs).toFixed(2)}× — ${bench.evaluation.oneThreadMs / bench.evaluation.threadsMs >= 1.8 ? "met" : "NOT met"}`
       : "target: fashion-cnn evaluation on 2 threads — not measured (1 thread)",
     `target: quantlab report models/fashion-cnn (FP32 + 5 presets, 10,000 images, calibration) ≤ 30 s in Node, ${bench.threads} thread(s): ${bench.reportSeconds.toFixed(1)} s — ${bench.reportSeconds <= 30 ? "met" : "NOT met"}`,
   );
   return lines.join("\n");
+}
+
+// Issue 14's end-to-end targets: our INT8 fashion-cnn at batch 256 against ORT's FP32 graph and
+// its int8 QDQ graph, same threads.
+function int8Targets(cnn: ModelRow | undefined): string[] {
+  if (!cnn?.ort || !cnn.ortInt8)
+    return ["target: our INT8 vs ONNX Runtime Web — not measured (--no-ort)"];
+  const target = (what: string, theirs: number, goal: number) => {
+    const ratio = theirs / cnn.ours.int8!;
+    return `target: our INT8 fashion-cnn (batch 256) ≥ ${goal}× ONNX Runtime Web's ${what}: ${ratio.toFixed(2)}× — ${ratio >= goal ? "met" : "NOT met"}`;
+  };
+  return [
+    target("FP32", cnn.ort, 1.5),
+    target("int8 QDQ graph", cnn.ortInt8, 1.0),
+  ];
 }

@@ -24,6 +24,8 @@ const fashionCnn = {
 };
 
 // Logits of the first `count` test images, FP32 and an int8 and a w4a8 model, at `threads`.
+// Batches of 250 are 7 groups of 32 images and one of 26 (nn::run_split): 2 threads take 4 + 4
+// groups, 3 threads 3 + 3 + 2, each running the whole layer chain on its groups.
 async function logitsAt(threads: number, count: number) {
   const engine = lab(threads);
   const info = await engine.info();

@@ -1,9 +1,11 @@
-// Running any executor over a whole example set, batch by batch.
+// Running any executor over a whole example set, batch by batch, each batch's images split
+// across the thread pool (nn::run_split).
 #include <algorithm>
 #include <cstring>
 
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
+#include "quantlab/nn_batch.h"
 #include "quantlab/nn_ops.h"
 
 namespace quantlab::eval {
@@ -22,7 +24,7 @@ Predictions predict(const nn::Executor& executor, const Tensor& inputs, size_t b
   size_t classes = 0;
   for (size_t begin = 0; begin < count; begin += batch_size) {
     const size_t end = std::min(begin + batch_size, count);
-    const Tensor logits = executor.run(nn::ops::batch_rows(inputs, sample, begin, end)).output;
+    const Tensor logits = nn::run_split(executor, nn::ops::batch_rows(inputs, sample, begin, end));
     require(logits.shape().rank() == 2,
             "the model's output must be [batch, classes], got " + logits.shape().to_string());
     if (begin == 0) {

@@ -1,12 +1,15 @@
 // A QuantLab model (its manifest's architecture and its FP32 parameters) as an ONNX graph, so
 // ONNX Runtime Web runs the very network our executor runs: Conv/Gemm with the same weights,
 // Relu, MaxPool/AveragePool, Flatten, Softmax; Dropout is an inference no-op and is left out.
+// With a QdqModel (qdq-model.ts), the int8 graph of a quantized model in QDQ form.
 import {
   OnnxType,
   type OnnxGraph,
   type OnnxNode,
   type OnnxTensor,
 } from "./onnx-model";
+import { QdqBuilder, type QdqModel, type QdqParams } from "./qdq-model";
+import { readSafetensors } from "./safetensors";
 
 /** The manifest fields this needs (quantlab's ModelManifest has them). */
 export interface ModelArchitecture {
@@ -16,35 +19,35 @@ export interface ModelArchitecture {
   };
 }
 
-/** FP32 tensors of a safetensors file by name (the format's header, then little-endian data). */
+/** FP32 tensors of a safetensors file by name. */
 export function readSafetensorsF32(
   bytes: Uint8Array,
 ): Map<string, Float32Array> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(
-    new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)),
-  ) as Record<string, { dtype: string; data_offsets: [number, number] }>;
   const tensors = new Map<string, Float32Array>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__" || entry.dtype !== "F32") continue;
-    const [begin, end] = entry.data_offsets;
-    const data = bytes.slice(8 + headerLength + begin, 8 + headerLength + end);
-    tensors.set(name, new Float32Array(data.buffer));
+  for (const [name, entry] of readSafetensors(bytes)) {
+    if (entry.dtype === "F32")
+      tensors.set(name, new Float32Array(entry.data.buffer));
   }
   return tensors;
 }
 
 const int = (value: unknown) => value as number;
 
-/** The model's graph for a batch of `batch` inputs, input "X", output "Y". */
+/**
+ * The model's graph for a batch of `batch` inputs, input "X", output "Y": FP32, or with `qdq`
+ * the int8 QDQ graph (`parameters` then needs only the biases and the FP32 layers' weights).
+ */
 export function modelGraph(
   model: ModelArchitecture,
   parameters: Map<string, Float32Array>,
   batch: number,
+  qdq?: QdqModel,
 ): OnnxGraph {
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
+  const builder = new QdqBuilder(nodes, initializers);
+  // The mapping of the Q/DQ pair `current` comes out of, if it does.
+  let currentParams: QdqParams | undefined;
   const weight = (name: string, dims: number[]) => {
     const data = parameters.get(name);
     if (data === undefined)
@@ -55,8 +58,26 @@ export function modelGraph(
   let current = "X";
   let shape = [batch, ...model.input.shape];
   const layers = model.architecture.layers.filter((l) => l.kind !== "dropout");
+  // The weight and bias inputs of a Conv/Gemm: FP32 initializers, or DequantizeLinear of the
+  // int8 codes after quantizing the layer's input (unless it already arrives quantized so).
+  const weightAndBias = (name: string, dims: number[]) => {
+    const q = qdq?.layers.get(name);
+    if (q === undefined)
+      return [
+        weight(`${name}.weight`, dims),
+        weight(`${name}.bias`, [dims[0]!]),
+      ];
+    if (currentParams !== q.input)
+      current = builder.quantizeDequantize(current, q.input);
+    const bias = parameters.get(`${name}.bias`);
+    if (bias === undefined)
+      throw new Error(`the model has no parameter ${name}.bias`);
+    return builder.weightAndBias(name, q, dims, bias);
+  };
   layers.forEach((layer, i) => {
-    const output = i === layers.length - 1 ? "Y" : layer.name;
+    const last = i === layers.length - 1;
+    const requantize = qdq?.requantizeAfter.get(layer.name);
+    const output = last ? "Y" : layer.name;
     const node = (
       opType: string,
       inputs: string[],
@@ -77,18 +98,11 @@ export function modelGraph(
           int(layer.padding),
           int(layer.stride),
         ];
-        node(
-          "Conv",
-          [
-            weight(`${layer.name}.weight`, [out, inChannels, k, k]),
-            weight(`${layer.name}.bias`, [out]),
-          ],
-          [
-            { name: "kernel_shape", ints: [k, k] },
-            { name: "pads", ints: [p, p, p, p] },
-            { name: "strides", ints: [s, s] },
-          ],
-        );
+        node("Conv", weightAndBias(layer.name, [out, inChannels, k, k]), [
+          { name: "kernel_shape", ints: [k, k] },
+          { name: "pads", ints: [p, p, p, p] },
+          { name: "strides", ints: [s, s] },
+        ]);
         shape = [
           batch,
           out,
@@ -102,14 +116,9 @@ export function modelGraph(
           int(layer.out_features),
           int(layer.in_features),
         ];
-        node(
-          "Gemm",
-          [
-            weight(`${layer.name}.weight`, [out, inFeatures]),
-            weight(`${layer.name}.bias`, [out]),
-          ],
-          [{ name: "transB", int: 1 }],
-        );
+        node("Gemm", weightAndBias(layer.name, [out, inFeatures]), [
+          { name: "transB", int: 1 },
+        ]);
         shape = [batch, out];
         break;
       }
@@ -148,6 +157,11 @@ export function modelGraph(
         );
     }
     current = output;
+    currentParams = undefined;
+    if (requantize !== undefined && !last) {
+      current = builder.quantizeDequantize(output, requantize);
+      currentParams = requantize;
+    }
   });
   return {
     nodes,

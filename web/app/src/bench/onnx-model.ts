@@ -3,14 +3,14 @@
 // onnx/onnx.proto), so no model file and no protobuf dependency is involved.
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxType = { float: 1, uint8: 2, int8: 3 } as const;
+export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6 } as const;
 type OnnxTypeId = (typeof OnnxType)[keyof typeof OnnxType];
 
 export interface OnnxTensor {
   name: string;
   type: OnnxTypeId;
   dims: readonly number[];
-  data: Float32Array | Uint8Array | Int8Array;
+  data: Float32Array | Uint8Array | Int8Array | Int32Array;
 }
 
 export interface OnnxValue {
