@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "guard.h"
+#include "load_files.h"
 #include "loaded_model.h"
 #include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
@@ -183,13 +184,6 @@ val activation_histograms_js(const LoadedModel& loaded, val images, val image_si
   return out;
 }
 
-LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
-  LoadedQuantizedModel loaded;
-  loaded.quantized = parse_quantized_model(from_typed_array<uint8_t>(manifest_json),
-                                           from_typed_array<uint8_t>(weights), loaded.manifest);
-  return loaded;
-}
-
 val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, val image_size) {
   const eval::Evaluation result =
       eval::evaluate(q.executor(), examples_of(q.manifest.input, images, labels, image_size));
@@ -239,7 +233,9 @@ EMSCRIPTEN_BINDINGS(quantlab_quantization) {
   function("reportCsv", guarded<&report_csv_js>);
   function("quantizeModel", guarded<&quantize_js>);
   function("activationHistograms", guarded<&activation_histograms_js>);
-  function("loadQuantizedModel", guarded<&load_quantized_js>);
+  function("loadQuantizedModel",
+           guarded<&load_files_js<LoadedQuantizedModel, &LoadedQuantizedModel::quantized,
+                                  parse_quantized_model>>);
 }
 
 }  // namespace quantlab::bindings
