@@ -9,6 +9,7 @@
 #include <string>
 
 #include "guard.h"
+#include "load_files.h"
 #include "quantlab/eval_lm.h"
 #include "quantlab/io.h"
 #include "quantlab/io_lm.h"
@@ -32,13 +33,6 @@ struct LoadedLanguageModel {
   };
   std::map<std::string, Variant> variants;
 };
-
-LoadedLanguageModel load_language_model_js(val manifest, val weights) {
-  LoadedLanguageModel loaded;
-  loaded.model = parse_language_model(from_typed_array<uint8_t>(manifest),
-                                      from_typed_array<uint8_t>(weights), loaded.manifest);
-  return loaded;
-}
 
 std::string lm_manifest_json(const LoadedLanguageModel& loaded) {
   return serialize_language_model_manifest(loaded.model, loaded.manifest);
@@ -149,7 +143,10 @@ EMSCRIPTEN_BINDINGS(quantlab_language_model) {
       .function("manifestJson", guarded<&lm_manifest_json>)
       .function("generate", guarded<&generate_js>)
       .function("report", guarded<&lm_report_js>);
-  emscripten::function("loadLanguageModel", guarded<&load_language_model_js>);
+  emscripten::function(
+      "loadLanguageModel",
+      guarded<
+          &load_files_js<LoadedLanguageModel, &LoadedLanguageModel::model, parse_language_model>>);
 }
 
 }  // namespace quantlab::bindings

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "guard.h"
+#include "load_files.h"
 #include "loaded_model.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
@@ -50,13 +51,6 @@ struct EvaluationJs {
   double correct;
   double count;
 };
-
-LoadedModel load_model_js(val manifest_json, val weights) {
-  LoadedModel loaded;
-  loaded.model = parse_model(from_typed_array<uint8_t>(manifest_json),
-                             from_typed_array<uint8_t>(weights), loaded.manifest);
-  return loaded;
-}
 
 // The manifest as save_model writes it (canonical form: same input, same text).
 std::string manifest_json(const LoadedModel& loaded) {
@@ -108,7 +102,7 @@ EMSCRIPTEN_BINDINGS(quantlab_models) {
       .function("classify", guarded<&classify_js>);
 
   function("parseIdxDataset", guarded<&parse_idx_dataset_js>);
-  function("loadModel", guarded<&load_model_js>);
+  function("loadModel", guarded<&load_files_js<LoadedModel, &LoadedModel::model, parse_model>>);
 }
 
 }  // namespace quantlab::bindings

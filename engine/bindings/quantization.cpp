@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "guard.h"
+#include "load_files.h"
 #include "loaded_model.h"
 #include "loaded_quantized_model.h"
 #include "quantlab/eval.h"
 #include "quantlab/io.h"
 #include "quantlab/kernels.h"
 #include "quantlab/nn_batch.h"
+#include "quantlab/threads.h"
 #include "typed_arrays.h"
 
 namespace quantlab::bindings {
@@ -65,8 +67,10 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.measure_speed = report.speed.rounds > 0;
   report.model_name = loaded.manifest.name;
   report.dataset = loaded.manifest.dataset;
-  report.machine = options.value(
-      "machine", "wasm " + std::string(kernels::simd_kernels_name()) + ", one thread");
+  const size_t threads = thread_count();
+  report.machine = options.value("machine", "wasm " + std::string(kernels::simd_kernels_name()) +
+                                                ", " + std::to_string(threads) +
+                                                (threads == 1 ? " thread" : " threads"));
   report.command = options.value("command", std::string());
   report.int4_methods = options.value("int4Methods", false);
   if (const size_t count = options.value("validation", size_t{0}); count > 0) {
@@ -186,13 +190,6 @@ val activation_histograms_js(const LoadedModel& loaded, val images, val image_si
   return out;
 }
 
-LoadedQuantizedModel load_quantized_js(val manifest_json, val weights) {
-  LoadedQuantizedModel loaded;
-  loaded.quantized = parse_quantized_model(from_typed_array<uint8_t>(manifest_json),
-                                           from_typed_array<uint8_t>(weights), loaded.manifest);
-  return loaded;
-}
-
 val evaluate_quantized(const LoadedQuantizedModel& q, val images, val labels, val image_size) {
   const eval::Evaluation result =
       eval::evaluate(q.executor(), examples_of(q.manifest.input, images, labels, image_size));
@@ -242,7 +239,9 @@ EMSCRIPTEN_BINDINGS(quantlab_quantization) {
   function("reportCsv", guarded<&report_csv_js>);
   function("quantizeModel", guarded<&quantize_js>);
   function("activationHistograms", guarded<&activation_histograms_js>);
-  function("loadQuantizedModel", guarded<&load_quantized_js>);
+  function("loadQuantizedModel",
+           guarded<&load_files_js<LoadedQuantizedModel, &LoadedQuantizedModel::quantized,
+                                  parse_quantized_model>>);
 }
 
 }  // namespace quantlab::bindings

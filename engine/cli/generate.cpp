@@ -28,7 +28,8 @@ int run_generate(const std::vector<std::string>& args) {
   quantization::CalibrationOptions calibrate;
   calibrate.samples = whole_option(parsed, "calib-size", 64);
   const std::string data = parsed.option("data", default_data_dir(manifest.dataset));
-  const std::vector<int32_t> calibration = model.tokenizer.encode(read_text_split(data, "train"));
+  const std::vector<int32_t> calibration =
+      model.tokenizer.encode(read_text_split(data, "calibration"));
   const quantization::QuantizedLanguageModel quantized = quantization::quantize_language_model(
       model, plan, quantization::calibrate_language_model(model, plan, calibration, calibrate));
   nn::lm::Session session(quantized.model, quantization::integer_linears(quantized));

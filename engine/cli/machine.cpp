@@ -3,6 +3,8 @@
 #include <fstream>
 #include <thread>
 
+#include "quantlab/threads.h"
+
 namespace quantlab::cli {
 
 std::string cpu_description() {
@@ -16,6 +18,12 @@ std::string cpu_description() {
     }
   }
   return model + " (" + std::to_string(std::thread::hardware_concurrency()) + " logical cores)";
+}
+
+std::string native_machine() {
+  const size_t threads = thread_count();
+  return "native build (g++ -O3, SIMD kernels through SIMDe), " + std::to_string(threads) +
+         (threads == 1 ? " thread" : " threads") + ", on " + cpu_description();
 }
 
 }  // namespace quantlab::cli

@@ -8,4 +8,8 @@ namespace quantlab::cli {
 
 std::string cpu_description();
 
+// "native build (…), N threads, on <cpu_description()>": the threads are the pool's
+// (quantlab/threads.h, --threads), which splits large matrix products and convolutions.
+std::string native_machine();
+
 }  // namespace quantlab::cli

@@ -128,8 +128,10 @@ int run_profile_lm(const std::vector<std::string>& args) {
   // FP32 parts every plan runs alike, on the real input row of block 0.
   const float* row = inputs[0].values<float>().data();
   std::vector<float> normed(c.width), hidden(c.hidden), attended(c.width), x(c.width);
-  std::vector<float> keys(c.context * c.width), values(c.context * c.width);
-  for (size_t i = 0; i < keys.size(); ++i) keys[i] = values[i] = row[i % c.width];
+  // The Session's caches: values [context, width], keys transposed [width, context].
+  std::vector<float> keys_t(c.width * c.context), values(c.context * c.width);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = row[i % c.width];
+  for (size_t i = 0; i < keys_t.size(); ++i) keys_t[i] = row[i / c.context];
   std::vector<float> qkv(3 * c.width);
   for (size_t i = 0; i < qkv.size(); ++i) qkv[i] = row[i % c.width];
   for (size_t i = 0; i < c.hidden; ++i) hidden[i] = row[i % c.width];
@@ -147,12 +149,13 @@ int run_profile_lm(const std::vector<std::string>& args) {
        })},
       {"GELU (" + std::to_string(c.hidden) + ")", hot([&] {
          for (size_t i = 0; i < c.hidden; ++i) hidden[i] = row[i % c.width];
-         nn::lm::ops::gelu_inplace(hidden.data(), c.hidden);
+         nn::lm::ops::gelu_fast_inplace(hidden.data(), c.hidden);
        })},
       {"attention, " + std::to_string(c.context * 3 / 4) + " keys", hot([&] {
-         nn::lm::ops::causal_attention({1, c.context * 3 / 4 - 1, c.heads, c.head_dim(), qkv.data(),
-                                        3 * c.width, keys.data(), values.data(), c.width},
-                                       attended.data(), c.width, nullptr);
+         nn::lm::ops::cached_attention(
+             {1, c.context * 3 / 4 - 1, c.heads, c.head_dim(), qkv.data(), 3 * c.width,
+              keys_t.data(), c.context, values.data(), c.width},
+             attended.data(), c.width);
        })},
       {"embedding + position", hot([&] {
          const float* e = embed + static_cast<size_t>(text[position]) * c.width;

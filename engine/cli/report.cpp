@@ -53,8 +53,7 @@ int run_report(const std::vector<std::string>& args) {
   const nn::Model model = load_model(parsed.positional[0], manifest);
   options.model_name = manifest.name;
   options.dataset = manifest.dataset;
-  options.machine =
-      "native build (g++ -O3, SIMD kernels through SIMDe), one thread, on " + cpu_description();
+  options.machine = native_machine();
   options.command = "quantlab report";
   for (const std::string& a : args) options.command += " " + a;
 

@@ -31,17 +31,16 @@ int run_lm_report(const std::vector<std::string>& args) {
   options.calibration_windows = whole_option(parsed, "calib-size", options.calibration_windows);
   const std::string data = parsed.option("data", default_data_dir(manifest.dataset));
   const std::vector<int32_t> test = model.tokenizer.encode(read_text_split(data, "test"));
-  const std::vector<int32_t> calibration = model.tokenizer.encode(read_text_split(data, "train"));
+  const std::vector<int32_t> calibration =
+      model.tokenizer.encode(read_text_split(data, "calibration"));
   const eval::LmReport report =
       eval::lm_report(model, manifest.name, test, calibration, options,
                       [](const std::string& stage, size_t done, size_t total) {
                         std::fprintf(stderr, "%s %zu/%zu\n", stage.c_str(), done, total);
                         return true;
                       });
-  const std::string text = eval::lm_report_markdown(report) +
-                           "\nMachine: native build (g++ -O3, SIMD kernels through SIMDe), one "
-                           "thread, on " +
-                           cpu_description() + ".\n";
+  const std::string text =
+      eval::lm_report_markdown(report) + "\nMachine: " + native_machine() + ".\n";
   write_output(text, parsed.option("out", ""), "report");
   return 0;
 }

@@ -1,7 +1,7 @@
 // `quantlab train-lm <recipe.json>`: trains the transformer language model of a recipe
 // (models/<name>/recipe.json, io_lm.h) on the train split of its text corpus, with a character
 // tokenizer trained on the same split; measures perplexity on the validation and test splits
-// (the first kScoredTokens positions of each) and saves the model directory (manifest with recipe
+// (record_perplexities, lm_data.h) and saves the model directory (manifest with recipe
 // and metrics).
 #include "quantlab/train_lm.h"
 
@@ -19,20 +19,6 @@
 
 namespace quantlab::cli {
 namespace {
-
-// Positions scored for the manifest's perplexities: the front of each split, the same count
-// `quantlab report` scores by default (eval::LmReportOptions::tokens), so the two agree.
-const size_t kScoredTokens = eval::LmReportOptions{}.tokens;
-
-double perplexity(const nn::lm::LanguageModel& model, const std::string& text) {
-  nn::lm::Session session(model);
-  const std::vector<int32_t> tokens = model.tokenizer.encode(text);
-  const size_t context = model.config.context;
-  const size_t scored = std::min(tokens.size(), kScoredTokens / context * context + 1);
-  const eval::NextTokenScores scores =
-      eval::next_token_scores(session, std::span(tokens).first(scored));
-  return eval::lm_quality(scores, scores).perplexity;
-}
 
 train::LmTrainConfig training_config(const LmTraining& t) {
   train::LmTrainConfig c;
@@ -84,10 +70,7 @@ int run_train_lm(const std::vector<std::string>& args) {
   manifest.metrics["train_seconds"] = std::round(result.seconds);
   manifest.metrics["train_loss"] = result.loss;
   manifest.metrics["parameters"] = static_cast<double>(nn::lm::parameter_count(model));
-  manifest.metrics["scored_tokens"] = static_cast<double>(kScoredTokens);
-  manifest.metrics["validation_perplexity"] =
-      perplexity(model, read_text_split(data, "validation"));
-  manifest.metrics["test_perplexity"] = perplexity(model, read_text_split(data, "test"));
+  record_perplexities(model, data, manifest);
   std::filesystem::create_directories(out);
   save_language_model(out, model, manifest);
   std::printf("%s: test perplexity %.4f per character, validation %.4f, trained in %.0f s -> %s\n",

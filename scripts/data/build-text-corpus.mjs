@@ -3,10 +3,11 @@
 // document into fixed train / validation / test files. Output is byte-identical on every run.
 //
 //   build/data/brown/{train,validation,test}.txt   plain text, one paragraph per line
+//   build/data/brown/calibration.txt               the first CALIBRATION_BYTES of train: the
+//     64 windows of 128 characters every quantizing LM command calibrates on (native CLI)
 //   web/app/public/data/brown/test-corpus.txt.gz           the test split, gzipped (app, npm CLI)
-//   web/app/public/data/brown/calibration-corpus.txt.gz    the first CALIBRATION_BYTES of train:
-//     the 64 windows of 128 characters the native CLI calibrates on by default, so the browser
-//     and the CLI quantize the same way
+//   web/app/public/data/brown/calibration-corpus.txt.gz    calibration.txt gzipped (app, npm CLI):
+//     the same bytes, so the browser and both CLIs quantize the same way
 //
 // Split: documents in the package's file order (ca01 … cr09); every 20th document from the 10th
 // on (index % 20 == 9) goes to test, every 20th from the 20th on (index % 20 == 19) to
@@ -103,13 +104,15 @@ function main() {
     text[split] = Buffer.from(paragraphs.join("\n") + "\n", "latin1");
     writeFileSync(join(out, `${split}.txt`), text[split]);
   }
+  const calibration = text.train.subarray(0, CALIBRATION_BYTES);
+  writeFileSync(join(out, "calibration.txt"), calibration);
   // mtime 0 in the gzip header: the same bytes on every run.
   const gzip = (bytes) => gzipSync(bytes, { level: 9 });
   mkdirSync(publicOut, { recursive: true });
   writeFileSync(join(publicOut, "test-corpus.txt.gz"), gzip(text.test));
   writeFileSync(
     join(publicOut, "calibration-corpus.txt.gz"),
-    gzip(text.train.subarray(0, CALIBRATION_BYTES)),
+    gzip(calibration),
   );
 }
 

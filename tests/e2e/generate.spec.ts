@@ -41,6 +41,11 @@ test("generate shows FP32, INT8 and INT4 continuations, deterministic per seed",
 
   await page.locator("#prompt").fill("The committee said");
   expect(await texts()).toEqual(first);
+  // Printed, not asserted (the machine is shared), from the second run (the first one's FP32,
+  // generated first, also pays the engine's warm-up): tokens/s of each plan and its ratio to FP32.
+  console.log(
+    `Generate speeds (30 tokens): ${(await cards.locator(".speed").allTextContents()).join(" | ")}`,
+  );
   await page.locator("#seed").fill("8");
   const other = await texts();
   expect(other[0]).not.toEqual(first[0]);

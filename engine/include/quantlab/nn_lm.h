@@ -123,7 +123,7 @@ class Session {
  private:
   const LanguageModel& model_;
   std::vector<std::unique_ptr<Layer>> linears_;
-  std::vector<Tensor> keys_;    // per block [context, width]
+  std::vector<Tensor> keys_;    // per block [width, context]: transposed (ops::cached_attention)
   std::vector<Tensor> values_;  // per block [context, width]
   size_t length_ = 0;
 };

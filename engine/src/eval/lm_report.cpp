@@ -157,8 +157,10 @@ std::string lm_report_markdown(const LmReport& report) {
   text << "# " << report.model << ": FP32 vs quantized\n\n"
        << report.parameters << " parameters; " << report.tokens
        << " test positions scored (perplexity per character); calibration: "
-       << report.calibration_windows << " windows of the training split; speeds at batch 1, "
-       << "medians of " << report.speed_rounds << " rounds, every plan timed in each round.\n\n"
+       << report.calibration_windows << " windows of the calibration text; speeds at batch 1, "
+       << "medians of " << report.speed_rounds << " rounds, every plan timed in each round; "
+       << "prefill splits its matrix products across the engine's threads, generation at batch 1 "
+       << "runs on one (a single row is not split).\n\n"
        << markdown::table(rows);
   return text.str();
 }

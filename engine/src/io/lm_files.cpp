@@ -15,7 +15,6 @@ using nlohmann::ordered_json;
 
 constexpr const char* kFormat = "quantlab-lm";
 constexpr uint64_t kVersion = 1;
-const std::string kManifest = "manifest.json";
 
 json parse_document(std::span<const uint8_t> bytes, const std::string& what) {
   return parse_json_strict({reinterpret_cast<const char*>(bytes.data()), bytes.size()}, what);
@@ -100,11 +99,7 @@ nn::lm::LanguageModel parse_language_model(std::span<const uint8_t> manifest_jso
       document,
       {"format", "version", "name", "dataset", "tokenizer", "config", "recipe", "metrics"},
       kManifest);
-  const std::string format = as_string(field(document, "format", kManifest), kManifest + " format");
-  require(format == kFormat, kManifest + " format is '" + format + "', expected '" + kFormat + "'");
-  const uint64_t version = as_size(field(document, "version", kManifest), kManifest + " version");
-  require(version == kVersion, kManifest + " version " + std::to_string(version) +
-                                   " is not supported (this QuantLab reads version 1)");
+  require_format_version(document, kFormat, kVersion);
   LmManifest parsed;
   parsed.name = as_string(field(document, "name", kManifest), kManifest + " name");
   parsed.dataset = as_string(field(document, "dataset", kManifest), kManifest + " dataset");
@@ -116,18 +111,7 @@ nn::lm::LanguageModel parse_language_model(std::span<const uint8_t> manifest_jso
       tokenizer_from_json(field(document, "tokenizer", kManifest), kManifest + " tokenizer");
   model.config =
       config_from_json(field(document, "config", kManifest), kManifest + " config", true);
-  try {
-    model.parameters = parse_safetensors(weights).tensors;
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(std::string(kWeightsFileName) + ": " + error.what());
-  }
-  try {
-    nn::lm::validate_language_model(model);
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(std::string(kWeightsFileName) + " does not match " + kManifest + ": " +
-                          error.what());
-  }
-  require_finite_parameters(model.parameters);
+  read_parameters(weights, model, nn::lm::validate_language_model);
   manifest = std::move(parsed);
   return model;
 }

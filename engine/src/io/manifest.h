@@ -2,8 +2,10 @@
 // (quantized_model_files.cpp adds its "quantization" field to the same document).
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,31 @@ std::map<std::string, double> metrics_from_json(const nlohmann::json& value,
 // Throws InvalidArgument naming the tensor and element of the first NaN or Inf parameter.
 void require_finite_parameters(const nn::Model& model);
 void require_finite_parameters(const std::map<std::string, Tensor>& parameters);
+
+// What errors about the manifest are prefixed with.
+inline const std::string kManifest = kManifestFileName;
+
+// The document's "format" is `format` and its "version" is `version`, or an error naming both.
+void require_format_version(const nlohmann::json& document, const std::string& format,
+                            uint64_t version);
+
+// The weights file's tensors into model.parameters, then validate(model) (which checks them
+// against the manifest's architecture) and every value finite; errors name the weights file.
+template <typename Model, typename Validate>
+void read_parameters(std::span<const uint8_t> weights, Model& model, Validate&& validate) {
+  try {
+    model.parameters = parse_safetensors(weights).tensors;
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(std::string(kWeightsFileName) + ": " + error.what());
+  }
+  try {
+    validate(model);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(std::string(kWeightsFileName) + " does not match " + kManifest + ": " +
+                          error.what());
+  }
+  require_finite_parameters(model.parameters);
+}
 
 // parse(manifest bytes, weights bytes) on the two files of model directory `dir`, its errors
 // prefixed with the directory.

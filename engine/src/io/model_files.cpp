@@ -16,7 +16,6 @@ using nlohmann::ordered_json;
 
 constexpr const char* kFormat = "quantlab-model";
 constexpr uint64_t kVersion = 1;
-const std::string kManifest = "manifest.json";
 
 float positive_finite(const json& object, const std::string& key, const std::string& where) {
   const double value = as_number(field(object, key, where), where + " " + key);
@@ -144,6 +143,15 @@ void save_model(const std::string& dir, const nn::Model& model, const ModelManif
                    {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
+void require_format_version(const json& document, const std::string& format, uint64_t version) {
+  const std::string found = as_string(field(document, "format", kManifest), kManifest + " format");
+  require(found == format, kManifest + " format is '" + found + "', expected '" + format + "'");
+  const uint64_t read = as_size(field(document, "version", kManifest), kManifest + " version");
+  require(read == version, kManifest + " version " + std::to_string(read) +
+                               " is not supported (this QuantLab reads version " +
+                               std::to_string(version) + ")");
+}
+
 ModelManifest manifest_from_document(const json& document,
                                      std::initializer_list<std::string_view> extra_fields,
                                      nn::Model& model) {
@@ -151,12 +159,7 @@ ModelManifest manifest_from_document(const json& document,
                                       "labels", "architecture", "recipe", "metrics"};
   allowed.insert(allowed.end(), extra_fields.begin(), extra_fields.end());
   require_only_fields(document, allowed, kManifest);
-  const std::string format = as_string(field(document, "format", kManifest), kManifest + " format");
-  require(format == kFormat, kManifest + " format is '" + format + "', expected '" + kFormat + "'");
-  const uint64_t version = as_size(field(document, "version", kManifest), kManifest + " version");
-  require(version == kVersion, kManifest + " version " + std::to_string(version) +
-                                   " is not supported (this QuantLab reads version " +
-                                   std::to_string(kVersion) + ")");
+  require_format_version(document, kFormat, kVersion);
   ModelManifest parsed;
   parsed.name = as_string(field(document, "name", kManifest), kManifest + " name");
   parsed.dataset = as_string(field(document, "dataset", kManifest), kManifest + " dataset");
@@ -176,19 +179,7 @@ nn::Model parse_model(std::span<const uint8_t> manifest_json, std::span<const ui
       {reinterpret_cast<const char*>(manifest_json.data()), manifest_json.size()}, kManifest);
   nn::Model model;
   ModelManifest parsed = manifest_from_document(document, {}, model);
-
-  try {
-    model.parameters = parse_safetensors(weights).tensors;
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(std::string(kWeightsFileName) + ": " + error.what());
-  }
-  try {
-    nn::validate_model(model);
-  } catch (const InvalidArgument& error) {
-    throw InvalidArgument(std::string(kWeightsFileName) + " does not match " + kManifest + ": " +
-                          error.what());
-  }
-  require_finite_parameters(model);
+  read_parameters(weights, model, nn::validate_model);
   manifest = std::move(parsed);
   return model;
 }

@@ -17,7 +17,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-const std::string kManifest = "manifest.json";
 const std::string kWeights = kWeightsFileName;
 
 std::string codes_name(const std::string& layer) { return layer + ".weight.codes"; }

@@ -26,7 +26,7 @@ Session::Session(const LanguageModel& model, const LinearFactory& factory) : mod
   for (size_t i = 0; i < view.layers.size(); ++i) linears_.push_back(factory(view, i));
   const Config& c = model.config;
   for (size_t b = 0; b < c.layers; ++b) {
-    keys_.emplace_back(DType::f32, Shape{c.context, c.width});
+    keys_.emplace_back(DType::f32, Shape{c.width, c.context});
     values_.emplace_back(DType::f32, Shape{c.context, c.width});
   }
 }
@@ -69,20 +69,21 @@ Tensor Session::forward(std::span<const int32_t> tokens, const LinearObserver& o
     const std::string prefix = "block" + std::to_string(b) + ".";
     const size_t first = qkv_index(b);
     const Tensor qkv = linear(first, norm(x, prefix + "norm1"));
-    float* k = data(keys_[b]);
+    float* keys_t = data(keys_[b]);
     float* v = data(values_[b]);
     for (size_t i = 0; i < n; ++i) {
       const float* row = data(qkv) + i * 3 * c.width;
-      std::memcpy(k + (length_ + i) * c.width, row + c.width, c.width * sizeof(float));
+      for (size_t ch = 0; ch < c.width; ++ch)
+        keys_t[ch * c.context + length_ + i] = row[c.width + ch];
       std::memcpy(v + (length_ + i) * c.width, row + 2 * c.width, c.width * sizeof(float));
     }
     Tensor attended(DType::f32, Shape{n, c.width}, Init::uninitialized);
-    ops::causal_attention(
-        {n, length_, c.heads, c.head_dim(), data(qkv), 3 * c.width, k, v, c.width}, data(attended),
-        c.width, nullptr);
+    ops::cached_attention(
+        {n, length_, c.heads, c.head_dim(), data(qkv), 3 * c.width, keys_t, c.context, v, c.width},
+        data(attended), c.width);
     add_into(x, linear(first + 1, attended));
     Tensor up = linear(first + 2, norm(x, prefix + "norm2"));
-    ops::gelu_inplace(data(up), up.element_count());
+    ops::gelu_fast_inplace(data(up), up.element_count());
     add_into(x, linear(first + 3, up));
   }
   length_ += n;

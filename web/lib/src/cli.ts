@@ -492,7 +492,7 @@ async function loadLanguageModel(
 /**
  * The test text or the calibration text of a language model's corpus: the package's gzipped
  * slices (web/app/public/data/<dataset>/{test,calibration}-corpus.txt.gz), or with --data the
- * native build's split files (test.txt; train.txt, whose front is the calibration slice).
+ * native build's files of the same bytes (test.txt, calibration.txt), which the native CLI reads.
  */
 async function readCorpus(
   args: Arguments,
@@ -502,9 +502,7 @@ async function readCorpus(
   const data = args.options.get("data");
   if (data !== undefined)
     return naming(data, async () =>
-      (
-        await readFile(join(data, split === "test" ? "test.txt" : "train.txt"))
-      ).toString("latin1"),
+      (await readFile(join(data, `${split}.txt`))).toString("latin1"),
     );
   const path = join(appData, dataset, `${split}-corpus.txt.gz`);
   return naming(path, async () =>
@@ -512,14 +510,36 @@ async function readCorpus(
   );
 }
 
-/** Runs `work` with a QuantLab in this thread, disposed afterwards. */
-async function withLab<T>(work: (lab: QuantLab) => Promise<T>): Promise<T> {
-  const lab = createQuantLab({ worker: false });
+/**
+ * Runs `work` on a language model loaded from the first positional argument, with the
+ * calibration text every quantizing LM command reads, in an in-thread engine (--threads)
+ * disposed afterwards.
+ */
+async function withLanguageModel<T>(
+  args: Arguments,
+  work: (
+    lab: QuantLab,
+    model: LanguageModelHandle,
+    calibrationText: string,
+  ) => Promise<T>,
+): Promise<T> {
+  const lab = labFor(args);
   try {
-    return await work(lab);
+    const model = await loadLanguageModel(lab, args.positional[0]!);
+    return await work(
+      lab,
+      model,
+      await readCorpus(args, model.manifest.dataset, "calibration"),
+    );
   } finally {
     await lab.dispose();
   }
+}
+
+/** A report's machine line: the engine build and threads it really ran with (`lab.info()`). */
+async function machineOf(lab: QuantLab): Promise<string> {
+  const { threads, build } = await lab.info();
+  return `wasm ${await lab.simdKernels()} in Node ${process.version}, ${threads} ${threads === 1 ? "thread" : "threads"} (${build === "threads" ? "pthreads" : "single-threaded"} engine build), on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`;
 }
 
 function languageModelReportCommand(
@@ -527,15 +547,13 @@ function languageModelReportCommand(
   print: Print,
   printError: Print,
 ): Promise<number> {
-  return withLab(async (lab) => {
-    const model = await loadLanguageModel(lab, args.positional[0]!);
-    const { dataset } = model.manifest;
+  return withLanguageModel(args, async (lab, model, calibrationText) => {
     const plans = args.options.get("plans")?.split(",").filter(Boolean);
     let stage = "";
     const report = await lab.languageModelReport(
       model,
-      await readCorpus(args, dataset, "test"),
-      await readCorpus(args, dataset, "calibration"),
+      await readCorpus(args, model.manifest.dataset, "test"),
+      calibrationText,
       {
         ...(plans === undefined
           ? {}
@@ -551,9 +569,8 @@ function languageModelReportCommand(
         },
       },
     );
-    const machine = `wasm SIMD128 in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"}`;
     await writeOutput(
-      `${report.markdown}\nMachine: ${machine}.\n`,
+      `${report.markdown}\nMachine: ${await machineOf(lab)}.\n`,
       args.options.get("out"),
       "report",
       print,
@@ -568,15 +585,14 @@ function generateCommand(
   print: Print,
   printError: Print,
 ): Promise<number> {
-  return withLab(async (lab) => {
-    const model = await loadLanguageModel(lab, args.positional[0]!);
+  return withLanguageModel(args, async (lab, model, calibrationText) => {
     const temperature = Number(args.options.get("temperature") ?? "0.8");
     if (!Number.isFinite(temperature) || temperature < 0)
       throw new Error("--temperature must be a number ≥ 0");
     const { continuations } = await lab.generateText(
       model,
       args.options.get("prompt") ?? "",
-      await readCorpus(args, model.manifest.dataset, "calibration"),
+      calibrationText,
       {
         plans: [await planOf(args.options.get("plan") ?? "fp32")],
         tokens: wholeNumber(args, "tokens", 200),
@@ -629,7 +645,7 @@ async function reportCommand(
       plans,
       calibration: calibrationOf(args),
       speedRounds: wholeNumber(args, "speed-rounds", 5),
-      machine: `wasm ${await lab.simdKernels()} in Node ${process.version}, one thread, on ${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} logical cores, ${platform()} ${arch()})`,
+      machine: await machineOf(lab),
       command: ["quantlab report", ...process.argv.slice(3)].join(" "),
       int4Methods: args.options.get("int4-methods") === "yes",
     };
@@ -701,7 +717,7 @@ async function searchCommand(
       onProgress: (p) => printError(`quantlab search: ${p.message ?? ""}`),
     });
     print(
-      `# ${model.manifest.name}: mixed-precision search\n\n${result.markdown}\nSearch time: ${((performance.now() - start) / 1000).toFixed(1)} s (wasm, one thread).`,
+      `# ${model.manifest.name}: mixed-precision search\n\n${result.markdown}\nSearch time: ${((performance.now() - start) / 1000).toFixed(1)} s (${await machineOf(lab)}).`,
     );
     const out = args.options.get("out");
     if (out !== undefined) {
