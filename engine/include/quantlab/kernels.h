@@ -123,7 +123,7 @@ struct PackedQC4W {
   AlignedBuffer data;                // opaque nibble layout
   std::vector<float> scales;         // per (column tile, group, column) in kernel order
   std::vector<int16_t> zero_points;  // same order; unsigned-code zero point (8 when symmetric)
-  std::vector<int32_t> code_sums;  // same order; Σ u over the group (the relaxed kernels' Eq. 51)
+  std::vector<int32_t> code_sums;  // same order; Σ u over the group (the relaxed kernels' Eq. 57)
 
   size_t groups() const { return (k + group_size - 1) / group_size; }
   // Nibbles + scales + asymmetric zero points at 4 bits each (symmetric ones are implicit),

@@ -7,12 +7,12 @@
 
 namespace quantlab::nn::lm::ops {
 
-// Eq. 50: y = (x − μ) / sqrt(σ² + ε) · γ + β per row of `width` values. mean / rstd (rows
+// Eq. 58: y = (x − μ) / sqrt(σ² + ε) · γ + β per row of `width` values. mean / rstd (rows
 // values each, may be null) receive μ and 1 / sqrt(σ² + ε) for the backward pass.
 void layer_norm(const float* x, size_t rows, size_t width, const float* gamma, const float* beta,
                 float epsilon, float* y, float* mean, float* rstd);
 
-// Eq. 51: GELU(x) = x · Φ(x) (the exact form, PyTorch's default), in place over n values.
+// Eq. 59: GELU(x) = x · Φ(x) (the exact form, PyTorch's default), in place over n values.
 float gelu(float x);
 float gelu_derivative(float x);
 void gelu_inplace(float* x, size_t n);

@@ -139,7 +139,7 @@ std::vector<int8_t> permuted_codes(const CenteredRows& a) {
 
 constexpr size_t kQC8WBlockRows = 2;
 
-// c + 255 in [0, 510] = low + 128 · high (Eq. 50), as
+// c + 255 in [0, 510] = low + 128 · high (Eq. 56), as
 // [block of 2 rows][k quad][row][4 low bytes, 4 high bytes]; rows past M are zero.
 std::vector<uint8_t> split_activations(const CenteredRows& a) {
   const size_t quads = a.kpad / 4;

@@ -175,7 +175,7 @@ TEST(Qc8w, ManyRowChunksStayExact) {
 }
 
 // The relaxed kernel splits each centered activation c + 255 into 7 low bits and a high part
-// (Eq. 50): the extremes c = ±255 (codes −128 and 127 against zero points 127 and −128) with
+// (Eq. 56): the extremes c = ±255 (codes −128 and 127 against zero points 127 and −128) with
 // weights −128 and 127 put the largest pair sums through it, at a K where Σ nears 2^31 / 8.
 TEST(Qc8w, RelaxedExtremesStayExact) {
   const size_t m = 9, n = 21, k = 4101;

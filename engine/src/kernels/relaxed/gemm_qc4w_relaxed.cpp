@@ -1,6 +1,6 @@
 // W4A8 with relaxed SIMD: i16x8.relaxed_dot_i8x16_i7x16 multiplies 16 int8 activation codes by
 // 16 4-bit weight codes and adds adjacent pairs, one instruction for what took four dots and
-// four adds (and a nibble spread) with i32x4.dot_i16x8. Exact on every lowering (Eq. 51): the
+// four adds (and a nibble spread) with i32x4.dot_i16x8. Exact on every lowering (Eq. 57): the
 // codes u are in [0, 15], so the 7-bit operand's high bit is clear, and a pair sum is at most
 // 2 · 128 · 15 = 3840 in magnitude, so an i16 lane holds the sums of 4 blocks of 8 k (30720)
 // before it is widened into the i32 accumulator.
@@ -88,7 +88,7 @@ void block(const QC4WArgs& p, uint32_t row0, uint32_t tile0, uint32_t panel_tile
         }
       }
     }
-    // Σ (a − z_a)(u − z_w) = Σ a·u − z_w Σ (a − z_a) − z_a Σ u (Eq. 51).
+    // Σ (a − z_a)(u − z_w) = Σ a·u − z_w Σ (a − z_a) − z_a Σ u (Eq. 57).
     QUANTLAB_UNROLL
     for (uint32_t t = 0; t < Tiles; ++t) {
       const uint32_t param = ((tile0 + t) * p.groups + g) * kTileN;

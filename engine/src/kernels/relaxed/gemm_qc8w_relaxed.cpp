@@ -2,7 +2,7 @@
 // by 16 7-bit values and adds adjacent pairs, which i32x4.extadd_pairwise_i16x8 then sums into
 // groups of 4 (one i32 lane per column). The 7-bit operand must be the activations, whose
 // centered values c = q − z_a span [−255, 255]: the engine offsets them to c + 255 in [0, 510]
-// and splits that into a low 7-bit part and a high part in [0, 3] (Eq. 50), so each 4-k step
+// and splits that into a low 7-bit part and a high part in [0, 3] (Eq. 56), so each 4-k step
 // takes two dots per row, and Σ c·w = Σ lo·w + 128 Σ hi·w − 255 Σ w.
 //
 // Not i32x4.relaxed_dot_i8x16_i7x16_add, which would fuse the widening and the add: Node 20's
@@ -91,7 +91,7 @@ void block(const QC8WArgs& p, const uint8_t* a, const int8_t* w, const int8_t* s
       }
     }
   }
-  // Σ c·w = Σ lo·w + 128 Σ hi·w − 255 Σ w (Eq. 50).
+  // Σ c·w = Σ lo·w + 128 Σ hi·w − 255 Σ w (Eq. 56).
   QUANTLAB_UNROLL
   for (uint32_t r = 0; r < Rows; ++r) {
     QUANTLAB_UNROLL

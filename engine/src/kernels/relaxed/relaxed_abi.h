@@ -10,7 +10,7 @@
 
 namespace quantlab::kernels::relaxed {
 
-// W4A8: acc = Σ_{k∈g} (a − z_a)(u − z_w) per group (Eq. 16 with Eq. 51).
+// W4A8: acc = Σ_{k∈g} (a − z_a)(u − z_w) per group (Eq. 16 with Eq. 57).
 struct QC4WArgs {
   uint32_t m;
   uint32_t n;
@@ -33,12 +33,12 @@ struct QC4WArgs {
   int32_t* acc;  // per-group output [m][n][groups] when c is null
 };
 
-// INT8 weights: acc[m][n] = Σ_k c[m, k] · w[n, k], c the centered activations (Eq. 50).
+// INT8 weights: acc[m][n] = Σ_k c[m, k] · w[n, k], c the centered activations (Eq. 56).
 struct QC8WArgs {
   uint32_t m;
   uint32_t n;
   uint32_t kpad;         // multiple of 8
-  const uint8_t* a;      // [block of 2 rows][k quad][row][4 low bytes, 4 high bytes] (Eq. 50)
+  const uint8_t* a;      // [block of 2 rows][k quad][row][4 low bytes, 4 high bytes] (Eq. 56)
   const int8_t* packed;  // PackedQC8W::data (k-pair panels, packed_layouts.h)
   int8_t* scratch;       // 16 · kpad + 64 bytes: one panel in k quads, its column sums
   int32_t* acc;
