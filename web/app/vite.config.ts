@@ -1,15 +1,14 @@
 // The lab's Vite build. Every *.html file next to this config is a view of the lab (a page of
 // one multi-page app sharing the shell in src/shell), so a new view needs no change here.
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, extname, join, normalize } from "node:path";
+import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 import { compressForTheWire } from "./compress.ts";
 import { CONTENT_TYPES as TYPES } from "./content-types.ts";
-import { toBytePlanes } from "./src/shell/byte-planes.ts";
+import { shippedWeightsAsBytePlanes } from "./byte-planes-plugin.ts";
 
 const appDir = fileURLToPath(new URL(".", import.meta.url));
-const modelsDir = fileURLToPath(new URL("../../models/", import.meta.url));
 
 const pages = Object.fromEntries(
   readdirSync(appDir)
@@ -116,44 +115,6 @@ function viewPartials(): Plugin {
             (_, page: string, section: string) =>
               `<a href="${DOCS}${page}">docs/${page}${section ? ` ${section}` : ""}</a>`,
           ),
-    },
-  };
-}
-
-// `import url from "….safetensors?byte-planes"` gives the URL of that file as byte planes
-// (src/shell/byte-planes.ts): a `.planes` asset in the build, made on request by `vite dev`.
-const BYTE_PLANES = "?byte-planes";
-function shippedWeightsAsBytePlanes(): Plugin {
-  let serving = false;
-  return {
-    name: "quantlab-byte-planes",
-    enforce: "pre",
-    configResolved(config) {
-      serving = config.command === "serve";
-    },
-    load(id) {
-      if (!id.endsWith(BYTE_PLANES)) return null;
-      const file = id.slice(0, -BYTE_PLANES.length);
-      if (serving)
-        return `export default ${JSON.stringify(`/@fs${file}${BYTE_PLANES}`)};`;
-      const ref = this.emitFile({
-        type: "asset",
-        name: `${basename(file, ".safetensors")}.planes`,
-        source: toBytePlanes(readFileSync(file)),
-      });
-      return `export default import.meta.ROLLUP_FILE_URL_${ref};`;
-    },
-    configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        const path = decodeURIComponent(req.url ?? "");
-        if (!path.startsWith("/@fs/") || !path.endsWith(BYTE_PLANES))
-          return next();
-        const file = normalize(path.slice("/@fs".length, -BYTE_PLANES.length));
-        if (!file.startsWith(modelsDir) || !file.endsWith(".safetensors"))
-          return next();
-        res.setHeader("Content-Type", TYPES[".planes"]!);
-        res.end(toBytePlanes(readFileSync(file)));
-      });
     },
   };
 }
