@@ -2,9 +2,12 @@
 // scripts/build.sh writes to web/lib/wasm/.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { shippedWeightsAsBytePlanes } from "./app/byte-planes-plugin.ts";
 
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
+  // App modules the tests import name the shipped weights' byte-plane form.
+  plugins: [shippedWeightsAsBytePlanes()],
   test: {
     include: ["tests/web/**/*.test.ts"],
     environment: "node",

@@ -147,6 +147,15 @@ for (const width of [1280, 390]) {
       // Whatever the view ran finished without an error.
       await expect(page.locator(".status.failed")).toHaveCount(0);
       await expect(page.locator("body")).toHaveAttribute("data-state", "ready");
+      // The shared head and table regions the build writes into every view (vite.config.ts).
+      await expect(page.locator('head link[rel="icon"]')).toHaveCount(1);
+      await expect(page.locator('head meta[name="viewport"]')).toHaveCount(1);
+      await expect(page.locator("scroll-table, docs-link")).toHaveCount(0);
+      for (const region of await page.locator(".table-scroll").all()) {
+        await expect(region).toHaveAttribute("role", "region");
+        await expect(region).toHaveAttribute("tabindex", "0");
+        await expect(region).toHaveAttribute("aria-label", /scrolls sideways/);
+      }
       const scrollWidth = await page.evaluate(
         () => document.documentElement.scrollWidth,
       );

@@ -62,7 +62,7 @@ test("a Compare run is kept in History across a reload, and a planted regression
   await expect(row).toContainText("mnist-mlp2,000 mnist test images");
   await expect(row).toContainText("int8, int8-dynamic, int4-g32");
   await expect(row).toContainText(
-    /wasm SIMD128 in Chrome \d+, one thread, on .*Linux.* \(\d+ logical cores\)/,
+    /wasm SIMD128 in Chrome \d+, (one thread|\d+ threads), on .*Linux.* \(\d+ logical cores\)/,
   );
   await expect(row.getByRole("link", { name: "Compare run" })).toHaveAttribute(
     "href",

@@ -18,6 +18,41 @@ export async function open(page: Page, path: string): Promise<string[]> {
   return problems;
 }
 
+/** The issue's budget for the app, the engine and the default model before the first Compare. */
+export const FIRST_VISIT_BUDGET = 1_048_576;
+
+/**
+ * Opens Compare at `url` and returns what came over the wire (the page's and its workers'
+ * requests, compressed bytes with headers) until the default model is loaded, printed per file.
+ */
+export async function firstVisit(
+  page: Page,
+  url: string,
+): Promise<{ files: [string, number][]; bytes: number }> {
+  const wire: Promise<[string, number]>[] = [];
+  page.on("requestfinished", (request) =>
+    wire.push(
+      request
+        .sizes()
+        .then((s) => [
+          request.url(),
+          s.responseBodySize + s.responseHeadersSize,
+        ]),
+    ),
+  );
+  await open(page, url);
+  await settled(page);
+  await expect(page.locator("#model")).toHaveValue("fashion-cnn");
+  await expect(page.locator("#model-summary")).toContainText("fashion-cnn");
+  const files = await Promise.all(wire);
+  const bytes = files.reduce((sum, [, size]) => sum + size, 0);
+  const isolated = await page.evaluate(() => crossOriginIsolated);
+  console.log(
+    `transfer before the first Compare (${isolated ? "cross-origin isolated" : "not isolated"}): ${bytes} bytes (${(bytes / 1024).toFixed(0)} KiB) in ${files.length} files: ${files.map(([file, size]) => `${file.split("/").pop()} ${size}`).join(", ")}`,
+  );
+  return { files, bytes };
+}
+
 export async function settled(page: Page, timeout = 60_000): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute(
     "data-state",

@@ -5,8 +5,21 @@ import { expect, test } from "@playwright/test";
 import { open, settled } from "./lab-helpers";
 import { describeTasks, traceMainThread } from "./main-thread";
 
-const accuracyOf = async (row: import("@playwright/test").Locator) =>
-  Number((await row.locator("td").nth(2).innerText()).replace("%", ""));
+// A row's accuracy (%), checked to lie inside the 95% interval printed under it.
+async function accuracyOf(row: import("@playwright/test").Locator) {
+  const text = await row.locator("td").nth(2).innerText();
+  const shown = /^([\d.]+)%\s+([\d.]+)%–([\d.]+)%$/.exec(text.trim());
+  expect(shown, `accuracy and its interval in "${text}"`).not.toBeNull();
+  const [accuracy, low, high] = shown!.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  expect(low).toBeLessThan(accuracy);
+  expect(high).toBeGreaterThan(accuracy);
+  expect(high - low).toBeLessThan(2); // 10,000 images: about ±0.5 points
+  return accuracy;
+}
 
 test("QAT starts, shows progress, cancels; a short run compares PTQ and QAT", async ({
   browser,
@@ -56,6 +69,18 @@ test("QAT starts, shows progress, cancels; a short run compares PTQ and QAT", as
     expect(fp32).toBeGreaterThan(90);
     expect(Math.abs(ptq! - fp32!)).toBeLessThan(3);
     expect(Math.abs(qat! - fp32!)).toBeLessThan(3);
+    // The worker draws each chart on a bitmap of its box's shape: text is not stretched.
+    for (const id of ["curve-chart", "scale-chart"])
+      await expect
+        .poll(() =>
+          page.locator(`#${id}`).evaluate((canvas: HTMLCanvasElement) => {
+            const bitmap = canvas.width / canvas.height;
+            return Math.abs(
+              bitmap / (canvas.clientWidth / canvas.clientHeight) - 1,
+            );
+          }),
+        )
+        .toBeLessThan(0.02);
     // LSQ trained the scales: the status names the one that moved most, and by how much.
     const moved = /by ([+−])(\d+(?:\.\d+)?(?:e[+-]\d+)?)%/.exec(
       await page.locator(".status").innerText(),

@@ -10,13 +10,15 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
+import { compressForTheWire } from "../../web/app/compress";
 import { CONTENT_TYPES } from "../../web/app/content-types";
 import { freePort } from "./free-port";
-import { open } from "./lab-helpers";
+import { FIRST_VISIT_BUDGET, firstVisit, open } from "./lab-helpers";
 
 const dist = fileURLToPath(new URL("../../web/app/dist/", import.meta.url));
 
-// The built app as a plain static server would serve it: no isolation headers.
+// The built app as a plain static server would serve it: compressed as the preview does, but
+// without the isolation headers.
 async function plainServer(): Promise<{ server: Server; url: string }> {
   const port = await freePort();
   const server = createServer((req, res) => {
@@ -25,11 +27,13 @@ async function plainServer(): Promise<{ server: Server; url: string }> {
     if (!file.startsWith(dist)) return void res.writeHead(403).end();
     readFile(file).then(
       (body) => {
+        const brotli = /\bbr\b/.test(String(req.headers["accept-encoding"]));
         res.writeHead(200, {
           "Content-Type":
             CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+          ...(brotli ? { "Content-Encoding": "br" } : {}),
         });
-        res.end(body);
+        res.end(brotli ? compressForTheWire(body) : body);
       },
       () => res.writeHead(404).end(),
     );
@@ -188,5 +192,21 @@ test.describe("without COOP/COEP", () => {
       relaxed: [false, false, false, false],
     });
     expect(problems).toEqual([]);
+  });
+
+  test("the lab's first visit fetches only the one-thread engine, within the budget", async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    const { files, bytes } = await firstVisit(page, `${plain.url}/index.html`);
+    expect(
+      files.some(([url]) =>
+        /quantlab-engine-(?!threads)[^/]*\.wasm$/.test(url),
+      ),
+    ).toBe(true);
+    expect(files.some(([url]) => url.includes("quantlab-engine-threads"))).toBe(
+      false,
+    );
+    expect(bytes).toBeLessThanOrEqual(FIRST_VISIT_BUDGET);
   });
 });

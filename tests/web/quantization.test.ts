@@ -93,7 +93,20 @@ describe.each([
         9,
       );
       expect(row.speed?.speedup_batch).toBeGreaterThan(0);
+      // Views that count their own results get the same interval the report gives.
+      expect(
+        await lab.accuracyInterval(row.correct, report.test_examples),
+      ).toEqual(row.accuracy_interval);
     }
+    for (const [correct, count] of [
+      [3, 2],
+      [-1, 5],
+      [1.5, 5],
+      [0, 0],
+    ] as const)
+      await expect(lab.accuracyInterval(correct, count)).rejects.toThrow(
+        `accuracyInterval needs whole counts with 0 <= correct <= count and count >= 1 (got correct ${correct}, count ${count})`,
+      );
     expect(stages).toContain("int8: calibrating");
     expect(stages).toContain("mine: test set");
     const markdown = await lab.reportMarkdown(report);

@@ -9,4 +9,5 @@ export const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
   ".wasm": "application/wasm",
   ".safetensors": "application/octet-stream",
+  ".planes": "application/octet-stream",
 };

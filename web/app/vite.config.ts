@@ -3,9 +3,10 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { brotliCompressSync, constants } from "node:zlib";
 import { defineConfig, type Plugin } from "vite";
+import { compressForTheWire } from "./compress.ts";
 import { CONTENT_TYPES as TYPES } from "./content-types.ts";
+import { shippedWeightsAsBytePlanes } from "./byte-planes-plugin.ts";
 
 const appDir = fileURLToPath(new URL(".", import.meta.url));
 
@@ -51,20 +52,21 @@ function compressedPreview(): Plugin {
           } catch {
             return next();
           }
-          const bytes = readFileSync(file);
-          // The best compression for what every first visit loads; quicker for big extras.
-          body = brotliCompressSync(bytes, {
-            params: {
-              [constants.BROTLI_PARAM_QUALITY]: bytes.length < 4e6 ? 11 : 5,
-              [constants.BROTLI_PARAM_LGWIN]: 24,
-            },
-          });
+          body = compressForTheWire(readFileSync(file));
           cache.set(file, body);
         }
         res.setHeader("Content-Type", type);
         res.setHeader("Content-Encoding", "br");
         res.setHeader("Vary", "Accept-Encoding");
-        res.setHeader("Cache-Control", "no-cache");
+        // Vite names what it emits under assets/ by content hash, so those files never change:
+        // cached for good, as production servers serve them (the threaded engine's glue is
+        // fetched again by every pthread Worker, from the cache then). The rest is revalidated.
+        res.setHeader(
+          "Cache-Control",
+          path.startsWith("/assets/")
+            ? "public, max-age=31536000, immutable"
+            : "no-cache",
+        );
         for (const [name, value] of Object.entries(isolation))
           res.setHeader(name, value);
         res.end(body);
@@ -81,13 +83,49 @@ function compressedPreview(): Plugin {
   };
 }
 
+// What every view's HTML shares, written once: `<!-- quantlab:head -->` in a view's <head>
+// becomes the lines below, `<scroll-table label="…" …>…</scroll-table>` a table's
+// sideways-scrolling region (focusable, so keyboard users can scroll it; named for screen
+// readers), its other attributes kept, and `<docs-link page="plans.md">§2</docs-link>` a link
+// to that page of docs/. The 404 page stays self-contained.
+const VIEW_HEAD = `<meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <link rel="icon" href="./favicon.svg" type="image/svg+xml" />
+    <link rel="stylesheet" href="./src/styles/lab.css" />
+    <link rel="stylesheet" href="./src/styles/app.css" />`;
+
+const DOCS = "https://github.com/quantlab/quantlab/blob/main/docs/";
+
+function viewPartials(): Plugin {
+  return {
+    name: "quantlab-view-partials",
+    transformIndexHtml: {
+      // Before Vite reads the page's links and scripts, so the shared ones are bundled too.
+      order: "pre",
+      handler: (html) =>
+        html
+          .replace("<!-- quantlab:head -->", VIEW_HEAD)
+          .replace(
+            /<scroll-table\s+label="([^"]*)"([^>]*)>/g,
+            '<div class="table-scroll" tabindex="0" role="region" aria-label="$1 (scrolls sideways)"$2>',
+          )
+          .replaceAll("</scroll-table>", "</div>")
+          .replace(
+            /<docs-link page="([\w.-]+)">([^<]*)<\/docs-link>/g,
+            (_, page: string, section: string) =>
+              `<a href="${DOCS}${page}">docs/${page}${section ? ` ${section}` : ""}</a>`,
+          ),
+    },
+  };
+}
+
 export default defineConfig({
   root: appDir,
   // Relative URLs: the built app works from any folder it is served from.
   base: "./",
   // One HTML file per view; an unknown path is a real 404, not the landing page.
   appType: "mpa",
-  plugins: [compressedPreview()],
+  plugins: [viewPartials(), shippedWeightsAsBytePlanes(), compressedPreview()],
   server: { headers: isolation },
   preview: { headers: isolation },
   build: {

@@ -287,6 +287,13 @@ export interface RawCompareModule {
   gateSummary(comparisonJson: string): string;
 }
 
+// ---- engine/bindings/statistics.cpp -----------------------------------------------------------
+
+export interface RawStatisticsModule {
+  /** Wilson 95% interval [low, high] of correct / count; throws InvalidArgument on bad counts. */
+  accuracyInterval(correct: number, count: number): [number, number];
+}
+
 // ---- engine/bindings/qat.cpp ------------------------------------------------------------------
 
 /** One batch of quantization-aware training: the trainer's record, plus the quantizers'. */
@@ -474,6 +481,7 @@ export type RawBindings = RawQuantModule &
   RawLogitsModule &
   RawQuantizationModule &
   RawCompareModule &
+  RawStatisticsModule &
   RawQatModule &
   RawBenchModule &
   RawKernelsModule &
@@ -570,6 +578,7 @@ export const ENGINE_MODULE_EXPORTS: ExportMembers = {
   loadQuantizedModel: [],
   activationHistograms: [],
   compareReports: [],
+  accuracyInterval: [],
   comparisonMarkdown: [],
   gateSummary: [],
   RooflineStreamRead: ["bytes", "pass"],

@@ -20,10 +20,12 @@ import {
 import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";
 import type { LayerActivations } from "quantlab";
 import { ActivationChart, METHOD_COLORS } from "../shell/activation-chart";
+import { pageChartLook, useChartLook } from "../shell/chart-look";
 
 renderNav();
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+useChartLook(Chart, pageChartLook());
 
 const session = readSession();
 modelPicker(session.model);

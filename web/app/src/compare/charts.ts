@@ -15,6 +15,7 @@ import {
 } from "chart.js";
 import type { Report } from "quantlab";
 import { COLORS, MUTED, POINT_LEGEND, POINT_STYLES } from "../shell/palette";
+import { pageChartLook, useChartLook } from "../shell/chart-look";
 
 Chart.register(
   ScatterController,
@@ -27,6 +28,7 @@ Chart.register(
   Tooltip,
   Legend,
 );
+useChartLook(Chart, pageChartLook());
 
 const ACCENT = "#4f46e5";
 

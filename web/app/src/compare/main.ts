@@ -25,6 +25,7 @@ import {
   type CalibrationMethod,
 } from "../shell/session";
 import {
+  accuracyWithInterval,
   argmax,
   byId,
   download,
@@ -37,9 +38,10 @@ import {
   setState,
   times,
   topK,
+  twoLines,
 } from "../shell/ui";
 import { modelPicker } from "../shell/ui";
-import { browserMachine } from "../shell/machine";
+import { browserMachine, threadsPhrase } from "../shell/machine";
 import { keepRun } from "./history-note";
 import { takeHandoff } from "../shell/handoff";
 
@@ -191,7 +193,7 @@ async function runComparison(): Promise<void> {
     const result = await lab.report(loaded.handle, test, calibration, {
       plans,
       speedRounds: rounds,
-      machine: browserMachine(),
+      machine: browserMachine((await lab.info()).threads),
       command: `QuantLab lab, Compare: ${location.href}`,
       calibration: {
         method: calibSelect.value as CalibrationMethod,
@@ -246,20 +248,8 @@ function row(
   return tr;
 }
 
-function accuracyCell(r: ReportRow): HTMLElement {
-  const [lo, hi] = r.accuracy_interval;
-  return el(
-    "span",
-    {},
-    pct(r.accuracy),
-    el("br"),
-    el("small", { text: `${pct(lo, 1)}–${pct(hi, 1)}` }),
-  );
-}
-
-/** A figure with a small second line under it (keeps the table narrow). */
-const twoLines = (main: string, detail: string) =>
-  el("span", {}, main, el("br"), el("small", { text: detail }));
+const accuracyCell = (r: ReportRow) =>
+  accuracyWithInterval(r.accuracy, r.accuracy_interval);
 
 async function showReport(report: Report): Promise<void> {
   const body = byId<HTMLTableElement>("seed").tBodies[0]!;
@@ -297,8 +287,9 @@ async function showReport(report: Report): Promise<void> {
       ),
     ),
   );
+  const { threads } = await lab.info();
   byId("table-caption").textContent =
-    `${report.model.name} on ${report.test_examples.toLocaleString("en")} ${report.model.dataset} test images; static plans calibrated with ${report.calibration.method.replaceAll("_", " ")} on ${report.calibration.samples} training images. Decay: FP32 accuracy minus the plan's. Speed: ${report.speed ? `${report.speed.rounds === 1 ? "one round (the CLI's default is the median of 5; pick 3 or 5 rounds above for steadier figures)" : `median of ${report.speed.rounds} rounds`}, one thread, WebAssembly SIMD128` : "not measured"}.`;
+    `${report.model.name} on ${report.test_examples.toLocaleString("en")} ${report.model.dataset} test images; static plans calibrated with ${report.calibration.method.replaceAll("_", " ")} on ${report.calibration.samples} training images. Decay: FP32 accuracy minus the plan's. Speed: ${report.speed ? `${report.speed.rounds === 1 ? "one round (the CLI's default is the median of 5; pick 3 or 5 rounds above for steadier figures)" : `median of ${report.speed.rounds} rounds`}, ${threadsPhrase(threads)}, WebAssembly SIMD128` : "not measured"}.`;
   byId("exports").hidden = false;
   byId("flips-card").hidden = false;
   const flipPlan = byId<HTMLSelectElement>("flip-plan");

@@ -4,7 +4,7 @@
 import type { Continuation, LanguageModelHandle } from "quantlab";
 import { renderNav } from "../shell/nav";
 import { fetchBytes, lab } from "../shell/lab";
-import { SHIPPED_LANGUAGE_MODEL } from "../shell/models";
+import { fetchShippedWeights, SHIPPED_LANGUAGE_MODEL } from "../shell/models";
 import { byId, el, Job, kb, setState } from "../shell/ui";
 
 renderNav();
@@ -53,8 +53,8 @@ function loadLanguageModel(
   const started = (async () => {
     const [manifest, weights, calibration] = await Promise.all([
       fetchBytes(SHIPPED_LANGUAGE_MODEL.manifestUrl, "language model manifest"),
-      fetchBytes(
-        SHIPPED_LANGUAGE_MODEL.weightsUrl,
+      fetchShippedWeights(
+        SHIPPED_LANGUAGE_MODEL,
         "language model weights",
         (done, total) =>
           report(

@@ -258,7 +258,7 @@ async function renderCharts(): Promise<void> {
   const own = entries.filter((e) => e.report.model.name === chosen);
   const timed = own.filter((e) => e.report.speed !== null).length;
   byId("time-caption").textContent =
-    `${chosen}: ${own.length} report${own.length === 1 ? "" : "s"}, oldest to newest, one step each. Speedup: each plan's over FP32 in its own run (${timed} of them timed); absolute times are not compared across runs.`;
+    `${chosen}: ${own.length} report${own.length === 1 ? "" : "s"}, oldest to newest, one step each. Speedup: each plan's over FP32 at batch 256 in its own run (${timed} of them timed); absolute times are not compared across runs.`;
   const { MEASURES, showOverTime } = await import("./charts");
   showOverTime(byId("accuracy-time"), own, MEASURES.accuracy);
   showOverTime(byId("size-time"), own, MEASURES.size);

@@ -15,6 +15,7 @@ import { lab, loadDataset, loadShippedModel, splitCount } from "../shell/lab";
 import { renderNav } from "../shell/nav";
 import { readSession, sessionQuery, updateSession } from "../shell/session";
 import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";
+import { pageChartLook, useChartLook } from "../shell/chart-look";
 
 renderNav();
 Chart.register(
@@ -25,6 +26,7 @@ Chart.register(
   Tooltip,
   Legend,
 );
+useChartLook(Chart, pageChartLook());
 
 const session = readSession();
 modelPicker(session.model);

@@ -12,6 +12,7 @@ import {
   type Plugin,
 } from "chart.js";
 import { gridHistogram } from "./histogram";
+import { pageChartLook, useChartLook } from "../shell/chart-look";
 
 Chart.register(
   BarController,
@@ -22,6 +23,7 @@ Chart.register(
   ScatterController,
   Tooltip,
 );
+useChartLook(Chart, pageChartLook());
 
 const VALUE_COLOR = "rgba(79, 70, 229, 0.55)";
 const GRID_COLOR = "rgba(234, 88, 12, 0.75)";

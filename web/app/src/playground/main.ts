@@ -22,8 +22,7 @@ import {
 import { formatFixed, formatNumber } from "./format";
 import { parseNumbers } from "./parse";
 import type { ParseMessage } from "./parse-worker";
-import { fetchBytes } from "../shell/fetch";
-import { shippedModel } from "../shell/models";
+import { fetchShippedWeights, shippedModel } from "../shell/models";
 import { asMatrix, readTensor } from "../shell/safetensors";
 import { DEFAULT_SESSION } from "../shell/session";
 
@@ -523,7 +522,7 @@ async function loadLayer(): Promise<void> {
   if (layer === null || model === undefined) return;
   try {
     const weights = readTensor(
-      await fetchBytes(model.weightsUrl, `${model.name} weights`),
+      await fetchShippedWeights(model, `${model.name} weights`),
       `${layer}.weight`,
     );
     const shape = asMatrix(weights.shape);

@@ -10,14 +10,10 @@ import {
   PointElement,
 } from "chart.js";
 import type { QatProgress } from "quantlab";
+import { type ChartLook, useChartLook } from "../shell/chart-look";
 import { COLORS } from "../shell/palette";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend);
-// A worker cannot read the page's styles: the lab's font stack and text colour, as the page's
-// own charts show them.
-Chart.defaults.font.family =
-  'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-Chart.defaults.color = "#475569";
 
 export type ChartMessage =
   | {
@@ -25,6 +21,8 @@ export type ChartMessage =
       curves: OffscreenCanvas;
       scales: OffscreenCanvas;
       devicePixelRatio: number;
+      /** The page's font and text colour, which a worker cannot read itself. */
+      look: ChartLook;
     }
   | { kind: "add"; progress: QatProgress }
   | { kind: "clear" }
@@ -41,6 +39,9 @@ type Series = { x: number; y: number }[];
 
 const lineOptions = (devicePixelRatio: number, y: string, y2?: string) => ({
   responsive: false,
+  // The page's box sets the size (resize messages); Chart.js's default 2:1 aspect would give
+  // the bitmap another shape than the box, stretching the text when the page scales it.
+  maintainAspectRatio: false,
   devicePixelRatio,
   animation: false as const,
   events: [],
@@ -107,6 +108,7 @@ addEventListener("message", (event: MessageEvent<ChartMessage>) => {
   const message = event.data;
   switch (message.kind) {
     case "init": {
+      useChartLook(Chart, message.look);
       const dpr = message.devicePixelRatio;
       curves = new Chart<"line", Series>(offscreen(message.curves), {
         type: "line",

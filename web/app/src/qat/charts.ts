@@ -3,6 +3,7 @@
 // page's thread only forwards each batch's record; it keeps the scales' start and latest value
 // itself to say which one moved most.
 import type { QatProgress } from "quantlab";
+import { pageChartLook } from "../shell/chart-look";
 import type { ChartMessage } from "./chart-worker";
 
 export class QatCharts {
@@ -16,10 +17,10 @@ export class QatCharts {
   constructor(curveCanvas: HTMLCanvasElement, scaleCanvas: HTMLCanvasElement) {
     const curves = curveCanvas.transferControlToOffscreen();
     const scales = scaleCanvas.transferControlToOffscreen();
-    this.post({ kind: "init", curves, scales, devicePixelRatio }, [
-      curves,
-      scales,
-    ]);
+    this.post(
+      { kind: "init", curves, scales, devicePixelRatio, look: pageChartLook() },
+      [curves, scales],
+    );
     // The canvases follow their boxes' size (the worker cannot watch the page's layout).
     const observer = new ResizeObserver((entries) => {
       for (const entry of entries) {

@@ -19,6 +19,7 @@ import {
   updateSession,
 } from "../shell/session";
 import {
+  accuracyWithInterval,
   argmax,
   byId,
   download,
@@ -181,7 +182,7 @@ async function fineTune(): Promise<void> {
           ),
         },
       ];
-      showTable(rows, test, used, lsq, result.seconds);
+      await showTable(rows, test, used, lsq, result.seconds);
       report(
         1,
         `Fine-tuned on ${used.toLocaleString("en")} training images in ${result.seconds.toFixed(1)} s; measured on ${test.count.toLocaleString("en")} test images.${scaleSummary(charts.moves()[0])}`,
@@ -201,20 +202,24 @@ function scaleSummary(moved: { name: string; ratio: number } | undefined) {
   return ` The scale that moved most: ${moved.name}, by ${change > 0 ? "+" : "−"}${Math.abs(100 * change).toPrecision(2)}%.`;
 }
 
-function showTable(
+async function showTable(
   rows: Row[],
   test: IdxDataset,
   used: number,
   lsq: boolean,
   seconds: number,
-): void {
-  const accuracy = (p: Int32Array) =>
-    p.reduce((n, c, i) => n + (c === test.labels[i] ? 1 : 0), 0) / p.length;
+): Promise<void> {
+  const correct = (p: Int32Array) =>
+    p.reduce((n, c, i) => n + (c === test.labels[i] ? 1 : 0), 0);
   const fp32 = rows[0]!;
-  const fp32Accuracy = accuracy(fp32.predicted);
+  const fp32Accuracy = correct(fp32.predicted) / test.count;
+  // The interval Compare shows, from the engine's statistics (Wilson, docs/report.md).
+  const intervals = await Promise.all(
+    rows.map((r) => lab.accuracyInterval(correct(r.predicted), test.count)),
+  );
   byId<HTMLTableElement>("result").tBodies[0]!.replaceChildren(
     ...rows.map((r, index) => {
-      const a = accuracy(r.predicted);
+      const a = correct(r.predicted) / test.count;
       const agree =
         r.predicted.reduce(
           (n, c, i) => n + (c === fp32.predicted[i] ? 1 : 0),
@@ -225,7 +230,7 @@ function showTable(
         el("th", { scope: "row", text: r.name }),
         el("td", { text: r.bitsPerWeight.toFixed(2) }),
         el("td", { text: kb(r.bytes) }),
-        el("td", { text: pct(a) }),
+        el("td", {}, accuracyWithInterval(a, intervals[index]!)),
         el("td", {
           text: index === 0 ? "—" : points(100 * (fp32Accuracy - a)),
         }),

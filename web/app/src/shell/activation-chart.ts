@@ -4,8 +4,10 @@
 import { Chart, LogarithmicScale, type Plugin } from "chart.js";
 import type { LayerActivations } from "quantlab";
 import { binnedValueChart, type GridOptions } from "../playground/charts";
+import { pageChartLook, useChartLook } from "./chart-look";
 
 Chart.register(LogarithmicScale);
+useChartLook(Chart, pageChartLook());
 
 /** A range drawn over the histogram. */
 export interface DrawnRange {

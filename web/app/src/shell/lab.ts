@@ -8,15 +8,13 @@ import {
   type QuantizedModelHandle,
 } from "quantlab";
 import { fetchBytes, type OnProgress } from "./fetch";
-import { shippedModel } from "./models";
+import { fetchShippedWeights, shippedModel } from "./models";
 
 export { fetchBytes, type OnProgress };
 
-// One thread: the threaded engine build (its glue, which each pthread Worker fetches again, and
-// its larger .wasm) took the first visit to 1052 KiB against the 1 MiB budget
-// (tests/e2e/compare.spec.ts). The Kernels view loads the threaded engine where the page is
-// cross-origin isolated, and shows the thread count.
-export const lab = createQuantLab({ threads: 1 });
+// A thread per core where the page is cross-origin isolated (`npm run demo` and the Vite
+// preview send COOP/COEP), else the one-thread build; lab.info() says which and why.
+export const lab = createQuantLab();
 
 /** A model in the worker, with its files' bytes (Layers reads weights from them). */
 export interface LoadedModel {
@@ -47,7 +45,7 @@ export function loadShippedModel(name: string): Promise<LoadedModel> {
     loading = (async () => {
       const [manifest, weights] = await Promise.all([
         fetchBytes(shipped.manifestUrl, `${name} manifest`),
-        fetchBytes(shipped.weightsUrl, `${name} weights`),
+        fetchShippedWeights(shipped, `${name} weights`),
       ]);
       const handle = await lab.loadModel({
         manifest,

@@ -1,5 +1,6 @@
 // Where the lab measured, for a report's "machine" field (History lists it): the browser and
-// its version, the logical cores and the platform, as the browser states them.
+// its version, the engine's threads, the logical cores and the platform, as the browser states
+// them.
 const BROWSERS: [RegExp, string][] = [
   [/Firefox\/(\d+)/, "Firefox"],
   [/Edg\/(\d+)/, "Edge"],
@@ -7,7 +8,11 @@ const BROWSERS: [RegExp, string][] = [
   [/Version\/(\d+)[\d.]* .*Safari/, "Safari"],
 ];
 
-export function browserMachine(): string {
+/** "one thread" or "2 threads": what the engine ran on (lab.info().threads). */
+export const threadsPhrase = (threads: number) =>
+  threads === 1 ? "one thread" : `${threads} threads`;
+
+export function browserMachine(threads: number): string {
   const agent = navigator.userAgent;
   const browser = BROWSERS.map(([pattern, name]) => {
     const match = pattern.exec(agent);
@@ -18,5 +23,5 @@ export function browserMachine(): string {
   const platform =
     /\(([^)]+)\)/.exec(agent)?.[1]?.replaceAll("; ", ", ") ??
     "an unknown platform";
-  return `wasm SIMD128 in ${browser ?? "a browser"}, one thread, on ${platform} (${navigator.hardwareConcurrency} logical cores)`;
+  return `wasm SIMD128 in ${browser ?? "a browser"}, ${threadsPhrase(threads)}, on ${platform} (${navigator.hardwareConcurrency} logical cores)`;
 }

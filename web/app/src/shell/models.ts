@@ -1,12 +1,16 @@
 // The shipped models (models/*: manifest.json + model.safetensors), emitted by Vite as assets
-// of the app and fetched only when a view needs one.
+// of the app and fetched only when a view needs one; the weights as byte planes
+// (byte-planes.ts), which compress better.
+import { fetchBytes, type OnProgress } from "./fetch";
+import { fromBytePlanes } from "./byte-planes";
+
 const manifests = import.meta.glob("../../../../models/*/manifest.json", {
   query: "?url",
   import: "default",
   eager: true,
 }) as Record<string, string>;
 const weights = import.meta.glob("../../../../models/*/model.safetensors", {
-  query: "?url",
+  query: "?byte-planes",
   import: "default",
   eager: true,
 }) as Record<string, string>;
@@ -14,15 +18,16 @@ const weights = import.meta.glob("../../../../models/*/model.safetensors", {
 export interface ShippedModel {
   name: string;
   manifestUrl: string;
-  weightsUrl: string;
+  /** model.safetensors as byte planes: read it with fetchShippedWeights. */
+  weightsBytePlanesUrl: string;
 }
 
 const ALL_SHIPPED: ShippedModel[] = Object.entries(manifests)
   .map(([path, manifestUrl]) => {
     const name = path.split("/").at(-2)!;
-    const weightsUrl =
+    const weightsBytePlanesUrl =
       weights[path.replace("manifest.json", "model.safetensors")]!;
-    return { name, manifestUrl, weightsUrl };
+    return { name, manifestUrl, weightsBytePlanesUrl };
   })
   .sort((a, b) => a.name.localeCompare(b.name));
 
@@ -37,6 +42,17 @@ export const SHIPPED_MODELS: ShippedModel[] = ALL_SHIPPED.filter(
 /** The shipped transformer language model (models/brown-lm). */
 export const SHIPPED_LANGUAGE_MODEL: ShippedModel =
   ALL_SHIPPED.find(isLanguageModel)!;
+
+/** A shipped model's model.safetensors, fetched in its byte-plane form and restored. */
+export async function fetchShippedWeights(
+  model: ShippedModel,
+  what: string,
+  onProgress?: OnProgress,
+): Promise<Uint8Array> {
+  return fromBytePlanes(
+    await fetchBytes(model.weightsBytePlanesUrl, what, onProgress),
+  );
+}
 
 export function shippedModel(name: string): ShippedModel | undefined {
   return SHIPPED_MODELS.find((m) => m.name === name);

@@ -31,6 +31,16 @@ export const kb = (bytes: number) =>
   `${(bytes / 1000).toLocaleString("en", { maximumFractionDigits: 1 })} kB`;
 export const times = (x: number) => `${x.toFixed(2)}×`;
 
+/** A figure with a small second line under it (keeps a table narrow). */
+export const twoLines = (main: string, detail: string) =>
+  el("span", {}, main, el("br"), el("small", { text: detail }));
+
+/** An accuracy over its 95% interval, as Compare's and QAT's tables show it. */
+export const accuracyWithInterval = (
+  accuracy: number,
+  [low, high]: readonly [number, number],
+) => twoLines(pct(accuracy), `${pct(low, 1)}–${pct(high, 1)}`);
+
 /** Marks the page busy/ready/error (tests wait on body[data-state]). */
 export function setState(state: "busy" | "ready" | "error"): void {
   document.body.dataset.state = state;

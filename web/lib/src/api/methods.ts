@@ -701,6 +701,19 @@ export const methods = {
       ) as ReportComparison,
   ),
 
+  /**
+   * The 95% interval [low, high] of an accuracy of `correct` out of `count` (Wilson score, as
+   * every report row's accuracy_interval; docs/report.md), for results counted outside a report.
+   */
+  accuracyInterval: method(
+    2,
+    (context, [correct, count]: [number, number]): [number, number] =>
+      wrapEngineError(
+        () => context.engine.accuracyInterval(correct, count),
+        "InvalidArgument",
+      ),
+  ),
+
   /** A comparison as Markdown: the sources, a row per plan, then the gate's verdict. */
   comparisonMarkdown: method(
     1,
