@@ -68,9 +68,10 @@ std::string report_js(const LoadedModel& loaded, val test_images, val test_label
   report.model_name = loaded.manifest.name;
   report.dataset = loaded.manifest.dataset;
   const size_t threads = thread_count();
-  report.machine = options.value("machine", "wasm " + std::string(kernels::simd_kernels_name()) +
-                                                ", " + std::to_string(threads) +
-                                                (threads == 1 ? " thread" : " threads"));
+  report.machine = options.value(
+      "machine",
+      "wasm " + std::string(kernels::simd_kernels_name()) + ", " +
+          (threads == 1 ? std::string("one thread") : std::to_string(threads) + " threads"));
   report.command = options.value("command", std::string());
   report.int4_methods = options.value("int4Methods", false);
   if (const size_t count = options.value("validation", size_t{0}); count > 0) {
