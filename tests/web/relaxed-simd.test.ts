@@ -1,14 +1,19 @@
 // Relaxed SIMD: Vitest starts Node with --experimental-wasm-relaxed-simd (web/vitest.config.ts),
-// so the library installs quantlab-relaxed.wasm by default; `relaxedSimd: false` keeps the
-// SIMD128 kernels. Both must give the same logits bit for bit (docs/quantization.md §10.1), in a
-// worker and in this thread, for INT8 (static and dynamic) and W4A8 models, whose layers run the
-// relaxed GEMMs on batches and the GEMV on single images. The threaded build installs them too
-// (each pool thread links them into its own function table): its kernels at 2 threads are
-// checked against the scalar reference on shapes whose rows the pool splits.
+// and this file runs all WebAssembly on V8's optimizing compiler (--no-liftoff, set below before
+// any module is compiled; each test file has a process of its own), because Node 20's baseline
+// compiler gets the fused relaxed dot wrong and the engine's probe then refuses the kernels
+// (tested last). So the library installs quantlab-relaxed.wasm by default; `relaxedSimd: false`
+// keeps the SIMD128 kernels. Both must give the same logits bit for bit
+// (docs/quantization.md §10.1), in a worker and in this thread, for INT8 (static and dynamic)
+// and W4A8 models, whose layers run the relaxed GEMMs on batches and the GEMV on single images.
+// The threaded build installs them too (each pool thread links them into its own function
+// table): its kernels at 2 threads are checked against the scalar reference on shapes whose rows
+// the pool splits.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createQuantLab,
@@ -20,6 +25,8 @@ import type { RawBenchKernels } from "../../web/lib/src/engine-module";
 import type { BenchModule } from "../../web/app/src/bench/bench-module";
 import { prepareWeights } from "../../web/app/src/bench/our-kernels";
 import { mnistSplit, readRepoFile as read } from "./fixtures";
+
+setFlagsFromString("--no-liftoff");
 
 const labs: QuantLab[] = [];
 afterEach(async () => {
@@ -169,9 +176,16 @@ describe("the threaded build at 2 threads", () => {
   });
 });
 
-it.each([1, 2])(
-  "falls back to SIMD128 at %i thread(s) where the JavaScript engine rejects relaxed SIMD (Node 20 without its flag)",
-  (threads) => {
+// [threads, Node's flags]: without relaxed SIMD, and with it on the baseline compiler alone,
+// which miscompiles the fused dot in Node 20 (the probe must catch it).
+it.each([
+  [1, []],
+  [2, []],
+  [1, ["--experimental-wasm-relaxed-simd", "--liftoff", "--no-wasm-tier-up"]],
+  [2, ["--experimental-wasm-relaxed-simd", "--liftoff", "--no-wasm-tier-up"]],
+] as const)(
+  "falls back to SIMD128 at %i thread(s) where the JavaScript engine rejects relaxed SIMD or gets it wrong (Node flags %j)",
+  (threads, flags) => {
     // A file, not `node -e`: Emscripten's pthread Workers would inherit `-e`'s options.
     const dir = mkdtempSync(join(tmpdir(), "quantlab-relaxed-"));
     const script = join(dir, "fallback.mjs");
@@ -186,7 +200,9 @@ it.each([1, 2])(
       console.log((await lab.info()).build, await lab.simdKernels());
       await lab.dispose();`,
     );
-    const child = spawnSync(process.execPath, [script], { encoding: "utf8" });
+    const child = spawnSync(process.execPath, [...flags, script], {
+      encoding: "utf8",
+    });
     rmSync(dir, { recursive: true });
     expect(child.stderr).toBe("");
     expect(child.stdout.trim()).toBe(

@@ -24,11 +24,11 @@ namespace quantlab::kernels {
 // ---- which SIMD kernels run
 // ----------------------------------------------------------------------
 
-// The relaxed-SIMD kernels (i32x4/i16x8.relaxed_dot_i8x16_i7x16, docs/quantization.md §10.1)
+// The relaxed-SIMD kernels (i32x4.relaxed_dot_i8x16_i7x16_add, docs/quantization.md §10.1)
 // live in a separate wasm module, quantlab-relaxed.wasm, so that the engine itself stays valid
 // where relaxed SIMD is not. install_relaxed_simd links that module's bytes into the engine's
 // function table (sharing its memory); it returns false, and changes nothing, when the
-// JavaScript engine rejects the module. Natively the same kernel source is compiled in (through
+// JavaScript engine rejects the module or its probe finds the fused dot computed wrong. Natively the same kernel source is compiled in (through
 // SIMDe), and installing only makes it the default.
 bool install_relaxed_simd(const uint8_t* module_bytes, size_t size);
 bool relaxed_simd_installed();

@@ -4,7 +4,7 @@
 // In wasm the kernels are a separate module compiled by clang-19 (Emscripten 3.1.6's clang 14
 // has no relaxed-SIMD builtins, and relaxed instructions inside the engine would make the whole
 // engine invalid where relaxed SIMD is off). Installing instantiates it against the engine's
-// own memory and appends its two functions to the engine's function table, so C++ calls them
+// own memory and appends its three functions to the engine's function table, so C++ calls them
 // through plain function pointers: no JavaScript in between. The module uses no stack and no
 // data (the build checks), so sharing the memory needs no allocation.
 #include <cstring>
@@ -24,16 +24,18 @@
 extern "C" {
 void quantlab_relaxed_qc4w(const quantlab::kernels::relaxed::QC4WArgs* args);
 void quantlab_relaxed_qc8w(const quantlab::kernels::relaxed::QC8WArgs* args);
+int32_t quantlab_relaxed_probe(int32_t a, int32_t b, int32_t c);
 }
 
 #if defined(__EMSCRIPTEN__)
 // Links the module into this thread's function table and returns the index of the first of its
-// two kernels: at the table's end when `at` is negative, else at `at` (the index another thread
-// got: a pthread has a table of its own, and every thread must call the same index). Returns -1
-// when this JavaScript engine rejects the module (no relaxed SIMD, or a module made for the
-// other build's memory) or `at` is taken. Compiled synchronously: the engine runs in a worker
-// (or Node), where that is allowed for a module of any size. The bytes are read through the
-// memory's own buffer: on a pthread, Emscripten's HEAP views may predate a growth.
+// three functions (the two kernels, then the probe): at the table's end when `at` is negative,
+// else at `at` (the index another thread got: a pthread has a table of its own, and every thread
+// must call the same index). Returns -1 when this JavaScript engine rejects the module (no
+// relaxed SIMD, or a module made for the other build's memory) or `at` is taken. Compiled
+// synchronously: the engine runs in a worker (or Node), where that is allowed for a module of
+// any size. The bytes are read through the memory's own buffer: on a pthread, Emscripten's HEAP
+// views may predate a growth.
 EM_JS(int, quantlab_link_relaxed_module, (const uint8_t* bytes, size_t size, int at), {
   try {
     var code = new Uint8Array(wasmMemory.buffer, bytes, size).slice();
@@ -42,9 +44,10 @@ EM_JS(int, quantlab_link_relaxed_module, (const uint8_t* bytes, size_t size, int
     var kernels = new WebAssembly.Instance(module, {env : {memory : wasmMemory}}).exports;
     var first = at < 0 ? wasmTable.length : at;
     if (first < wasmTable.length && wasmTable.get(first)) return -1;
-    if (wasmTable.length < first + 2) wasmTable.grow(first + 2 - wasmTable.length);
+    if (wasmTable.length < first + 3) wasmTable.grow(first + 3 - wasmTable.length);
     wasmTable.set(first, kernels.quantlab_relaxed_qc4w);
     wasmTable.set(first + 1, kernels.quantlab_relaxed_qc8w);
+    wasmTable.set(first + 2, kernels.quantlab_relaxed_probe);
     return first;
   } catch (error) {
     return -1;
@@ -58,16 +61,37 @@ namespace {
 struct RelaxedKernels {
   void (*qc4w)(const relaxed::QC4WArgs*) = nullptr;
   void (*qc8w)(const relaxed::QC8WArgs*) = nullptr;
+  int32_t (*probe)(int32_t, int32_t, int32_t) = nullptr;
   bool installed = false;
+  // Whether the fused dot is one instruction here (below): then the INT8 GEMM is faster too.
+  bool single_instruction_dot = false;
 };
 
 RelaxedKernels& relaxed_kernels() {
 #if defined(__EMSCRIPTEN__)
   static RelaxedKernels kernels;
 #else
-  static RelaxedKernels kernels{&quantlab_relaxed_qc4w, &quantlab_relaxed_qc8w, false};
+  static RelaxedKernels kernels{&quantlab_relaxed_qc4w, &quantlab_relaxed_qc8w,
+                                &quantlab_relaxed_probe};
 #endif
   return kernels;
+}
+
+// The probe's lanes a = (−1, 1, 127, −128), b = (127, 1, 0, 127), accumulator 1000: a dot product
+// of −16382, so −15382 is the only right answer. Node 20's baseline compiler (Liftoff), which
+// runs every function first, returns −32764 (twice the dot, the accumulator dropped): where the
+// probe fails the module is refused and the SIMD128 kernels stay.
+bool fused_dot_is_right(const RelaxedKernels& kernels) {
+  return kernels.probe(static_cast<int32_t>(0x807F01FF), 0x7F00017F, 1000) == -15382;
+}
+
+// How the JavaScript engine lowered the fused dot shows in what it makes of a 7-bit operand
+// with its high bit set, which the kernels never pass (docs/quantization.md §10.1): 127 · 255 in
+// all 4 products of a lane gives 129540 where it is AVX-VNNI's vpdpbusd (b unsigned, no
+// saturation, one instruction), −508 on Arm's sdot (b signed, one instruction), and 65534 where
+// x64 without VNNI takes pmaddubsw (pairs saturated to 32767), pmaddwd and an add.
+bool dot_is_single_instruction(const RelaxedKernels& kernels) {
+  return kernels.probe(0x7F7F7F7F, -1, 0) != 2 * 32767;
 }
 
 #if defined(__EMSCRIPTEN_PTHREADS__)
@@ -109,14 +133,15 @@ constexpr size_t kRelaxedRangeRows = 2;
 // memory's bandwidth, and the relaxed GEMM's per-panel layout pass would cost as much.
 constexpr size_t kRelaxedMinRows = 4;
 
-// Impl::fastest, from measurements in Node 20 (V8 11.3) on x64 (AMD EPYC Zen 4, loaded 2-core
-// VM, medians of interleaved calls): the relaxed W4A8 GEMM took 48 ms against SIMD128's 69 at
-// 256×1024×1024 (1.43×), but the W4A8 GEMV 14.8 against 10.3 ms at 1×4096×11008 (equal in
-// cache, 1×1024×1024) and the INT8 GEMM 67 against 45 ms at 256×1024×1024. V8 lowers the relaxed
-// dot to pmaddubsw, which multiplies 16 pairs but sums them into i16 only: an exact 8×8-bit
-// product then needs two of them plus a pmaddwd and an add to widen, against one pmaddwd and an
-// add for SIMD128's 8 pairs (docs/quantization.md §10.1).
-bool relaxed_is_faster_qc4w(size_t m) { return m >= 2; }
+// Impl::fastest, from same-run ratios on x64 (AMD EPYC Zen 4 with AVX-VNNI, 2-core VM, loaded;
+// docs/quantization.md §10.1 has the figures). The W4A8 kernels beat SIMD128 on either lowering
+// of the fused dot (one relaxed dot against four i16 dots, an add and a nibble spread), the GEMM
+// by 1.3-3.6× and the GEMV by 1.1-1.8×. The INT8 GEMM needs two dots per 16 products (Eq. 56):
+// where the dot is vpdpbusd (Chromium) it beat SIMD128's pmaddwd + add, where it is pmaddubsw,
+// pmaddwd and an add (Node 20) it lost (0.89×).
+bool relaxed_is_faster_qc8w(size_t m) {
+  return relaxed_kernels().single_instruction_dot && m >= kRelaxedMinRows;
+}
 
 // The block order of relaxed/gemm_qc4w_relaxed.cpp: k = 0 4 1 5 2 6 3 7.
 constexpr size_t kQuadOrder[kIntBlockK] = {0, 4, 1, 5, 2, 6, 3, 7};
@@ -198,14 +223,19 @@ bool install_relaxed_simd([[maybe_unused]] const uint8_t* module_bytes,
   if (kernels.qc4w == nullptr) {
     const int first = quantlab_link_relaxed_module(module_bytes, size, -1);
     if (first < 0) return false;
+    RelaxedKernels linked;
+    linked.qc4w = reinterpret_cast<void (*)(const relaxed::QC4WArgs*)>(first);
+    linked.qc8w = reinterpret_cast<void (*)(const relaxed::QC8WArgs*)>(first + 1);
+    linked.probe = reinterpret_cast<int32_t (*)(int32_t, int32_t, int32_t)>(first + 2);
+    if (!fused_dot_is_right(linked)) return false;
 #if defined(__EMSCRIPTEN_PTHREADS__)
     module_bytes_copy().assign(module_bytes, module_bytes + size);
     linked_on_this_thread = true;
 #endif
-    kernels.qc4w = reinterpret_cast<void (*)(const relaxed::QC4WArgs*)>(first);
-    kernels.qc8w = reinterpret_cast<void (*)(const relaxed::QC8WArgs*)>(first + 1);
+    kernels = linked;
   }
 #endif
+  kernels.single_instruction_dot = dot_is_single_instruction(kernels);
   kernels.installed = true;
   return true;
 }
@@ -252,10 +282,12 @@ void gemm_qs8_qc8w_i32_impl(const CenteredRows& a, const PackedQC8W& w, int32_t*
     case Impl::ref:
       return gemm_qs8_qc8w_i32_ref(a, w, acc, ldacc);
     case Impl::wasmsimd:
-    case Impl::fastest:  // the relaxed INT8 GEMM measured slower (above)
       return gemm_qs8_qc8w_i32__wasmsimd(a, w, acc, ldacc);
     case Impl::relaxed:
       return gemm_qs8_qc8w_i32__relaxed(a, w, acc, ldacc);
+    case Impl::fastest:
+      return gemm_qs8_qc8w_i32_impl(a, w, acc, ldacc,
+                                    relaxed_is_faster_qc8w(a.m) ? Impl::relaxed : Impl::wasmsimd);
   }
 }
 
@@ -267,10 +299,8 @@ void gemm_qd8_qc4w_f32_impl(const CenteredRows& a, const PackedQC4W& w, const fl
     case Impl::wasmsimd:
       return gemm_qd8_qc4w_f32__wasmsimd(a, w, bias, c, ldc);
     case Impl::relaxed:
+    case Impl::fastest:  // the relaxed W4A8 kernels won on every lowering measured (above)
       return gemm_qd8_qc4w_f32__relaxed(a, w, bias, c, ldc);
-    case Impl::fastest:
-      return gemm_qd8_qc4w_f32_impl(a, w, bias, c, ldc,
-                                    relaxed_is_faster_qc4w(a.m) ? Impl::relaxed : Impl::wasmsimd);
   }
 }
 
@@ -282,10 +312,8 @@ void gemm_qs8_qc4w_group_i32_impl(const CenteredRows& a, const PackedQC4W& w, in
     case Impl::wasmsimd:
       return gemm_qs8_qc4w_group_i32__wasmsimd(a, w, acc);
     case Impl::relaxed:
+    case Impl::fastest:  // as above
       return gemm_qs8_qc4w_group_i32__relaxed(a, w, acc);
-    case Impl::fastest:
-      return gemm_qs8_qc4w_group_i32_impl(
-          a, w, acc, relaxed_is_faster_qc4w(a.m) ? Impl::relaxed : Impl::wasmsimd);
   }
 }
 

@@ -143,9 +143,9 @@ TEST(Qc4w, GemvWithoutBiasMatchesExactProduct) {
   }
 }
 
-// The relaxed kernel sums pairs of int8 × 4-bit products in i16 lanes over 4 blocks of 8 k
-// before widening (Eq. 57): activation codes at −128 and 127 against codes 15 put the largest
-// sums (±30720) through it, in groups of 8 to 128 and per channel at a long K. Its f32 outputs
+// The relaxed kernel's dot sums int8 × 4-bit products whose pairs must stay inside i16 on the
+// pmaddubsw lowering (Eq. 57): activation codes at −128 and 127 against codes 15 put the largest
+// products through it, in groups of 8 to 128 and per channel at a long K. Its f32 outputs
 // take the same float operations as the SIMD128 kernel's, so they agree bit for bit.
 TEST(Qc4w, RelaxedExtremesStayExactAndMatchSimd128) {
   for (size_t group : {8, 32, 128, 0}) {

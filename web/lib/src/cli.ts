@@ -58,8 +58,12 @@ import { DEFAULT_REPORT_PLANS } from "./quantization/types.js";
 
 // This process's engine runs the relaxed-SIMD kernels where V8 has them: Node 20 only behind
 // this flag (set before any WebAssembly is compiled; its workers inherit it), which later
-// Node versions have on by default.
+// Node versions have on by default, and right only on its optimizing compiler: its baseline
+// compiler (Liftoff) miscompiles the fused relaxed dot, so the engine would refuse the kernels
+// (docs/quantization.md §10.1). Compiling on the optimizing compiler alone costs about 0.2 s
+// at start.
 setFlagsFromString("--experimental-wasm-relaxed-simd");
+setFlagsFromString("--no-liftoff");
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
   eval: {

@@ -1,9 +1,9 @@
-// W4A8 with relaxed SIMD: i16x8.relaxed_dot_i8x16_i7x16 multiplies 16 int8 activation codes by
-// 16 4-bit weight codes and adds adjacent pairs, one instruction for what took four dots and
-// four adds (and a nibble spread) with i32x4.dot_i16x8. Exact on every lowering (Eq. 57): the
-// codes u are in [0, 15], so the 7-bit operand's high bit is clear, and a pair sum is at most
-// 2 · 128 · 15 = 3840 in magnitude, so an i16 lane holds the sums of 4 blocks of 8 k (30720)
-// before it is widened into the i32 accumulator.
+// W4A8 with relaxed SIMD: i32x4.relaxed_dot_i8x16_i7x16_add multiplies 16 int8 activation
+// codes by 16 4-bit weight codes and adds each group of 4 products into an i32 lane, one
+// instruction (AVX-VNNI's vpdpbusd where V8 has it) for what took four dots and four adds (and
+// a nibble spread) with i32x4.dot_i16x8. Exact on every lowering (Eq. 57): the codes u are in
+// [0, 15], so the 7-bit operand's high bit is clear, and a pair sum is at most
+// 2 · 128 · 15 = 3840 in magnitude.
 //
 // The packed layout is PackedQC4W's (packed_layouts.h): a 16-byte block holds 8 k of 4
 // columns, column j's nibbles in bytes 4j..4j+3 as (k0 k2)(k4 k6)(k1 k3)(k5 k7). Masking the low
@@ -18,7 +18,6 @@ namespace {
 constexpr uint32_t kTileN = 4;
 constexpr uint32_t kPanelTiles = 4;
 constexpr uint32_t kBlockK = 8;
-constexpr uint32_t kBlocksPerI16 = 4;  // blocks an i16 lane can sum without overflow
 
 inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
@@ -54,37 +53,21 @@ void block(const QC4WArgs& p, uint32_t row0, uint32_t tile0, uint32_t panel_tile
       QUANTLAB_UNROLL
       for (uint32_t t = 0; t < Tiles; ++t) sum[r][t] = wasm_i32x4_splat(0);
     }
-    for (uint32_t b0 = range.first; b0 < range.end; b0 += kBlocksPerI16) {
-      const uint32_t b_end = min_u32(range.end, b0 + kBlocksPerI16);
-      v128_t pairs[Rows][Tiles];
+    for (uint32_t b = range.first; b < range.end; ++b) {
+      // Each tile's two code vectors meet every row's splats at once: the codes do not stay
+      // live across tiles, which keeps V8 from spilling the sums.
       QUANTLAB_UNROLL
-      for (uint32_t r = 0; r < Rows; ++r) {
+      for (uint32_t t = 0; t < Tiles; ++t) {
+        const v128_t codes = wasm_v128_load(tile_blocks + (b * panel_tiles + t) * 16);
+        const v128_t low = wasm_v128_and(codes, low_nibbles);
+        const v128_t high = wasm_v128_and(wasm_u16x8_shr(codes, 4), low_nibbles);
         QUANTLAB_UNROLL
-        for (uint32_t t = 0; t < Tiles; ++t) pairs[r][t] = wasm_i16x8_splat(0);
-      }
-      for (uint32_t b = b0; b < b_end; ++b) {
-        // Each tile's two code vectors meet every row's splats at once: the codes do not stay
-        // live across tiles, which keeps V8 from spilling the sums.
-        QUANTLAB_UNROLL
-        for (uint32_t t = 0; t < Tiles; ++t) {
-          const v128_t codes = wasm_v128_load(tile_blocks + (b * panel_tiles + t) * 16);
-          const v128_t low = wasm_v128_and(codes, low_nibbles);
-          const v128_t high = wasm_v128_and(wasm_u16x8_shr(codes, 4), low_nibbles);
-          QUANTLAB_UNROLL
-          for (uint32_t r = 0; r < Rows; ++r) {
-            const int8_t* x = rows[r] + b * kBlockK;
-            pairs[r][t] = wasm_i16x8_add(
-                pairs[r][t], wasm_i16x8_relaxed_dot_i8x16_i7x16(wasm_v128_load32_splat(x), low));
-            pairs[r][t] = wasm_i16x8_add(pairs[r][t], wasm_i16x8_relaxed_dot_i8x16_i7x16(
-                                                          wasm_v128_load32_splat(x + 4), high));
-          }
-        }
-      }
-      QUANTLAB_UNROLL
-      for (uint32_t r = 0; r < Rows; ++r) {
-        QUANTLAB_UNROLL
-        for (uint32_t t = 0; t < Tiles; ++t) {
-          sum[r][t] = wasm_i32x4_add(sum[r][t], wasm_i32x4_extadd_pairwise_i16x8(pairs[r][t]));
+        for (uint32_t r = 0; r < Rows; ++r) {
+          const int8_t* x = rows[r] + b * kBlockK;
+          sum[r][t] =
+              wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load32_splat(x), low, sum[r][t]);
+          sum[r][t] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wasm_v128_load32_splat(x + 4), high,
+                                                             sum[r][t]);
         }
       }
     }
@@ -157,8 +140,8 @@ void panel_rows(const QC4WArgs& p, uint32_t row0, uint32_t first_tile, uint32_t 
 }  // namespace
 }  // namespace quantlab::kernels::relaxed
 
-// GEMV (M = 1): 1 row × 2 tiles; GEMM: 2 rows × 2 tiles. Each output needs an f32 sum, an i32
-// group sum and an i16 pair sum in registers: 12 for 2 × 2 (x64 gives V8 15).
+// GEMV (M = 1): 1 row × 4 tiles; GEMM: 2 rows × 2 tiles. Each output needs an f32 sum and an
+// i32 group sum in registers.
 QUANTLAB_RELAXED_EXPORT(quantlab_relaxed_qc4w)
 void quantlab_relaxed_qc4w(const quantlab::kernels::relaxed::QC4WArgs* args) {
   using namespace quantlab::kernels::relaxed;

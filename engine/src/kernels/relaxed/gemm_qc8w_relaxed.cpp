@@ -1,14 +1,10 @@
-// INT8-weight GEMM with relaxed SIMD: i16x8.relaxed_dot_i8x16_i7x16 multiplies 16 int8 weights
-// by 16 7-bit values and adds adjacent pairs, which i32x4.extadd_pairwise_i16x8 then sums into
-// groups of 4 (one i32 lane per column). The 7-bit operand must be the activations, whose
-// centered values c = q − z_a span [−255, 255]: the engine offsets them to c + 255 in [0, 510]
-// and splits that into a low 7-bit part and a high part in [0, 3] (Eq. 56), so each 4-k step
-// takes two dots per row, and Σ c·w = Σ lo·w + 128 Σ hi·w − 255 Σ w.
-//
-// Not i32x4.relaxed_dot_i8x16_i7x16_add, which would fuse the widening and the add: Node 20's
-// baseline compiler (Liftoff) gets it wrong (it returns twice the dot product and drops the
-// accumulator; its optimizing compiler and the i16x8 form are right), and a kernel's results must
-// not depend on which tier runs it.
+// INT8-weight GEMM with relaxed SIMD: i32x4.relaxed_dot_i8x16_i7x16_add multiplies 16 int8
+// weights by 16 7-bit values and adds each group of 4 products into an i32 lane (one column),
+// one instruction (AVX-VNNI's vpdpbusd where V8 has it) for 16 multiply-adds. The 7-bit operand
+// must be the activations, whose centered values c = q − z_a span [−255, 255]: the engine
+// offsets them to c + 255 in [0, 510] and splits that into a low 7-bit part and a high part in
+// [0, 3] (Eq. 56), so each 4-k step takes two dots per row, and
+// Σ c·w = Σ lo·w + 128 Σ hi·w − 255 Σ w.
 //
 // Weights: PackedQC8W's k-pair panels (packed_layouts.h) are laid out again, per panel, in k
 // quads ([quad][tile][column][4 k], 16 bytes per tile), which one shuffle of two k pairs gives;
@@ -27,13 +23,6 @@ constexpr uint32_t kBlockRows = 2;
 constexpr uint32_t kRowQuadBytes = 8;  // 4 low bytes, 4 high bytes
 
 inline uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
-
-// c + Σ of each group of 4 products a·b (a: int8, b: 7-bit), exact: a pair is at most
-// 2 · 128 · 127 in magnitude, inside i16.
-inline v128_t dot_add(v128_t a, v128_t b, v128_t c) {
-  return wasm_i32x4_add(c,
-                        wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16(a, b)));
-}
 
 // The panel at column col0 ([k pair][tiles][8 bytes]) into [quad][4 tiles][16 bytes]; tiles
 // past the panel's width are zero. The 4 tiles' column sums Σ_k w follow the quads as i32.
@@ -56,7 +45,8 @@ void lay_out_quads(const int8_t* panel, uint32_t width, uint32_t kpad, int8_t* q
         quad = wasm_i16x8_shuffle(even, odd, 0, 8, 1, 9, 2, 10, 3, 11);
         // Weights are the signed operand, ones the 7-bit one: exact.
         int8_t* sum = column_sums + t * 16;
-        wasm_v128_store(sum, dot_add(quad, ones, wasm_v128_load(sum)));
+        wasm_v128_store(sum,
+                        wasm_i32x4_relaxed_dot_i8x16_i7x16_add(quad, ones, wasm_v128_load(sum)));
       }
       wasm_v128_store(quads + (q * kPanelTiles + t) * 16, quad);
     }
@@ -86,8 +76,8 @@ void block(const QC8WArgs& p, const uint8_t* a, const int8_t* w, const int8_t* s
       const v128_t x_high = wasm_v128_load32_splat(x + r * kRowQuadBytes + 4);
       QUANTLAB_UNROLL
       for (uint32_t t = 0; t < Tiles; ++t) {
-        low[r][t] = dot_add(wv[t], x_low, low[r][t]);
-        high[r][t] = dot_add(wv[t], x_high, high[r][t]);
+        low[r][t] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wv[t], x_low, low[r][t]);
+        high[r][t] = wasm_i32x4_relaxed_dot_i8x16_i7x16_add(wv[t], x_high, high[r][t]);
       }
     }
   }

@@ -43,9 +43,10 @@ export interface EngineLoadOptions {
   maximumMemory?: number;
   /**
    * The relaxed-SIMD kernels (`quantlab-relaxed.wasm`, or `quantlab-relaxed-threads.wasm` for
-   * the threaded build: INT8 and INT4 weights with `relaxed_dot_i8x16_i7x16`), used when this
-   * JavaScript engine accepts relaxed SIMD (Chromium does by default, Node 20 with
-   * `--experimental-wasm-relaxed-simd`), on every thread. Default `true`: the file beside the
+   * the threaded build: INT8 and INT4 weights with `i32x4.relaxed_dot_i8x16_i7x16_add`), used
+   * when this JavaScript engine accepts relaxed SIMD and computes a probe of it right (Chromium
+   * by default; Node 20 with `--experimental-wasm-relaxed-simd --no-liftoff`: its baseline
+   * compiler gets the instruction wrong), on every thread. Default `true`: the file beside the
    * engine's `.wasm`. `false`: the SIMD128 kernels only. Or where the file is (as for
    * `wasm`). Both give the same results: the integer sums are exact either way.
    */

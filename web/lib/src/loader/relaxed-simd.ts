@@ -1,8 +1,10 @@
 // The relaxed-SIMD kernels: a small second module (quantlab-relaxed.wasm, built by clang-19; for
 // the threaded engine quantlab-relaxed-threads.wasm, which imports a shared memory) that the
 // engine links into its own function table (and each pool thread into its own) when this
-// JavaScript engine accepts relaxed SIMD; otherwise the engine keeps its SIMD128 kernels. Both give the same results (the integer
-// sums are exact on every lowering: docs/quantization.md §10.1).
+// JavaScript engine accepts relaxed SIMD and the module's probe computes right (the engine checks
+// that: Node 20's baseline compiler gets the fused dot wrong); otherwise the engine keeps its
+// SIMD128 kernels. Both give the same results (the integer sums are exact on every lowering:
+// docs/quantization.md §10.1).
 import type { RawEngineModule } from "../engine-module.js";
 import { readWasmBytes, type WasmSource } from "./wasm-source.js";
 
