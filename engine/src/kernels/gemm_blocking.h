@@ -35,10 +35,13 @@ void for_row_ranges(size_t m, size_t work, Range&& range) {
   }
 }
 
-// Smallest GEMV (same measure) whose columns are split across threads. A GEMV streams its
-// weights once, so its time is about proportional to this measure; the threshold is where
-// 2 threads measured faster than 1 in wasm in Node 20 (docs/threads.md, "GEMVs").
-inline constexpr size_t kColumnSplitMinWork = kParallelMinWork;
+// Smallest GEMV (same measure: 8 MiB, 2M f32 or 4M int8 multiply-adds) whose columns are split
+// across threads. A fork-join costs a GEMV about 40-50 µs in wasm in Node 20 (Atomics.notify
+// wakes the pool's Workers), so 2 threads pay from about 100 µs on one. Measured with every GEMV
+// split (docs/threads.md, "GEMVs"): at 8 MiB INT8 1×2048×2048 broke even (1.03×) and W4A8 gained
+// (1.19×), FP32 gained at 9 MiB (1.43×) and W4A32 at 4 MiB (1.07×); below, FP32 1×1024×1024
+// (4 MiB) lost (0.82×) and W4A8 1×1536×1536 (4.5 MiB) too (0.91×).
+inline constexpr size_t kColumnSplitMinWork = 2 * kParallelMinWork;
 
 // Calls range(begin, end) on ranges covering [0, count) units of a GEMV's columns whose starts
 // are multiples of `align`: split across threads when the GEMV's work is large.

@@ -126,7 +126,7 @@ const std::vector<GemmShape> kSplitShapes = {{67, 133, 301}, {256, 40, 1030}, {2
 // tile and panel width, N of fewer panels (16 columns) and FP32 tiles (8) than 3 threads need
 // (20 columns: 2 panels, 3 tiles), odd K.
 const std::vector<GemmShape> kColumnSplitShapes = {
-    {1, 1001, 4201}, {1, 20, 262147}, {2, 37, 120001}, {3, 333, 4201}};
+    {1, 1001, 8389}, {1, 20, 419431}, {2, 37, 120001}, {3, 333, 8399}};
 
 // One shape's operands and every GEMM entry point on them.
 struct GemmCase {
