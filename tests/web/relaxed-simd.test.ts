@@ -124,12 +124,15 @@ describe("the threaded build at 2 threads", () => {
     expect(engine.threadCount()).toBe(2);
     expect(engine.simdKernels()).toBe("relaxed-simd");
     // [m, n, k]: ≥ 4 rows and ≥ 2²² multiply-adds, so the rows are split across the threads,
-    // with odd rows, columns off the 16-wide panels, k off the 8-k blocks and 32-k groups; and
-    // a GEMV (one row, on the calling thread).
+    // with odd rows, columns off the 16-wide panels, k off the 8-k blocks and 32-k groups; a
+    // small GEMV (one row, on the calling thread); a GEMV and a 3-row GEMM of ≥ 2²³
+    // multiply-adds, whose 16-column panels are split across the threads.
     for (const [m, n, k] of [
       [67, 41, 1601],
       [4, 1030, 1024],
       [1, 75, 999],
+      [1, 1030, 8191],
+      [3, 333, 8399],
     ] as const) {
       const weights = Float32Array.from({ length: n * k }, (_, i) =>
         Math.sin(0.37 * i),
@@ -170,6 +173,13 @@ describe("the threaded build at 2 threads", () => {
         );
         expect(
           Buffer.from(fast.buffer).equals(Buffer.from(simd128.buffer)),
+        ).toBe(true);
+        // The same bits on one thread, where nothing is split.
+        engine.setThreadCount(1);
+        const single = run("relaxed");
+        engine.setThreadCount(2);
+        expect(
+          Buffer.from(single.buffer).equals(Buffer.from(fast.buffer)),
         ).toBe(true);
       }
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "quantlab/nn.h"
 #include "quantlab/tensor.h"
@@ -19,5 +20,13 @@ inline constexpr size_t kImagesPerGroup = 32;
 // The output of executor.run(input) computed group by group, the groups split across the pool.
 // input: [batch, ...executor.input_shape()] f32; returns [batch, ...last layer's output shape].
 Tensor run_split(const Executor& executor, const Tensor& input);
+
+// run_split's output and, per layer, its milliseconds summed over the groups (thread time: at
+// n threads the layers sum to about n times the wall time). The report's speed rows time this.
+struct SplitRun {
+  Tensor output;
+  std::vector<double> layer_ms;
+};
+SplitRun run_split_timed(const Executor& executor, const Tensor& input);
 
 }  // namespace quantlab::nn

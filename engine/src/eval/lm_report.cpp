@@ -159,8 +159,9 @@ std::string lm_report_markdown(const LmReport& report) {
        << " test positions scored (perplexity per character); calibration: "
        << report.calibration_windows << " windows of the calibration text; speeds at batch 1, "
        << "medians of " << report.speed_rounds << " rounds, every plan timed in each round; "
-       << "prefill splits its matrix products across the engine's threads, generation at batch 1 "
-       << "runs on one (a single row is not split).\n\n"
+       << "prefill splits its matrix products' rows across the engine's threads; generation at "
+       << "batch 1 splits a product's output columns across them only above the GEMV threshold "
+       << "(docs/threads.md), so smaller products run on one thread.\n\n"
        << markdown::table(rows);
   return text.str();
 }

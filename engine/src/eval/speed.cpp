@@ -7,6 +7,7 @@
 #include "eval/median.h"
 #include "quantlab/error.h"
 #include "quantlab/eval.h"
+#include "quantlab/nn_batch.h"
 #include "quantlab/nn_ops.h"
 
 namespace quantlab::eval {
@@ -20,20 +21,27 @@ struct Timed {
   std::vector<double> layer_ms;
 };
 
+// Times `inputs` run one after another through nn::run_split, the path evaluation and
+// classification take (a batch in 32-image groups across the pool's threads), so the rows
+// compare FP32 and the plans as users run them. The layers' times are summed over the groups
+// (thread time) and scaled to the wall time: their shares, adding up to the total at every
+// thread count.
 Timed time_runs(const nn::Executor& executor, const std::vector<const Tensor*>& inputs) {
   Timed timed;
-  timed.layer_ms.assign(executor.layer_count(), 0.0);
+  std::vector<double> thread_ms(executor.layer_count(), 0.0);
   const auto start = Clock::now();
   for (const Tensor* input : inputs) {
-    const nn::RunResult result = executor.run(*input);
-    for (size_t i = 0; i < result.timings.size(); ++i) {
-      timed.layer_ms[i] += result.timings[i].milliseconds;
-    }
+    const nn::SplitRun run = nn::run_split_timed(executor, *input);
+    for (size_t i = 0; i < run.layer_ms.size(); ++i) thread_ms[i] += run.layer_ms[i];
   }
-  timed.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  const double wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  double layers_ms = 0;
+  for (double ms : thread_ms) layers_ms += ms;
   const double runs = static_cast<double>(inputs.size());
-  timed.total_ms /= runs;
-  for (double& ms : timed.layer_ms) ms /= runs;
+  timed.total_ms = wall_ms / runs;
+  for (double ms : thread_ms) {
+    timed.layer_ms.push_back(layers_ms > 0 ? ms / layers_ms * timed.total_ms : 0.0);
+  }
   return timed;
 }
 
@@ -69,8 +77,8 @@ std::vector<Speed> measure_speed(const std::vector<const nn::Executor*>& executo
   }
   // One untimed pass: first-touch allocation and the kernels' scratch buffers.
   for (const nn::Executor* e : executors) {
-    e->run(batch);
-    e->run(singles[0]);
+    nn::run_split(*e, batch);
+    nn::run_split(*e, singles[0]);
   }
   std::vector<const Tensor*> single_inputs;
   for (const Tensor& one : singles) single_inputs.push_back(&one);

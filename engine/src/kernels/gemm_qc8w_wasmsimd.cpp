@@ -3,7 +3,8 @@
 //
 // GEMV (M = 1) streams the packed int8 panels once, two far-apart panels at a time
 // (gemv_streams): per k pair one i16x8.load8x8_s per 4-column tile (weights widened on load)
-// against one splatted activation pair; it runs at the streaming bandwidth.
+// against one splatted activation pair; it runs at the streaming bandwidth. Large GEMVs split
+// their panels across threads (gemv).
 //
 // GEMM (M > 1) is bound by the vector pipes and the front end, not by memory. It blocks 4 rows ×
 // 2 tiles (8 accumulators, no spills in V8's code) and passes both halves of a panel over the
@@ -74,6 +75,37 @@ void gemv_streams(const int16_t* a, size_t kpad, const int8_t* packed, size_t fi
     int32_t* out = acc + (first_panel + s * span) * kQC8WPanelN;
     for (size_t t = 0; t < kIntPanelTiles; ++t) wasm_v128_store(out + t * kIntTileN, sum[s][t]);
   }
+}
+
+// Calls f(std::integral_constant<size_t, tiles>{}) for the tiles covering `cols` columns.
+template <size_t MaxTiles, typename F>
+void with_tiles(size_t cols, F&& f) {
+  with_rows<MaxTiles>((cols + kIntTileN - 1) / kIntTileN, f);
+}
+
+// The GEMV's work in units, as the FP32 GEMV's: `span` pairs of far-apart panels, then the
+// panels left over. Threads take whole units (gemm_blocking.h); the sums are exact, so any
+// split gives the same bits.
+void gemv(const CenteredRows& a, const PackedQC8W& w, int32_t* acc) {
+  const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
+  const size_t span = w.n / kQC8WPanelN / kStreams;
+  const size_t panels = (w.n + kQC8WPanelN - 1) / kQC8WPanelN;
+  const size_t units = span + panels - span * kStreams;
+  const size_t work = w.n * a.kpad * sizeof(int16_t);
+  for_column_ranges(units, 1, work, [&](size_t begin, size_t end) {
+    for (size_t unit = begin; unit < end; ++unit) {
+      if (unit < span) {
+        gemv_streams(a.row(0), a.kpad, packed, unit, span, acc);
+        continue;
+      }
+      const size_t col0 = (span * kStreams + unit - span) * kQC8WPanelN;
+      const size_t cols = std::min(kQC8WPanelN, w.n - col0);
+      with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
+        gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
+                          acc + col0, cols);
+      });
+    }
+  });
 }
 
 constexpr size_t kBlockRows = 4;
@@ -186,12 +218,6 @@ void gemm_widened(const CenteredRows& a, const PackedQC8W& w, const std::vector<
   });
 }
 
-// Calls f(std::integral_constant<size_t, tiles>{}) for the tiles covering `cols` columns.
-template <size_t MaxTiles, typename F>
-void with_tiles(size_t cols, F&& f) {
-  with_rows<MaxTiles>((cols + kIntTileN - 1) / kIntTileN, f);
-}
-
 }  // namespace
 
 void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int32_t* acc,
@@ -199,17 +225,7 @@ void gemm_qs8_qc8w_i32__wasmsimd(const CenteredRows& a, const PackedQC8W& w, int
   if (a.m == 0) return;
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
   if (a.m == 1) {
-    const size_t span = w.n / kQC8WPanelN / kStreams;
-    for (size_t panel = 0; panel < span; ++panel) {
-      gemv_streams(a.row(0), a.kpad, packed, panel, span, acc);
-    }
-    for (size_t col0 = span * kStreams * kQC8WPanelN; col0 < w.n; col0 += kQC8WPanelN) {
-      const size_t cols = std::min(kQC8WPanelN, w.n - col0);
-      with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
-        gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
-                          acc + col0, cols);
-      });
-    }
+    gemv(a, w, acc);
     return;
   }
   const std::vector<int32_t> blocks = interleave_row_blocks(a);

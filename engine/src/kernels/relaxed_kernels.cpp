@@ -125,8 +125,9 @@ const RelaxedKernels& available_kernels() {
   return kernels;
 }
 
-// Rows are split across the pool's threads as the SIMD128 GEMMs split them (gemm_blocking.h):
-// both kernels compute each row on its own, so a range gives the same bits on any thread.
+// Rows, or a GEMV's 16-column panels, are split across the pool's threads as the SIMD128 GEMMs
+// split them (gemm_blocking.h): both kernels compute each row and each panel on its own, so a
+// range gives the same bits on any thread.
 constexpr size_t kRelaxedRangeRows = 2;
 
 // INT8 GEMMs with fewer rows stay on the SIMD128 GEMV: it streams the weights once at the
@@ -190,7 +191,7 @@ void run_qc4w(const CenteredRows& a, const PackedQC4W& w, const float* bias, flo
   const std::vector<int8_t> codes = permuted_codes(a);
   const size_t groups = w.groups();
   const std::vector<int32_t> sums = centered_group_sums(a, w.group_size, groups);
-  for_row_ranges<kRelaxedRangeRows>(a.m, a.m * w.n * a.kpad, [&](size_t begin, size_t end) {
+  const auto range = [&](size_t begin, size_t end, size_t col_begin, size_t col_end) {
     const relaxed::QC4WArgs args{static_cast<uint32_t>(end - begin),
                                  static_cast<uint32_t>(w.n),
                                  static_cast<uint32_t>(a.kpad),
@@ -209,9 +210,13 @@ void run_qc4w(const CenteredRows& a, const PackedQC4W& w, const float* bias, flo
                                  bias,
                                  c != nullptr ? c + begin * ldc : nullptr,
                                  static_cast<uint32_t>(ldc),
-                                 acc != nullptr ? acc + begin * w.n * groups : nullptr};
+                                 acc != nullptr ? acc + begin * w.n * groups : nullptr,
+                                 static_cast<uint32_t>(col_begin),
+                                 static_cast<uint32_t>(col_end)};
     available_kernels().qc4w(&args);
-  });
+  };
+  for_output_ranges<kRelaxedRangeRows>(a.m, w.n, kIntPanelTiles * kIntTileN, a.m * w.n * a.kpad,
+                                       range);
 }
 
 }  // namespace

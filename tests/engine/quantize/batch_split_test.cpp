@@ -1,6 +1,7 @@
 // nn::run_split (a batch's images in groups across the thread pool) on fashion-cnn, FP32 and
 // quantized (int8: static activations with codes flowing between layers; w4a8: dynamic per-row
-// activations): the same bits as one Executor::run over the whole batch, at 1, 2 and 3 threads.
+// activations): the same bits as one Executor::run over the whole batch, at 1, 2 and 3 threads,
+// also through run_split_timed, which times each layer over the groups.
 // 133 images make ragged groups (4 × 32 + 5): 3 + 2 groups on 2 threads, 2 + 2 + 1 on 3.
 #include <gtest/gtest.h>
 
@@ -39,6 +40,16 @@ TEST(RunSplit, SameBitsAsOneWholeBatchRunAtEveryThreadCount) {
     for (size_t threads : {1, 2, 3}) {
       set_thread_count(threads);
       EXPECT_TRUE(same_bits(nn::run_split(executor, test.inputs), whole)) << threads << " threads";
+      // The timed variant (the report's speed rows) computes the same and times every layer.
+      const nn::SplitRun timed = nn::run_split_timed(executor, test.inputs);
+      EXPECT_TRUE(same_bits(timed.output, whole)) << threads << " threads";
+      ASSERT_EQ(timed.layer_ms.size(), executor.layer_count());
+      double total = 0;
+      for (double ms : timed.layer_ms) {
+        EXPECT_GE(ms, 0.0);
+        total += ms;
+      }
+      EXPECT_GT(total, 0.0);
     }
   }
   set_thread_count(saved);

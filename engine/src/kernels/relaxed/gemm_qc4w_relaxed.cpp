@@ -147,8 +147,10 @@ void quantlab_relaxed_qc4w(const quantlab::kernels::relaxed::QC4WArgs* args) {
   using namespace quantlab::kernels::relaxed;
   const QC4WArgs& p = *args;
   const uint32_t tiles = (p.n + kTileN - 1) / kTileN;
+  const uint32_t end_tile = (p.col_end + kTileN - 1) / kTileN;
   const uint32_t blocks_per_tile = p.kpad / kBlockK;
-  for (uint32_t first_tile = 0; first_tile < tiles; first_tile += kPanelTiles) {
+  for (uint32_t first_tile = p.col_begin / kTileN; first_tile < end_tile;
+       first_tile += kPanelTiles) {
     const uint32_t panel_tiles = min_u32(kPanelTiles, tiles - first_tile);
     const uint8_t* panel = p.packed + first_tile * blocks_per_tile * 16;
     if (p.m == 1) {

@@ -31,6 +31,10 @@ struct QC4WArgs {
   float* c;                      // f32 output [m][ldc], or null for the per-group output
   uint32_t ldc;
   int32_t* acc;  // per-group output [m][n][groups] when c is null
+  // The columns computed, [col_begin, col_end): col_begin a multiple of 16 (a panel), col_end
+  // one too or n, so a range holds whole panels (a GEMV's columns split across threads).
+  uint32_t col_begin;
+  uint32_t col_end;
 };
 
 // INT8 weights: acc[m][n] = Σ_k c[m, k] · w[n, k], c the centered activations (Eq. 56).
