@@ -57,7 +57,8 @@ const preview = spawn(
     String(port),
     "--strictPort",
   ],
-  { cwd: root, stdio: "ignore" },
+  // Its own process group: npx runs vite as a child, which killing npx alone would leave serving.
+  { cwd: root, stdio: "ignore", detached: true },
 );
 const browser = await chromium.launch(chromiumLaunchOptions);
 try {
@@ -131,5 +132,5 @@ try {
   console.log(`\n${await status.innerText()}`);
 } finally {
   await browser.close();
-  preview.kill();
+  process.kill(-preview.pid!);
 }
