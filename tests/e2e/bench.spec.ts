@@ -159,6 +159,11 @@ test("times the whole-model rows against ONNX Runtime, fits at laptop and phone 
     );
   }
   expect(report.models.checks).toHaveLength(3);
+  // The summary at the top says the batch-256 rows in words.
+  await expect(page.locator("#summary li")).toHaveText([
+    /^fashion-cnn, 256 images per call: our INT8 took [\d.]+ ms, [\d.]+× (faster|slower) than our FP32, /,
+    /^fashion-mlp, 256 images per call: /,
+  ]);
   const checks = page.locator("#model-checks li");
   await expect(checks).toHaveCount(4);
   await expect(checks.last()).toContainText(

@@ -12,6 +12,7 @@ import {
   modelTableHeader,
   modelTableRow,
   modelTargets,
+  plainModelSummary,
 } from "../../web/app/src/bench/model-table";
 
 const PLANS = ["int8", "w4a8"];
@@ -71,6 +72,20 @@ describe("end-to-end table", () => {
       row({ ort: undefined, ortInt8: undefined }),
     ]);
     expect(unmeasured.every((c) => c.value === undefined)).toBe(true);
+  });
+
+  it("says each model's batch-256 row in words", () => {
+    expect(plainModelSummary([row({ batch: 1 }), row({ ortInt8: 8 })])).toEqual(
+      [
+        "fashion-cnn, 256 images per call: our INT8 took 10.0 ms, 2.0× faster than our FP32, " +
+          "1.5× faster than ONNX Runtime's FP32 graph, 1.3× slower than its int8 graph.",
+      ],
+    );
+    expect(
+      plainModelSummary([row({ ort: undefined, ortInt8: undefined })]),
+    ).toEqual([
+      "fashion-cnn, 256 images per call: our INT8 took 10.0 ms, 2.0× faster than our FP32.",
+    ]);
   });
 
   it("holds every row's logits to the limits", () => {

@@ -10,7 +10,7 @@ import type {
   QuantLab,
 } from "quantlab";
 import { maxRelativeDifference } from "./logit-agreement";
-import { modelBatch } from "./model-batch";
+import { modelBatch, type ModelBatch } from "./model-batch";
 import { modelGraph, readSafetensorsF32 } from "./model-graph";
 import { encodeOnnxModel } from "./onnx-model";
 import { configureOrt } from "./ort-backend";
@@ -79,6 +79,7 @@ export async function benchModel(
   if (options.ort && !options.plans.includes("int8"))
     throw new Error('the ONNX Runtime rows need the "int8" plan');
   if (options.ort) configureOrt(options.ort, options.threads);
+  // A copy for the lab, which may keep it: ONNX Runtime's FP32 graph reads files.weights.
   const model = await lab.loadModel({
     manifest: files.manifest,
     weights: files.weights.slice(),
@@ -113,7 +114,7 @@ async function timeBatch(
   files: ModelFiles,
   model: ModelHandle,
   quantized: Record<string, QuantizedModelHandle>,
-  inputs: ReturnType<typeof modelBatch>,
+  inputs: ModelBatch,
   { ort, timing, threads }: ModelRowOptions,
 ): Promise<ModelRow> {
   const { images, input, dims } = inputs;

@@ -13,6 +13,7 @@ import {
   modelTableHeader,
   modelTableRow,
   modelTargets,
+  plainModelSummary,
 } from "./model-table";
 import { formatCheck } from "./targets";
 
@@ -41,6 +42,11 @@ export async function fetchModelFiles(name: string): Promise<ModelFiles> {
 /** The section's table and target list, filled row by row. */
 export class ModelSection {
   readonly rows: ModelRow[] = [];
+
+  /** The rows in plain words, for the page's summary. */
+  summary(): string[] {
+    return plainModelSummary(this.rows);
+  }
 
   constructor(
     private readonly table: HTMLTableElement,

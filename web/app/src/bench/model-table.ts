@@ -111,6 +111,33 @@ export function modelTargets(rows: readonly ModelRow[]): TargetCheck[] {
 }
 
 /**
+ * One sentence per model in plain words, at batch 256 (where a whole model's arithmetic, not
+ * call overhead, sets the time): our INT8 against our FP32 and ONNX Runtime's two graphs.
+ */
+export function plainModelSummary(rows: readonly ModelRow[]): string[] {
+  const than = (theirs: number | undefined, ours: number, what: string) => {
+    if (theirs === undefined) return [];
+    const ratio = theirs / ours;
+    return [
+      ratio >= 1
+        ? `${ratio.toFixed(1)}× faster than ${what}`
+        : `${(1 / ratio).toFixed(1)}× slower than ${what}`,
+    ];
+  };
+  return rows
+    .filter((r) => r.batch === 256 && r.ours.int8 !== undefined)
+    .map((r) => {
+      const int8 = r.ours.int8!;
+      const comparisons = [
+        ...than(r.ours.fp32, int8, "our FP32"),
+        ...than(r.ort, int8, "ONNX Runtime's FP32 graph"),
+        ...than(r.ortInt8, int8, "its int8 graph"),
+      ];
+      return `${r.model}, 256 images per call: our INT8 took ${formatNumber(int8)} ms, ${comparisons.join(", ")}.`;
+    });
+}
+
+/**
  * Whether ONNX Runtime computed what we computed on every row: FP32 logits within
  * FP32_LOGIT_TOLERANCE, int8 ones within INT8_LOGIT_TOLERANCE with as many top classes the same.
  */

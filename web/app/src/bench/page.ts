@@ -95,7 +95,8 @@ function render(
     ...(ceiling ? [ceiling] : []),
   ]);
   list("agreement", agreement.map(formatAgreement));
-  if (results.length > 0) list("summary", plainSummary(results));
+  const summary = [...plainSummary(results), ...models.summary()];
+  if (summary.length > 0) list("summary", summary);
   chart.update(roofline, results);
 }
 
@@ -228,6 +229,7 @@ async function run(): Promise<void> {
       done += modelSteps;
       models.add(rows);
       report.models.checks = modelTargets(models.rows);
+      render(report.roofline, results, agreement);
     }
     show(
       `Done: ${results.length} kernel runs, ${models.rows.length} model rows.` +
