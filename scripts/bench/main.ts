@@ -55,6 +55,16 @@ console.log(
   `QuantLab benchmark: ${threads} thread${threads === 1 ? "" : "s"} (ours and ONNX Runtime), wasm SIMD128${engine.simdKernels() === "relaxed-simd" ? " and relaxed SIMD" : " (relaxed SIMD unavailable)"}; ${machine}`,
 );
 
+// Every run's figures as JSON in bench-results/, named by when the run started.
+const startedAt = new Date().toISOString();
+function writeResults(results: object): void {
+  const outDir = resolve(process.cwd(), "bench-results");
+  mkdirSync(outDir, { recursive: true });
+  const file = resolve(outDir, `bench-${startedAt.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nresults written to ${file}`);
+}
+
 const timing = args.includes("--quick") ? QUICK_TIMING : DEFAULT_TIMING;
 const models = args.includes("--kernels-only")
   ? undefined
@@ -70,7 +80,10 @@ if (models) {
     `\nWhole models (ms per call, median of interleaved samples):\n${formatModelBench(models)}\n`,
   );
 }
-if (args.includes("--models-only")) process.exit(0);
+if (args.includes("--models-only")) {
+  writeResults({ startedAt, environment: machine, timing, models });
+  process.exit(0);
+}
 
 const benchReport = await runBench(engine, {
   cases,
@@ -87,11 +100,4 @@ const benchReport = await runBench(engine, {
 process.stderr.write("\n");
 console.log(formatReport(benchReport));
 
-const outDir = resolve(process.cwd(), "bench-results");
-mkdirSync(outDir, { recursive: true });
-const file = resolve(
-  outDir,
-  `bench-${benchReport.startedAt.replace(/[:.]/g, "-")}.json`,
-);
-writeFileSync(file, `${JSON.stringify({ ...benchReport, models }, null, 2)}\n`);
-console.log(`\nresults written to ${file}`);
+writeResults({ ...benchReport, models });

@@ -1,19 +1,24 @@
 // Entry point of the bench page's module Worker: the shared runner (runner.ts) against the
-// engine and ONNX Runtime Web, one request per step so the page can show rows as they come
-// and cancel between or during steps (by terminating this worker).
+// engine and ONNX Runtime Web, and the end-to-end rows (model-rows.ts) through a lab running in
+// this thread, one request per step so the page can show rows as they come and cancel between
+// or during steps (by terminating this worker).
 import * as ort from "onnxruntime-web/wasm";
 // ONNX Runtime's .wasm as a file of the built app: it never comes from the network.
 import ortWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import {
+  createQuantLab,
   engineThreads,
   loadRawModule,
   serveRequests,
   type ThreadsInfo,
   type Handlers,
   type MessageEndpoint,
+  type PlanPreset,
+  type QuantLab,
 } from "quantlab";
 import type { BenchModule } from "./bench-module";
 import { ISSUE_CASES, type KernelKind } from "./cases";
+import { benchModel, type ModelFiles, type ModelRow } from "./model-rows";
 import { measureRoofline, ISSUE_PROBES, type Roofline } from "./roofline";
 import { runCase, type CaseOutcome } from "./runner";
 import type { TimingOptions } from "./timing";
@@ -27,6 +32,14 @@ export interface CaseRequest {
   checkAgreement: boolean;
 }
 
+export interface ModelRequest {
+  files: ModelFiles;
+  /** Presets timed besides FP32. */
+  plans: readonly PlanPreset[];
+  timing: TimingOptions;
+  withOrt: boolean;
+}
+
 export type BenchWorkerMethods = {
   /** The SIMD kernels the engine runs here: "relaxed-simd" or "simd128". */
   simdKernels(): string;
@@ -34,12 +47,22 @@ export type BenchWorkerMethods = {
   threads(): ThreadsInfo;
   roofline(timing: TimingOptions): Roofline;
   runCase(request: CaseRequest): CaseOutcome;
+  /** A model's end-to-end rows, one per batch size. */
+  runModel(request: ModelRequest): ModelRow[];
 };
 
 ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
 
 // The raw Embind module holds the bench bindings besides the library's typed API.
 const engine = async (): Promise<BenchModule> => loadRawModule();
+
+// The end-to-end rows run the lab's own classify path, as `npm run bench` does in Node: a lab in
+// this thread (no worker of its own) on the engine's thread count, made when first needed.
+let lab: Promise<QuantLab> | undefined;
+const modelLab = () =>
+  (lab ??= engine().then((raw) =>
+    createQuantLab({ worker: false, threads: raw.threadCount() }),
+  ));
 
 const handlers: Handlers<BenchWorkerMethods> = {
   simdKernels: async () => (await engine()).simdKernels(),
@@ -61,6 +84,21 @@ const handlers: Handlers<BenchWorkerMethods> = {
         context.progress({
           done: ++done,
           total: request.kinds.length,
+          message: step,
+        }),
+    });
+  },
+  runModel: async ([request], context) => {
+    let done = 0;
+    return benchModel(await modelLab(), request.files, {
+      plans: request.plans,
+      timing: request.timing,
+      threads: (await engine()).threadCount(),
+      ort: request.withOrt ? ort : undefined,
+      onStep: (step) =>
+        context.progress({
+          done: done++,
+          total: request.plans.length + 2,
           message: step,
         }),
     });

@@ -69,26 +69,43 @@ export function tableRow(r: KernelResult): string[] {
   ];
 }
 
-/** Aligned text table with a rule under the header and between cases. */
-export function formatTable(results: readonly KernelResult[]): string {
-  const rows = results.map(tableRow);
-  const widths = TABLE_HEADER.map((h, col) =>
+/**
+ * A text table's columns padded to their widest cell, numbers right-aligned: `lines` holds the
+ * header's line, then every row's.
+ */
+export function alignColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  isNumeric: (column: number) => boolean,
+): { lines: string[]; widths: number[] } {
+  const widths = header.map((h, col) =>
     Math.max(h.length, ...rows.map((r) => r[col]!.length)),
   );
-  const line = (cells: readonly string[]) =>
+  const lines = [header, ...rows].map((cells) =>
     cells
       .map((cell, col) =>
-        NUMERIC_COLUMNS.has(col)
+        isNumeric(col)
           ? cell.padStart(widths[col]!)
           : cell.padEnd(widths[col]!),
       )
       .join("  ")
-      .trimEnd();
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  const out = [line(TABLE_HEADER), rule];
+      .trimEnd(),
+  );
+  return { lines, widths };
+}
+
+/** Aligned text table with a rule under the header and between cases. */
+export function formatTable(results: readonly KernelResult[]): string {
+  const {
+    lines: [header, ...rows],
+    widths,
+  } = alignColumns(TABLE_HEADER, results.map(tableRow), (col) =>
+    NUMERIC_COLUMNS.has(col),
+  );
+  const out = [header!, widths.map((w) => "-".repeat(w)).join("  ")];
   results.forEach((r, i) => {
     if (i > 0 && results[i - 1]!.caseName !== r.caseName) out.push("");
-    out.push(line(rows[i]!));
+    out.push(rows[i]!);
   });
   return out.join("\n");
 }

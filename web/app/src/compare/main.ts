@@ -24,11 +24,11 @@ import {
   updateSession,
   type CalibrationMethod,
 } from "../shell/session";
+import { download } from "../shell/download";
 import {
   accuracyWithInterval,
   argmax,
   byId,
-  download,
   el,
   imageCanvas,
   Job,

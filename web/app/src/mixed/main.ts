@@ -11,7 +11,8 @@ import {
   Tooltip,
 } from "chart.js";
 import type { SearchResult } from "quantlab";
-import { lab, loadDataset, loadShippedModel, splitCount } from "../shell/lab";
+import { splitCount } from "../shell/datasets";
+import { lab, loadDataset, loadShippedModel } from "../shell/lab";
 import { renderNav } from "../shell/nav";
 import { readSession, sessionQuery, updateSession } from "../shell/session";
 import { byId, el, Job, kb, modelPicker, pct, setState } from "../shell/ui";

@@ -18,11 +18,11 @@ import {
   readSession,
   updateSession,
 } from "../shell/session";
+import { download } from "../shell/download";
 import {
   accuracyWithInterval,
   argmax,
   byId,
-  download,
   el,
   Job,
   kb,

@@ -7,6 +7,7 @@ import {
   type ModelHandle,
   type QuantizedModelHandle,
 } from "quantlab";
+import { fetchSplitFiles, type Split } from "./datasets";
 import { fetchBytes, type OnProgress } from "./fetch";
 import { fetchShippedWeights, shippedModel } from "./models";
 
@@ -100,42 +101,7 @@ export async function loadUploadedModel(
   return { kind: "model", handle, weights, source };
 }
 
-interface DatasetIndex {
-  [dataset: string]: {
-    labels: string[];
-    splits: Record<string, { count: number; images: string; labels: string }>;
-  };
-}
-
-let index: Promise<DatasetIndex> | undefined;
 const datasets = new Map<string, Promise<IdxDataset>>();
-
-/**
- * The app's splits of a dataset: test, calibration (the first 1,024 training images) and
- * training (the shipped part of the training split: "train" or "train-subset", which begins
- * with the calibration images).
- */
-export type Split = "test" | "calibration" | "training";
-
-const fileSplits = (split: Split) =>
-  split === "training" ? ["train", "train-subset"] : [split];
-
-function datasetIndex(): Promise<DatasetIndex> {
-  index ??= fetchBytes("./data/datasets.json", "dataset list").then(
-    (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as DatasetIndex,
-  );
-  return index;
-}
-
-/** How many images the app ships of a dataset's split (0 if none). */
-export async function splitCount(dataset: string, split: Split) {
-  const splits = (await datasetIndex())[dataset]?.splits ?? {};
-  return (
-    fileSplits(split)
-      .map((name) => splits[name]?.count ?? 0)
-      .find((count) => count > 0) ?? 0
-  );
-}
 
 /** A split of a shipped dataset, fetched and parsed once per page. */
 export function loadDataset(
@@ -146,22 +112,9 @@ export function loadDataset(
   const key = `${dataset}/${split}`;
   let loading = datasets.get(key);
   if (loading === undefined) {
-    loading = (async () => {
-      const splits = (await datasetIndex())[dataset]?.splits ?? {};
-      const entry = fileSplits(split)
-        .map((name) => splits[name])
-        .find((found) => found !== undefined);
-      if (entry === undefined)
-        throw new Error(
-          `The app has no ${split} split of the dataset “${dataset}”.`,
-        );
-      const what = `${dataset} ${split} images`;
-      const [images, labels] = await Promise.all([
-        fetchBytes(`./data/${entry.images}`, what, onProgress),
-        fetchBytes(`./data/${entry.labels}`, `${dataset} ${split} labels`),
-      ]);
-      return lab.parseIdxDataset(images, labels);
-    })();
+    loading = fetchSplitFiles(dataset, split, onProgress).then(
+      ({ images, labels }) => lab.parseIdxDataset(images, labels),
+    );
     loading.catch(() => datasets.delete(key));
     datasets.set(key, loading);
   }

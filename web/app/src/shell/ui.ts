@@ -212,17 +212,3 @@ export function argmax(
     if (values[i]! > values[best]!) best = i;
   return best - from;
 }
-
-/** Offers text or bytes as a file download. */
-export function download(
-  name: string,
-  data: string | Uint8Array,
-  type: string,
-): void {
-  const blob = new Blob([data as BlobPart], { type });
-  const a = el("a", { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}

@@ -1,20 +1,14 @@
 // ONNX Runtime Web's int8 graph of a quantized model (QDQ, built from our calibrated scales and
-// int8 codes by web/app/src/bench/qdq-model.ts), for the end-to-end rows: its session, and how
-// far its logits are from our integer executor's on the same images.
+// int8 codes by qdq-model.ts), for the end-to-end rows: its session, and how far its logits are
+// from our integer executor's on the same images.
 import type * as Ort from "onnxruntime-web";
-import type { createQuantLab } from "../../web/lib/src/index.node";
-import type { QuantizedModelHandle } from "../../web/lib/src/public";
-import {
-  modelGraph,
-  readSafetensorsF32,
-} from "../../web/app/src/bench/model-graph";
-import { encodeOnnxModel } from "../../web/app/src/bench/onnx-model";
-import {
-  qdqModel,
-  type QuantizedManifest,
-} from "../../web/app/src/bench/qdq-model";
-import { readSafetensors } from "../../web/app/src/bench/safetensors";
+import type { QuantizedModelHandle, QuantLab } from "quantlab";
+import { maxRelativeDifference, topOneAgreement } from "./logit-agreement";
 import type { ModelBatch } from "./model-batch";
+import { modelGraph, readSafetensorsF32 } from "./model-graph";
+import { encodeOnnxModel } from "./onnx-model";
+import { qdqModel, type QuantizedManifest } from "./qdq-model";
+import { readSafetensors } from "./safetensors";
 
 export interface OrtInt8 {
   session: Ort.InferenceSession;
@@ -27,7 +21,7 @@ export interface OrtInt8 {
 /** ORT's QDQ session for `handle` (an int8-static quantized model) at the batch's size, checked. */
 export async function ortInt8Session(
   ort: typeof Ort,
-  lab: ReturnType<typeof createQuantLab>,
+  lab: QuantLab,
   handle: QuantizedModelHandle,
   { images, input, dims }: ModelBatch,
 ): Promise<OrtInt8> {
@@ -50,19 +44,9 @@ export async function ortInt8Session(
   });
   const theirs = result.Y!.data as Float32Array;
   const { logits: ours, classes } = await lab.logits(handle, images);
-  const scale = Math.max(...ours.map(Math.abs));
-  let agree = 0;
-  for (let image = 0; image < dims[0]!; ++image) {
-    const row = (values: Float32Array) => {
-      const r = values.subarray(image * classes, (image + 1) * classes);
-      return r.indexOf(Math.max(...r));
-    };
-    if (row(ours) === row(theirs)) ++agree;
-  }
   return {
     session,
-    difference:
-      Math.max(...ours.map((v, i) => Math.abs(v - theirs[i]!))) / scale,
-    agreement: agree / dims[0]!,
+    difference: maxRelativeDifference(ours, theirs),
+    agreement: topOneAgreement(ours, theirs, classes),
   };
 }

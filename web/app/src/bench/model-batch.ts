@@ -1,7 +1,7 @@
 // The first `batch` test images of a 28×28 dataset as the end-to-end rows feed them: u8 images
 // for our classify/logits (the engine normalizes), and the same normalized as the manifest says
 // for lab.run and ONNX Runtime.
-import type { IdxDataset } from "../../web/lib/src/public";
+import type { IdxDataset } from "quantlab";
 
 export interface ModelBatch {
   images: { images: Uint8Array; rows: number; cols: number };
