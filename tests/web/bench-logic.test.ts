@@ -110,6 +110,24 @@ describe("timing loop", () => {
     expect(t.median).toBeCloseTo(0.003, 3);
   });
 
+  it("idles settleMs before each sample, so one workload's spinning threads do not fall on the next", async () => {
+    const calls: { workload: number; at: number }[] = [];
+    await measureInterleaved(
+      [0, 1].map((workload) => () => {
+        calls.push({ workload, at: performance.now() });
+      }),
+      { warmupMs: 0, samples: 2, minSampleMs: 0, settleMs: 25 },
+    );
+    // Two calibration calls of each workload come first, then the interleaved samples.
+    const samples = calls.slice(4);
+    expect(samples.map((call) => call.workload)).toEqual([0, 1, 0, 1]);
+    samples
+      .slice(1)
+      .forEach((call, i) =>
+        expect(call.at - samples[i]!.at).toBeGreaterThanOrEqual(24),
+      );
+  });
+
   it("interleaves the samples of several workloads, each with its own calls per sample", async () => {
     let now = 0;
     const log: string[] = [];

@@ -11,12 +11,20 @@ export interface TimingOptions {
   samples: number;
   /** Repeat the call within a sample until the sample lasts about this long. */
   minSampleMs: number;
+  /**
+   * Idle this long before each sample, so that the threads of the workload before it have gone
+   * to sleep: ONNX Runtime Web's pool keeps spinning for about 15 ms after a run (measured in
+   * Node, with or without its allow_spinning option), which took our second thread's core and
+   * read as our threads not scaling. Default 0.
+   */
+  settleMs?: number;
 }
 
 export const DEFAULT_TIMING: TimingOptions = {
   warmupMs: 300,
   samples: 9,
   minSampleMs: 20,
+  settleMs: 30,
 };
 
 export interface Timing extends Summary {
@@ -84,8 +92,11 @@ export async function measureInterleaved(
   const repetitions: number[] = [];
   for (const run of runs) repetitions.push(await calibrate(run));
   const perCall: number[][] = runs.map(() => []);
+  const settle = () =>
+    new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 0));
   for (let sample = 0; sample < options.samples; ++sample) {
     for (const [i, run] of runs.entries()) {
+      if (options.settleMs) await settle();
       perCall[i]!.push(
         (await timeOnce(run, repetitions[i]!)) / repetitions[i]!,
       );
@@ -102,4 +113,5 @@ export const QUICK_TIMING: TimingOptions = {
   warmupMs: 50,
   samples: 3,
   minSampleMs: 5,
+  settleMs: 30,
 };
