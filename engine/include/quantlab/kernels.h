@@ -28,8 +28,8 @@ namespace quantlab::kernels {
 // live in a separate wasm module, quantlab-relaxed.wasm, so that the engine itself stays valid
 // where relaxed SIMD is not. install_relaxed_simd links that module's bytes into the engine's
 // function table (sharing its memory); it returns false, and changes nothing, when the
-// JavaScript engine rejects the module or its probe finds the fused dot computed wrong. Natively the same kernel source is compiled in (through
-// SIMDe), and installing only makes it the default.
+// JavaScript engine rejects the module or its probe finds the fused dot computed wrong. Natively
+// the same kernel source is compiled in (through SIMDe), and installing only makes it the default.
 bool install_relaxed_simd(const uint8_t* module_bytes, size_t size);
 bool relaxed_simd_installed();
 // Whether Impl::relaxed can run here: natively always, in wasm once installed.
