@@ -54,6 +54,27 @@ void for_column_ranges(size_t count, size_t align, size_t work, Range&& range) {
   }
 }
 
+// A streaming GEMV's work in units: first `span` groups of `streams` far-apart panels
+// (stream(first_panel, span) reads panels first_panel + s · span), then the panels left over one
+// at a time (panel(col0, cols)). The two sum in different orders, so the units are the same at
+// every thread count and threads take whole units.
+template <typename Stream, typename Panel>
+void for_gemv_units(size_t n, size_t panel_cols, size_t streams, size_t work, Stream&& stream,
+                    Panel&& panel) {
+  const size_t span = n / panel_cols / streams;
+  const size_t panels = (n + panel_cols - 1) / panel_cols;
+  for_column_ranges(span + panels - span * streams, 1, work, [&](size_t begin, size_t end) {
+    for (size_t unit = begin; unit < end; ++unit) {
+      if (unit < span) {
+        stream(unit, span);
+        continue;
+      }
+      const size_t col0 = (span * streams + unit - span) * panel_cols;
+      panel(col0, std::min(panel_cols, n - col0));
+    }
+  });
+}
+
 // Calls range(row_begin, row_end, col_begin, col_end) on disjoint parts of the M × N output
 // that cover it: row ranges (starts multiples of Rows) when M holds two register blocks, else
 // column ranges (starts multiples of panel_cols), split across threads when the work is large.

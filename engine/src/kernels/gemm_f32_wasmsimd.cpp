@@ -127,24 +127,14 @@ void gemv_streams(size_t k, const float* a, const float* packed, const float* bi
   }
 }
 
-// The GEMV's work comes in units: first `span` groups of kStreams tiles (gemv_streams), then
-// the tiles left over one at a time (gemv_tile). The two sum in different orders, so the units
-// are the same at every thread count and threads take whole units (gemm_blocking.h).
+// Large GEMVs split their units across threads (gemm_blocking.h, for_gemv_units).
 void gemv(size_t k, const float* a, const float* packed, size_t n, const float* bias, float* c) {
-  const size_t span = n / kF32TileN / kStreams;
-  const size_t tiles = (n + kF32TileN - 1) / kF32TileN;
-  const size_t units = span + tiles - span * kStreams;
-  for_column_ranges(units, 1, n * k * sizeof(float), [&](size_t begin, size_t end) {
-    for (size_t unit = begin; unit < end; ++unit) {
-      if (unit < span) {
-        gemv_streams(k, a, packed, bias, unit, span, c);
-        continue;
-      }
-      const size_t col0 = (span * kStreams + unit - span) * kF32TileN;
-      const size_t cols = std::min(kF32TileN, n - col0);
-      gemv_tile(k, a, packed + col0 * k, TileBias(bias, col0, cols), c + col0, cols);
-    }
-  });
+  for_gemv_units(
+      n, kF32TileN, kStreams, n * k * sizeof(float),
+      [&](size_t tile, size_t span) { gemv_streams(k, a, packed, bias, tile, span, c); },
+      [&](size_t col0, size_t cols) {
+        gemv_tile(k, a, packed + col0 * k, TileBias(bias, col0, cols), c + col0, cols);
+      });
 }
 
 }  // namespace

@@ -83,29 +83,19 @@ void with_tiles(size_t cols, F&& f) {
   with_rows<MaxTiles>((cols + kIntTileN - 1) / kIntTileN, f);
 }
 
-// The GEMV's work in units, as the FP32 GEMV's: `span` pairs of far-apart panels, then the
-// panels left over. Threads take whole units (gemm_blocking.h); the sums are exact, so any
-// split gives the same bits.
+// Units as the FP32 GEMV's (gemm_blocking.h, for_gemv_units); the sums are exact, so any split
+// gives the same bits.
 void gemv(const CenteredRows& a, const PackedQC8W& w, int32_t* acc) {
   const int8_t* packed = reinterpret_cast<const int8_t*>(w.data.data());
-  const size_t span = w.n / kQC8WPanelN / kStreams;
-  const size_t panels = (w.n + kQC8WPanelN - 1) / kQC8WPanelN;
-  const size_t units = span + panels - span * kStreams;
-  const size_t work = w.n * a.kpad * sizeof(int16_t);
-  for_column_ranges(units, 1, work, [&](size_t begin, size_t end) {
-    for (size_t unit = begin; unit < end; ++unit) {
-      if (unit < span) {
-        gemv_streams(a.row(0), a.kpad, packed, unit, span, acc);
-        continue;
-      }
-      const size_t col0 = (span * kStreams + unit - span) * kQC8WPanelN;
-      const size_t cols = std::min(kQC8WPanelN, w.n - col0);
-      with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
-        gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
-                          acc + col0, cols);
+  for_gemv_units(
+      w.n, kQC8WPanelN, kStreams, w.n * a.kpad * sizeof(int16_t),
+      [&](size_t panel, size_t span) { gemv_streams(a.row(0), a.kpad, packed, panel, span, acc); },
+      [&](size_t col0, size_t cols) {
+        with_tiles<kIntPanelTiles>(cols, [&](auto tiles) {
+          gemv_panel<tiles>(a.row(0), a.kpad, packed + col0 * a.kpad, qc8w_panel_width(w, col0),
+                            acc + col0, cols);
+        });
       });
-    }
-  });
 }
 
 constexpr size_t kBlockRows = 4;

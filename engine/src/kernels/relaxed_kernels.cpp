@@ -140,9 +140,8 @@ constexpr size_t kRelaxedMinRows = 4;
 // by 1.3-3.6× and the GEMV by 1.1-1.8×. The INT8 GEMM needs two dots per 16 products (Eq. 56):
 // where the dot is vpdpbusd (Chromium) it beat SIMD128's pmaddwd + add, where it is pmaddubsw,
 // pmaddwd and an add (Node 20) it lost (0.89×).
-bool relaxed_is_faster_qc8w(size_t m) {
-  return relaxed_kernels().single_instruction_dot && m >= kRelaxedMinRows;
-}
+// (Below kRelaxedMinRows the relaxed INT8 entry runs the SIMD128 GEMV itself.)
+bool relaxed_is_faster_qc8w() { return relaxed_kernels().single_instruction_dot; }
 
 // The block order of relaxed/gemm_qc4w_relaxed.cpp: k = 0 4 1 5 2 6 3 7.
 constexpr size_t kQuadOrder[kIntBlockK] = {0, 4, 1, 5, 2, 6, 3, 7};
@@ -292,7 +291,7 @@ void gemm_qs8_qc8w_i32_impl(const CenteredRows& a, const PackedQC8W& w, int32_t*
       return gemm_qs8_qc8w_i32__relaxed(a, w, acc, ldacc);
     case Impl::fastest:
       return gemm_qs8_qc8w_i32_impl(a, w, acc, ldacc,
-                                    relaxed_is_faster_qc8w(a.m) ? Impl::relaxed : Impl::wasmsimd);
+                                    relaxed_is_faster_qc8w() ? Impl::relaxed : Impl::wasmsimd);
   }
 }
 
