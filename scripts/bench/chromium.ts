@@ -21,7 +21,10 @@ import {
   formatModelTable,
   MODEL_TABLE_LEGEND,
 } from "../../web/app/src/bench/model-table";
-import { alignColumns, NUMERIC_COLUMNS } from "../../web/app/src/bench/table";
+import {
+  alignColumns,
+  isNumericKernelColumn,
+} from "../../web/app/src/bench/table";
 import { formatCheck, type TargetCheck } from "../../web/app/src/bench/targets";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -99,9 +102,7 @@ try {
       ),
     );
     console.log(
-      alignColumns(header, rows, (col) => NUMERIC_COLUMNS.has(col)).lines.join(
-        "\n",
-      ),
+      alignColumns(header, rows, isNumericKernelColumn).lines.join("\n"),
     );
     console.log(`\nissue targets:\n${await text("#checks")}`);
   }

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import type * as Ort from "onnxruntime-web";
 import { createQuantLab } from "../../web/lib/src/index.node";
-import type { IdxDataset } from "../../web/lib/src/public";
+import type { IdxDataset, ModelHandle } from "../../web/lib/src/public";
 import {
   BENCH_MODELS,
   benchModel,
@@ -75,9 +75,10 @@ export async function benchModels(
   const lab = createQuantLab({ worker: false, threads });
   const rows: ModelRow[] = [];
   try {
-    for (const name of BENCH_MODELS)
+    const models = BENCH_MODELS.map(modelFiles);
+    for (const files of models)
       rows.push(
-        ...(await benchModel(lab, modelFiles(name), {
+        ...(await benchModel(lab, files, {
           plans: PRESETS,
           timing,
           threads,
@@ -85,7 +86,7 @@ export async function benchModels(
           onStep,
         })),
       );
-    const files = modelFiles("fashion-cnn");
+    const files = models.find((m) => m.name === "fashion-cnn")!;
     const model = await lab.loadModel({
       manifest: files.manifest,
       weights: files.weights,
@@ -95,7 +96,7 @@ export async function benchModels(
     const test = await data(files.test);
     const evaluation =
       threads > 1
-        ? await evaluationScaling(lab, test, threads, onStep)
+        ? await evaluationScaling(lab, files, model, test, threads, onStep)
         : undefined;
     onStep("fashion-cnn: report");
     const start = performance.now();
@@ -115,6 +116,8 @@ export async function benchModels(
 // Whole evaluations are seconds long, so a few interleaved samples without warm-up repeats.
 async function evaluationScaling(
   lab: ReturnType<typeof createQuantLab>,
+  files: ModelFiles,
+  many: ModelHandle,
   test: IdxDataset,
   threads: number,
   onStep: (step: string) => void,
@@ -122,14 +125,10 @@ async function evaluationScaling(
   onStep(`fashion-cnn: evaluate 10,000 images, 1 and ${threads} threads`);
   const single = createQuantLab({ worker: false, threads: 1 });
   try {
-    const files = {
-      manifest: read("models/fashion-cnn/manifest.json"),
-      weights: read("models/fashion-cnn/model.safetensors"),
-    };
-    const [one, many] = [
-      await single.loadModel(files),
-      await lab.loadModel(files),
-    ];
+    const one = await single.loadModel({
+      manifest: files.manifest,
+      weights: files.weights,
+    });
     const [oneTiming, manyTiming] = await measureInterleaved(
       [
         async () => single.evaluate(one, test),

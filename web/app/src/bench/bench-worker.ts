@@ -18,7 +18,12 @@ import {
 } from "quantlab";
 import type { BenchModule } from "./bench-module";
 import { ISSUE_CASES, type KernelKind } from "./cases";
-import { benchModel, type ModelFiles, type ModelRow } from "./model-rows";
+import {
+  benchModel,
+  MODEL_BATCHES,
+  type ModelFiles,
+  type ModelRow,
+} from "./model-rows";
 import { measureRoofline, ISSUE_PROBES, type Roofline } from "./roofline";
 import { runCase, type CaseOutcome } from "./runner";
 import type { TimingOptions } from "./timing";
@@ -98,7 +103,7 @@ const handlers: Handlers<BenchWorkerMethods> = {
       onStep: (step) =>
         context.progress({
           done: done++,
-          total: request.plans.length + 2,
+          total: request.plans.length + MODEL_BATCHES.length,
           message: step,
         }),
     });

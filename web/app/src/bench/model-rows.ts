@@ -3,6 +3,7 @@
 // classify path in FP32 and quantized, against ONNX Runtime Web running the same FP32 graph
 // and the int8 QDQ graph of our int8 model, all timed interleaved at one thread count.
 import type * as Ort from "onnxruntime-web";
+import type { SplitFiles } from "../shell/datasets";
 import type {
   ModelHandle,
   PlanPreset,
@@ -12,8 +13,7 @@ import type {
 import { maxRelativeDifference } from "./logit-agreement";
 import { modelBatch, type ModelBatch } from "./model-batch";
 import { modelGraph, readSafetensorsF32 } from "./model-graph";
-import { encodeOnnxModel } from "./onnx-model";
-import { configureOrt } from "./ort-backend";
+import { configureOrt, createOrtSession } from "./ort-backend";
 import { ortInt8Session, type OrtInt8 } from "./ort-int8";
 import { measureInterleaved, type TimingOptions } from "./timing";
 
@@ -23,19 +23,13 @@ export const MODEL_BATCHES: readonly number[] = [1, 256];
 /** The models of the rows. */
 export const BENCH_MODELS: readonly string[] = ["fashion-cnn", "fashion-mlp"];
 
-/** A gzipped IDX split as shipped: images and labels. */
-export interface IdxFiles {
-  images: Uint8Array;
-  labels: Uint8Array;
-}
-
 /** A shipped model's files and its dataset's test and calibration splits. */
 export interface ModelFiles {
   name: string;
   manifest: Uint8Array;
   weights: Uint8Array;
-  test: IdxFiles;
-  calibration: IdxFiles;
+  test: SplitFiles;
+  calibration: SplitFiles;
 }
 
 export interface ModelRowOptions {
@@ -84,7 +78,7 @@ export async function benchModel(
     manifest: files.manifest,
     weights: files.weights.slice(),
   });
-  const dataset = (split: IdxFiles) =>
+  const dataset = (split: SplitFiles) =>
     lab.parseIdxDataset(split.images, split.labels);
   const [test, calibration] = [
     await dataset(files.test),
@@ -130,15 +124,9 @@ async function timeBatch(
   let int8: OrtInt8 | undefined;
   try {
     if (ort) {
-      session = await ort.InferenceSession.create(
-        encodeOnnxModel(
-          modelGraph(
-            model.manifest,
-            readSafetensorsF32(files.weights),
-            dims[0]!,
-          ),
-        ),
-        { executionProviders: ["wasm"], graphOptimizationLevel: "all" },
+      session = await createOrtSession(
+        ort,
+        modelGraph(model.manifest, readSafetensorsF32(files.weights), dims[0]!),
       );
       const feeds = { X: new ort.Tensor("float32", input, dims) };
       const theirs = (await session.run(feeds)).Y!.data as Float32Array;

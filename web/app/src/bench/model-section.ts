@@ -3,8 +3,7 @@
 // as they come, and the end-to-end targets under it.
 import type { PlanPreset } from "quantlab";
 import { fetchSplitFiles } from "../shell/datasets";
-import { fetchBytes } from "../shell/fetch";
-import { fetchShippedWeights, shippedModel } from "../shell/models";
+import { fetchShippedFiles } from "../shell/models";
 import { renderBody, renderHeader } from "./html-table";
 import type { ModelFiles, ModelRow } from "./model-rows";
 import {
@@ -22,13 +21,7 @@ export const PAGE_PLANS: readonly PlanPreset[] = ["int8", "w4a8"];
 
 /** A shipped model's files and its dataset's test and calibration splits, fetched. */
 export async function fetchModelFiles(name: string): Promise<ModelFiles> {
-  const shipped = shippedModel(name);
-  if (shipped === undefined)
-    throw new Error(`There is no shipped model called “${name}”.`);
-  const [manifest, weights] = await Promise.all([
-    fetchBytes(shipped.manifestUrl, `${name} manifest`),
-    fetchShippedWeights(shipped, `${name} weights`),
-  ]);
+  const { manifest, weights } = await fetchShippedFiles(name);
   const { dataset } = JSON.parse(new TextDecoder().decode(manifest)) as {
     dataset: string;
   };

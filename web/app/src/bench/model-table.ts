@@ -161,6 +161,6 @@ export function formatModelAgreement(rows: readonly ModelRow[]): string {
 }
 
 /** "INT8", "W4A8", "INT8 dyn" …: a plan's name as the tables write it. */
-export function planLabel(plan: string): string {
+function planLabel(plan: string): string {
   return plan === "int8-dynamic" ? "INT8 dyn" : plan.toUpperCase();
 }

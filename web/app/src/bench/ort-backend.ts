@@ -2,7 +2,7 @@
 // same thread count as ours. The caller passes the `onnxruntime-web` namespace it imported (Node and the browser
 // import different entry points of the same package).
 import type * as Ort from "onnxruntime-web";
-import { encodeOnnxModel } from "./onnx-model";
+import { encodeOnnxModel, type OnnxGraph } from "./onnx-model";
 import { ortGraph, type CaseWeights } from "./ort-models";
 import type { BenchCase } from "./cases";
 
@@ -27,6 +27,17 @@ export function configureOrt(ort: OrtModule, threads: number): void {
   ort.env.logLevel = "error";
 }
 
+/** An ONNX Runtime Web session for `graph`, as every bench row creates it. */
+export function createOrtSession(
+  ort: OrtModule,
+  graph: OnnxGraph,
+): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(encodeOnnxModel(graph), {
+    executionProviders: ["wasm"],
+    graphOptimizationLevel: "all",
+  });
+}
+
 export async function createOrtCall(
   ort: OrtModule,
   c: BenchCase,
@@ -35,10 +46,7 @@ export async function createOrtCall(
   inputDims: readonly number[],
 ): Promise<OrtCall> {
   const graph = ortGraph(c, weights);
-  const session = await ort.InferenceSession.create(encodeOnnxModel(graph), {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
-  });
+  const session = await createOrtSession(ort, graph);
   const feeds = {
     [graph.inputs[0]!.name]: new ort.Tensor("float32", input, inputDims),
   };

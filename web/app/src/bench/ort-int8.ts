@@ -6,7 +6,7 @@ import type { QuantizedModelHandle, QuantLab } from "quantlab";
 import { maxRelativeDifference, topOneAgreement } from "./logit-agreement";
 import type { ModelBatch } from "./model-batch";
 import { modelGraph, readSafetensorsF32 } from "./model-graph";
-import { encodeOnnxModel } from "./onnx-model";
+import { createOrtSession } from "./ort-backend";
 import { qdqModel, type QuantizedManifest } from "./qdq-model";
 import { readSafetensors } from "./safetensors";
 
@@ -35,10 +35,7 @@ export async function ortInt8Session(
     dims[0]!,
     qdqModel(manifest, readSafetensors(saved.weights)),
   );
-  const session = await ort.InferenceSession.create(encodeOnnxModel(graph), {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
-  });
+  const session = await createOrtSession(ort, graph);
   const result = await session.run({
     X: new ort.Tensor("float32", input, dims),
   });

@@ -6,19 +6,18 @@ import { renderNav } from "../shell/nav";
 import { createWorkerClient } from "quantlab";
 import type { BenchWorkerMethods } from "./bench-worker";
 import { renderBody, renderHeader } from "./html-table";
-import { BENCH_MODELS } from "./model-rows";
+import { BENCH_MODELS, MODEL_BATCHES, type ModelRow } from "./model-rows";
 import { fetchModelFiles, ModelSection, PAGE_PLANS } from "./model-section";
 import { modelTargets } from "./model-table";
 import { ISSUE_CASES, KERNEL_KINDS, KIND_LABELS } from "./cases";
 import { formatAgreement, formatDotAddCeiling } from "./report";
 import type { Agreement } from "./agreement";
-import type { ModelRow } from "./model-rows";
 import type { Roofline } from "./roofline";
 import type { KernelResult } from "./results";
 import { RooflineChart } from "./roofline-chart";
 import {
   formatRoofline,
-  NUMERIC_COLUMNS,
+  isNumericKernelColumn,
   TABLE_HEADER,
   tableRow,
 } from "./table";
@@ -51,8 +50,6 @@ const worker = createWorkerClient<BenchWorkerMethods>(
   { abort: "terminate" },
 );
 let abort: AbortController | undefined;
-
-const isNumericKernelColumn = (col: number) => NUMERIC_COLUMNS.has(col);
 
 /** The last run's figures, as the JSON download holds them. */
 interface PageReport {
@@ -149,7 +146,7 @@ async function run(): Promise<void> {
   const agreement: Agreement[] = [];
   const unavailable: string[] = [];
   // The roofline, each case's kinds, and each model (counted as one kind per plan and batch).
-  const modelSteps = PAGE_PLANS.length + 2;
+  const modelSteps = PAGE_PLANS.length + MODEL_BATCHES.length;
   const steps =
     (cases.length > 0 ? 1 + cases.length * KERNEL_KINDS.length : 0) +
     modelNames.length * modelSteps;
@@ -222,8 +219,7 @@ async function run(): Promise<void> {
         [{ files, plans: PAGE_PLANS, timing, withOrt }],
         {
           signal,
-          onProgress: (p) =>
-            show(`${p.message ?? name}…`, (p.done / p.total) * modelSteps),
+          onProgress: (p) => show(`${p.message ?? name}…`, p.done),
         },
       );
       done += modelSteps;

@@ -33,10 +33,13 @@ export const TABLE_HEADER: readonly string[] = [
   "relaxed÷ORT",
 ];
 
-/** Columns that hold numbers (right-aligned). */
-export const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
+const NUMERIC_COLUMNS: ReadonlySet<number> = new Set([
   2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
 ]);
+
+/** Whether a kernel table column holds numbers (right-aligned). */
+export const isNumericKernelColumn = (column: number) =>
+  NUMERIC_COLUMNS.has(column);
 
 export function formatNumber(value: number | undefined, digits = 3): string {
   if (value === undefined || !Number.isFinite(value)) return "—";
@@ -99,9 +102,7 @@ export function formatTable(results: readonly KernelResult[]): string {
   const {
     lines: [header, ...rows],
     widths,
-  } = alignColumns(TABLE_HEADER, results.map(tableRow), (col) =>
-    NUMERIC_COLUMNS.has(col),
-  );
+  } = alignColumns(TABLE_HEADER, results.map(tableRow), isNumericKernelColumn);
   const out = [header!, widths.map((w) => "-".repeat(w)).join("  ")];
   results.forEach((r, i) => {
     if (i > 0 && results[i - 1]!.caseName !== r.caseName) out.push("");

@@ -9,7 +9,7 @@ import {
 } from "quantlab";
 import { fetchSplitFiles, type Split } from "./datasets";
 import { fetchBytes, type OnProgress } from "./fetch";
-import { fetchShippedWeights, shippedModel } from "./models";
+import { fetchShippedFiles } from "./models";
 
 export { fetchBytes, type OnProgress };
 
@@ -38,16 +38,8 @@ export function forgetLoadedModels(): void {
 export function loadShippedModel(name: string): Promise<LoadedModel> {
   let loading = loadedModels.get(name);
   if (loading === undefined) {
-    const shipped = shippedModel(name);
-    if (shipped === undefined)
-      return Promise.reject(
-        new Error(`There is no shipped model called “${name}”.`),
-      );
     loading = (async () => {
-      const [manifest, weights] = await Promise.all([
-        fetchBytes(shipped.manifestUrl, `${name} manifest`),
-        fetchShippedWeights(shipped, `${name} weights`),
-      ]);
+      const { manifest, weights } = await fetchShippedFiles(name);
       const handle = await lab.loadModel({
         manifest,
         weights: weights.slice(),

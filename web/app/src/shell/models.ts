@@ -58,6 +58,20 @@ export function shippedModel(name: string): ShippedModel | undefined {
   return SHIPPED_MODELS.find((m) => m.name === name);
 }
 
+/** A shipped image model's manifest and model.safetensors, fetched. */
+export async function fetchShippedFiles(
+  name: string,
+): Promise<{ manifest: Uint8Array; weights: Uint8Array }> {
+  const shipped = shippedModel(name);
+  if (shipped === undefined)
+    throw new Error(`There is no shipped model called “${name}”.`);
+  const [manifest, weights] = await Promise.all([
+    fetchBytes(shipped.manifestUrl, `${name} manifest`),
+    fetchShippedWeights(shipped, `${name} weights`),
+  ]);
+  return { manifest, weights };
+}
+
 /** What each shipped model is, in words, for the model picker. */
 export const MODEL_DESCRIPTIONS: Record<string, string> = {
   "fashion-cnn": "clothes, CNN",
