@@ -118,14 +118,31 @@ describe("timing loop", () => {
       }),
       { warmupMs: 0, samples: 2, minSampleMs: 0, settleMs: 25 },
     );
-    // Two calibration calls of each workload come first, then the interleaved samples.
+    // Two calibration calls of each workload come first, then per sample the pause, one
+    // untimed call and the timed one.
     const samples = calls.slice(4);
-    expect(samples.map((call) => call.workload)).toEqual([0, 1, 0, 1]);
-    samples
-      .slice(1)
-      .forEach((call, i) =>
-        expect(call.at - samples[i]!.at).toBeGreaterThanOrEqual(24),
-      );
+    expect(samples.map((call) => call.workload)).toEqual([
+      0, 0, 1, 1, 0, 0, 1, 1,
+    ]);
+    for (let i = 2; i < samples.length; i += 2) {
+      expect(samples[i]!.at - samples[i - 1]!.at).toBeGreaterThanOrEqual(24);
+    }
+  });
+
+  it("leaves the first call after the pause out of the sample (the threads waking up)", async () => {
+    let now = 0;
+    let lastCallEnd = -Infinity;
+    const timing = await measure(
+      (n) => {
+        // A call after 20 ms of real idle time costs 100 ms more on the fake clock.
+        const rested = performance.now() - lastCallEnd >= 20;
+        now += (rested ? 100 : 0) + n;
+        lastCallEnd = performance.now();
+      },
+      { warmupMs: 0, samples: 3, minSampleMs: 0, settleMs: 30 },
+      () => now,
+    );
+    expect(timing.median).toBe(1);
   });
 
   it("interleaves the samples of several workloads, each with its own calls per sample", async () => {

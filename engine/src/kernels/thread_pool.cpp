@@ -1,8 +1,17 @@
 // A fork-join pool of std::threads (Emscripten pthreads in the threaded wasm build): the calling
-// thread runs the first range, each pool thread one of the others; a generation counter under
-// one mutex hands out jobs, so a woken thread never runs a job twice or misses one.
+// thread runs the first range, each pool thread one of the others; a generation counter hands
+// out jobs, so a woken thread never runs a job twice or misses one.
+//
+// Waiting threads spin for kSpinBeforeSleep before they block on a condition variable (pool
+// threads for the next job, the caller for the others' ranges), as XNNPACK's pthreadpool and
+// ONNX Runtime's pool do. Measured on the 2-vCPU VM (docs/threads.md, "Waking a sleeping
+// thread"): a thread woken from a futex wait started 1–4 ms late after its core had idled, in
+// native code as in wasm, so a 10 ms GEMM split in two took 6–10 ms; Chromium, 30 ms idle
+// between calls, scaled 0.86–1.18× with blocking waits only and 1.78–1.96× when the threads
+// were still spinning from the call before.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -41,6 +50,27 @@ struct Job {
 };
 
 thread_local bool inside_job = false;
+
+// Long enough to bridge the serial work between a model's parallel layers and between
+// back-to-back calls; short enough that an idle pool gives its cores back within 2 ms.
+constexpr std::chrono::microseconds kSpinBeforeSleep{2000};
+
+// Polls ready() until it holds or kSpinBeforeSleep has passed; returns ready().
+template <typename Ready>
+bool spin_until(Ready ready) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point until = Clock::now() + kSpinBeforeSleep;
+  do {
+    // The clock is a call into JavaScript in wasm: poll between reads.
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
+    }
+    // With more threads than free cores (a count above the cores, other load), the thread a
+    // spinner waits for may need this core.
+    std::this_thread::yield();
+  } while (Clock::now() < until);
+  return ready();
+}
 
 class Pool {
  public:
@@ -89,16 +119,20 @@ class Pool {
         threads_.emplace_back([this, index = threads_.size()] { work(index + 1); });
       }
       job_ = &job;
-      pending_ = job.ranges - 1;
-      ++generation_;
+      pending_.store(job.ranges - 1);
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     inside_job = true;
     job.run(0);
     inside_job = false;
-    {
+    const auto all_done = [&] { return pending_.load() == 0; };
+    if (!spin_until(all_done)) {
       std::unique_lock lock(mutex_);
-      done_.wait(lock, [&] { return pending_ == 0; });
+      done_.wait(lock, all_done);
+    }
+    {
+      std::lock_guard lock(mutex_);
       job_ = nullptr;
     }
     for (const std::exception_ptr& error : job.errors) {
@@ -111,17 +145,25 @@ class Pool {
   void work(size_t index) {
     inside_job = true;
     uint64_t seen = 0;
-    std::unique_lock lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      const auto new_job = [&] { return generation_.load() != seen; };
+      spin_until(new_job);
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || new_job(); });
       if (stopping_) return;
-      seen = generation_;
+      seen = generation_.load();
+      // Decided under the mutex: a job this thread has no range in may return, and the next
+      // one reuse its address, as soon as the mutex is free.
       Job* job = job_;
       if (job == nullptr || index >= job->ranges) continue;
       lock.unlock();
       job->run(index);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
+      // The caller tests pending_ under the mutex before it blocks: notifying under the mutex
+      // cannot fall between its test and its wait.
+      if (pending_.fetch_sub(1) == 1) {
+        std::lock_guard relock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -132,8 +174,9 @@ class Pool {
   std::vector<std::thread> threads_;
   size_t count_ = default_thread_count();
   Job* job_ = nullptr;
-  size_t pending_ = 0;
-  uint64_t generation_ = 0;
+  // Atomic so that spinning threads can poll them without the mutex; written under it.
+  std::atomic<size_t> pending_{0};
+  std::atomic<uint64_t> generation_{0};
   bool stopping_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "gemm_test_support.h"
@@ -86,6 +87,34 @@ TEST(ThreadPool, NestedCallsRunInlineAndErrorsReachTheCaller) {
   std::atomic<size_t> sum{0};
   parallel_ranges(9, 1, [&](size_t begin, size_t end) { sum += end - begin; });
   EXPECT_EQ(sum, 9u);
+}
+
+// Back-to-back jobs of changing range counts, with other threads calling in: a pool thread that
+// has no range in one job must not run a range of the next (the jobs live on the caller's stack,
+// so the next one can sit at the same address), and no range may run twice or be skipped.
+TEST(ThreadPool, BackToBackJobsOfChangingWidthRunEachRangeOnce) {
+  if (!pool_has_threads()) GTEST_SKIP() << "this build has no threads";
+  ThreadCount restore;
+  std::atomic<bool> stop{false};
+  std::thread other_caller([&] {
+    while (!stop) {
+      std::atomic<size_t> sum{0};
+      parallel_ranges(64, 1, [&](size_t begin, size_t end) { sum += end - begin; });
+      ASSERT_EQ(sum, 64u);
+    }
+  });
+  for (size_t round = 0; round < 1000; ++round) {
+    set_thread_count(1 + round % 4);
+    const size_t count = 1 + round * 37 % 1000;
+    std::vector<std::atomic<int>> runs(count);
+    parallel_ranges(count, 1 + round % 3, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) ++runs[i];
+    });
+    for (size_t i = 0; i < count; ++i)
+      ASSERT_EQ(runs[i], 1) << "round " << round << ", index " << i;
+  }
+  stop = true;
+  other_caller.join();
 }
 
 // A kernel call writing `bytes` of output to the pointer it is given.

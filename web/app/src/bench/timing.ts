@@ -15,7 +15,11 @@ export interface TimingOptions {
    * Idle this long before each sample, so that the threads of the workload before it have gone
    * to sleep: ONNX Runtime Web's pool keeps spinning for about 15 ms after a run (measured in
    * Node, with or without its allow_spinning option), which took our second thread's core and
-   * read as our threads not scaling. Default 0.
+   * read as our threads not scaling. After the pause the workload runs once untimed, so that
+   * its own threads are awake again: a thread woken on a core that idled that long started
+   * 1–4 ms late on the 2-vCPU VM (docs/threads.md, "Waking a sleeping thread"), a cost of the
+   * machine that would otherwise land on every sample of every multi-threaded workload.
+   * Default 0 (no pause, no untimed call).
    */
   settleMs?: number;
 }
@@ -96,7 +100,10 @@ export async function measureInterleaved(
     new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 0));
   for (let sample = 0; sample < options.samples; ++sample) {
     for (const [i, run] of runs.entries()) {
-      if (options.settleMs) await settle();
+      if (options.settleMs) {
+        await settle();
+        await run(1);
+      }
       perCall[i]!.push(
         (await timeOnce(run, repetitions[i]!)) / repetitions[i]!,
       );
