@@ -7,6 +7,7 @@
 // own memory and appends its three functions to the engine's function table, so C++ calls them
 // through plain function pointers: no JavaScript in between. The module uses no stack and no
 // data (the build checks), so sharing the memory needs no allocation.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ EM_JS(int, quantlab_link_relaxed_module, (const uint8_t* bytes, size_t size, int
 namespace quantlab::kernels {
 namespace {
 
+// How a one-instruction lowering of the fused dot reads its 7-bit operand's full byte.
+enum class ByteReading { none, unsigned8, signed8 };
+
 struct RelaxedKernels {
   void (*qc4w)(const relaxed::QC4WArgs*) = nullptr;
   void (*qc8w)(const relaxed::QC8WArgs*) = nullptr;
@@ -65,17 +69,10 @@ struct RelaxedKernels {
   bool installed = false;
   // Whether the fused dot is one instruction here (below): then the INT8 GEMM is faster too.
   bool single_instruction_dot = false;
+  // How that instruction reads a full byte of its 7-bit operand, where it reads one exactly
+  // (below): the INT8 GEMM then takes one dot per 4 k instead of two (Eq. 58).
+  ByteReading byte_reading = ByteReading::none;
 };
-
-RelaxedKernels& relaxed_kernels() {
-#if defined(__EMSCRIPTEN__)
-  static RelaxedKernels kernels;
-#else
-  static RelaxedKernels kernels{&quantlab_relaxed_qc4w, &quantlab_relaxed_qc8w,
-                                &quantlab_relaxed_probe};
-#endif
-  return kernels;
-}
 
 // The probe's lanes a = (−1, 1, 127, −128), b = (127, 1, 0, 127), accumulator 1000: a dot product
 // of −16382, so −15382 is the only right answer. Node 20's baseline compiler (Liftoff), which
@@ -90,8 +87,51 @@ bool fused_dot_is_right(const RelaxedKernels& kernels) {
 // all 4 products of a lane gives 129540 where it is AVX-VNNI's vpdpbusd (b unsigned, no
 // saturation, one instruction), −508 on Arm's sdot (b signed, one instruction), and 65534 where
 // x64 without VNNI takes pmaddubsw (pairs saturated to 32767), pmaddwd and an add.
+constexpr int32_t kProbeUnsigned = 4 * 127 * 255;
+constexpr int32_t kProbeSigned = 4 * 127 * -1;
+constexpr int32_t kProbeSaturated = 2 * 32767;
+
+int32_t high_bit_probe(const RelaxedKernels& kernels) { return kernels.probe(0x7F7F7F7F, -1, 0); }
+
 bool dot_is_single_instruction(const RelaxedKernels& kernels) {
-  return kernels.probe(0x7F7F7F7F, -1, 0) != 2 * 32767;
+  return high_bit_probe(kernels) != kProbeSaturated;
+}
+
+// vpdpbusd and sdot read the whole byte, unsigned or signed, and add the 4 products of a lane
+// without an i16 step: the first probe's answer is exactly 4 · 127 · 255 or 4 · 127 · (−1), and
+// the largest products a full byte can make, 4 · (−128) · 255 unsigned or 4 · (−128)² signed,
+// come out exact (an i16 pair step would wrap or saturate them). Any other answer (pmaddubsw's
+// saturation, a lowering not seen yet) keeps the two-plane layout, exact on every lowering.
+ByteReading byte_reading(const RelaxedKernels& kernels) {
+  const int32_t answer = high_bit_probe(kernels);
+  const int32_t min_byte = static_cast<int32_t>(0x80808080);
+  if (answer == kProbeUnsigned && kernels.probe(min_byte, -1, 0) == 4 * -128 * 255) {
+    return ByteReading::unsigned8;
+  }
+  if (answer == kProbeSigned && kernels.probe(min_byte, min_byte, 0) == 4 * -128 * -128) {
+    return ByteReading::signed8;
+  }
+  return ByteReading::none;
+}
+
+void read_lowering(RelaxedKernels& kernels) {
+  kernels.single_instruction_dot = dot_is_single_instruction(kernels);
+  kernels.byte_reading = byte_reading(kernels);
+}
+
+RelaxedKernels& relaxed_kernels() {
+#if defined(__EMSCRIPTEN__)
+  static RelaxedKernels kernels;
+#else
+  // Natively the kernels are linked in (SIMDe lowers the fused dot as sdot does), so Impl::relaxed
+  // runs them as installed ones would, while the default stays SIMD128.
+  static RelaxedKernels kernels = [] {
+    RelaxedKernels linked{&quantlab_relaxed_qc4w, &quantlab_relaxed_qc8w, &quantlab_relaxed_probe};
+    read_lowering(linked);
+    return linked;
+  }();
+#endif
+  return kernels;
 }
 
 #if defined(__EMSCRIPTEN_PTHREADS__)
@@ -137,11 +177,19 @@ constexpr size_t kRelaxedMinRows = 4;
 // Impl::fastest, from same-run ratios on x64 (AMD EPYC Zen 4 with AVX-VNNI, 2-core VM, loaded;
 // docs/quantization.md §10.1 has the figures). The W4A8 kernels beat SIMD128 on either lowering
 // of the fused dot (one relaxed dot against four i16 dots, an add and a nibble spread), the GEMM
-// by 1.3-3.6× and the GEMV by 1.1-1.8×. The INT8 GEMM needs two dots per 16 products (Eq. 56):
-// where the dot is vpdpbusd (Chromium) it beat SIMD128's pmaddwd + add, where it is pmaddubsw,
-// pmaddwd and an add (Node 20) it lost (0.89×).
-// (Below kRelaxedMinRows the relaxed INT8 entry runs the SIMD128 GEMV itself.)
-bool relaxed_is_faster_qc8w() { return relaxed_kernels().single_instruction_dot; }
+// by 1.3-3.6× and the GEMV by 1.1-1.8×. The INT8 GEMM needs two dots per 16 products (Eq. 56),
+// or one where the dot reads a full byte (Eq. 58): where the dot is vpdpbusd (Chromium) it beat
+// SIMD128's pmaddwd + add even with two, where it is pmaddubsw, pmaddwd and an add (Node 20) it
+// lost (0.89×).
+// (Below kRelaxedMinRows the relaxed INT8 entry runs the SIMD128 GEMV itself.) Its activation
+// layout pass costs per row and k, its saving per row, k and column, so narrow products stay on
+// SIMD128: in Chromium (vpdpbusd, Eq. 58) fashion-cnn's second convolution, N = 32, ran
+// 0.71-1.04× SIMD128 on the relaxed GEMM, GEMM 256×1024×1024 1.65-1.81×.
+constexpr size_t kRelaxedMinColumns = 64;
+
+bool relaxed_is_faster_qc8w(size_t n) {
+  return n >= kRelaxedMinColumns && relaxed_kernels().single_instruction_dot;
+}
 
 // The block order of relaxed/gemm_qc4w_relaxed.cpp: k = 0 4 1 5 2 6 3 7.
 constexpr size_t kQuadOrder[kIntBlockK] = {0, 4, 1, 5, 2, 6, 3, 7};
@@ -164,22 +212,50 @@ std::vector<int8_t> permuted_codes(const CenteredRows& a) {
 
 constexpr size_t kQC8WBlockRows = 2;
 
-// c + 255 in [0, 510] = low + 128 · high (Eq. 56), as
-// [block of 2 rows][k quad][row][4 low bytes, 4 high bytes]; rows past M are zero.
-std::vector<uint8_t> split_activations(const CenteredRows& a) {
+// The INT8 kernel's activations (QC8WArgs): bytes [block of 2 rows][k quad][row][planes · 4],
+// rows past M zero, and d_r per row.
+struct QC8WActivations {
+  uint32_t planes = 2;
+  std::vector<uint8_t> bytes;
+  std::vector<int32_t> offsets;
+};
+
+// One plane where the lowering reads a full byte and every row's values span at most 256
+// (always, for 8-bit activations): c + d_r with d_r = −min_k c, or −min_k c − 128 for a signed
+// reading (Eq. 58). Otherwise two planes: c + 255 in [0, 510] = low + 128 · high (Eq. 56).
+QC8WActivations lay_out_activations(const CenteredRows& a, ByteReading reading) {
+  QC8WActivations out;
+  out.offsets.resize(a.m);
+  bool fits = reading != ByteReading::none;
+  for (size_t i = 0; i < a.m && fits; ++i) {
+    // Branch-free, so that it vectorizes: std::minmax_element's branches mispredict on
+    // activations and cost more than the GEMM on a convolution's short rows.
+    int32_t low = 0, high = 0;
+    for (const int16_t* v = a.row(i); v != a.row(i) + a.kpad; ++v) {
+      low = std::min<int32_t>(low, *v);
+      high = std::max<int32_t>(high, *v);
+    }
+    fits = high - low <= 255;
+    out.offsets[i] = -low - (reading == ByteReading::signed8 ? 128 : 0);
+  }
+  out.planes = fits ? 1 : 2;
   const size_t quads = a.kpad / 4;
-  const size_t blocks = (a.m + kQC8WBlockRows - 1) / kQC8WBlockRows;
-  std::vector<uint8_t> out(blocks * quads * kQC8WBlockRows * 8, 0);
+  const size_t row_quad = out.planes * 4;
+  out.bytes.assign((a.m + 1) / kQC8WBlockRows * quads * kQC8WBlockRows * row_quad, 0);
+  // One plane: the byte the lowering reads as the value; two: its low 7 bits, then the rest.
+  const int32_t low_bits = fits ? 255 : 127;
   for (size_t i = 0; i < a.m; ++i) {
+    if (!fits) out.offsets[i] = 255;
+    // In locals: stores through a uint8_t* may alias anything, so members would be reloaded.
     const int16_t* row = a.row(i);
-    uint8_t* block = out.data() + i / kQC8WBlockRows * quads * kQC8WBlockRows * 8;
-    for (size_t q = 0; q < quads; ++q) {
-      uint8_t* at = block + (q * kQC8WBlockRows + i % kQC8WBlockRows) * 8;
-      for (size_t j = 0; j < 4; ++j) {
-        const int32_t offset = row[4 * q + j] + 255;
-        at[j] = static_cast<uint8_t>(offset & 127);
-        at[4 + j] = static_cast<uint8_t>(offset >> 7);
-      }
+    const int32_t offset = out.offsets[i];
+    uint8_t* row_at = out.bytes.data() +
+                      (i / kQC8WBlockRows * quads * kQC8WBlockRows + i % kQC8WBlockRows) * row_quad;
+    for (size_t k = 0; k < a.kpad; ++k) {
+      const int32_t value = row[k] + offset;
+      uint8_t* at = row_at + k / 4 * kQC8WBlockRows * row_quad + k % 4;
+      at[0] = static_cast<uint8_t>(value & low_bits);
+      if (!fits) at[4] = static_cast<uint8_t>(value >> 7);
     }
   }
   return out;
@@ -239,7 +315,7 @@ bool install_relaxed_simd([[maybe_unused]] const uint8_t* module_bytes,
     kernels = linked;
   }
 #endif
-  kernels.single_instruction_dot = dot_is_single_instruction(kernels);
+  read_lowering(kernels);
   kernels.installed = true;
   return true;
 }
@@ -255,14 +331,16 @@ void gemm_qs8_qc8w_i32__relaxed(const CenteredRows& a, const PackedQC8W& w, int3
     gemm_qs8_qc8w_i32__wasmsimd(a, w, acc, ldacc);
     return;
   }
-  const std::vector<uint8_t> split = split_activations(a);
-  const size_t block_bytes = a.kpad / 4 * kQC8WBlockRows * 8;
+  const QC8WActivations activations = lay_out_activations(a, relaxed_kernels().byte_reading);
+  const size_t block_bytes = a.kpad / 4 * kQC8WBlockRows * activations.planes * 4;
   for_row_ranges<kRelaxedRangeRows>(a.m, a.m * w.n * a.kpad, [&](size_t begin, size_t end) {
     AlignedBuffer scratch(kQC8WPanelN * a.kpad + 4 * 16);  // one per range: they run at once
     const relaxed::QC8WArgs args{static_cast<uint32_t>(end - begin),
                                  static_cast<uint32_t>(w.n),
                                  static_cast<uint32_t>(a.kpad),
-                                 split.data() + begin / kQC8WBlockRows * block_bytes,
+                                 activations.planes,
+                                 activations.bytes.data() + begin / kQC8WBlockRows * block_bytes,
+                                 activations.offsets.data() + begin,
                                  reinterpret_cast<const int8_t*>(w.data.data()),
                                  reinterpret_cast<int8_t*>(scratch.data()),
                                  acc + begin * ldacc,
@@ -291,7 +369,7 @@ void gemm_qs8_qc8w_i32_impl(const CenteredRows& a, const PackedQC8W& w, int32_t*
       return gemm_qs8_qc8w_i32__relaxed(a, w, acc, ldacc);
     case Impl::fastest:
       return gemm_qs8_qc8w_i32_impl(a, w, acc, ldacc,
-                                    relaxed_is_faster_qc8w() ? Impl::relaxed : Impl::wasmsimd);
+                                    relaxed_is_faster_qc8w(w.n) ? Impl::relaxed : Impl::wasmsimd);
   }
 }
 

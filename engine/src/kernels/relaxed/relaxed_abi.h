@@ -37,14 +37,16 @@ struct QC4WArgs {
   uint32_t col_end;
 };
 
-// INT8 weights: acc[m][n] = Σ_k c[m, k] · w[n, k], c the centered activations (Eq. 56).
+// INT8 weights: acc[m][n] = Σ_k c[m, k] · w[n, k], c the centered activations (Eq. 56, 58).
 struct QC8WArgs {
   uint32_t m;
   uint32_t n;
-  uint32_t kpad;         // multiple of 8
-  const uint8_t* a;      // [block of 2 rows][k quad][row][4 low bytes, 4 high bytes] (Eq. 56)
-  const int8_t* packed;  // PackedQC8W::data (k-pair panels, packed_layouts.h)
-  int8_t* scratch;       // 16 · kpad + 64 bytes: one panel in k quads, its column sums
+  uint32_t kpad;     // multiple of 8
+  uint32_t planes;   // 2: c + 255 as 4 low, 4 high bytes (Eq. 56); 1: c + d_r (Eq. 58)
+  const uint8_t* a;  // [block of 2 rows][k quad][row][planes · 4 bytes]; rows past m are zero
+  const int32_t* offsets;  // [m]: d_r (255 for two planes)
+  const int8_t* packed;    // PackedQC8W::data (k-pair panels, packed_layouts.h)
+  int8_t* scratch;         // 16 · kpad + 64 bytes: one panel in k quads, its column sums
   int32_t* acc;
   uint32_t ldacc;
 };

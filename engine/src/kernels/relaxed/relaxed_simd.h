@@ -3,9 +3,10 @@
 // relaxed dot product is written out below over SIMDe's SIMD128 (SIMDe has none), so native
 // tests run the very same kernel source.
 //
-// The shim computes the result every lowering agrees on when the second operand's lanes are in
-// [0, 127], the only inputs these kernels give it (docs/quantization.md §10.1): exact products,
-// pairwise sums that cannot saturate an i16 lane, widened into the accumulator.
+// The shim is Arm's sdot: both operands read as signed bytes, the 4 products of a lane summed
+// exactly into the accumulator. On second operands in [0, 127] every lowering agrees with it
+// (docs/quantization.md §10.1); on full bytes it is one of the readings the engine's probe
+// recognizes (Eq. 58), so native tests run the INT8 kernel's one-dot layout too.
 #pragma once
 
 #include <stdint.h>
@@ -15,14 +16,14 @@
 #else
 #include "common/simd128.h"
 
-// i32 lane j = c[j] + Σ_{i<4} a[4j+i]·b[4j+i] (a: i8, b: 7-bit).
+// i32 lane j = c[j] + Σ_{i<4} a[4j+i]·b[4j+i] (a, b: i8).
 inline v128_t wasm_i32x4_relaxed_dot_i8x16_i7x16_add(v128_t a, v128_t b, v128_t c) {
-  const v128_t lo = wasm_i16x8_extmul_low_i8x16(a, b);
-  const v128_t hi = wasm_i16x8_extmul_high_i8x16(a, b);
-  // Pairwise sums of adjacent i16 products, in lane order.
-  const v128_t even = wasm_i16x8_shuffle(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
-  const v128_t odd = wasm_i16x8_shuffle(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
-  return wasm_i32x4_add(c, wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_add(even, odd)));
+  // Products fit in i16 (|−128 · −128| = 16384); pairs of them are widened before any add.
+  const v128_t lo = wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extmul_low_i8x16(a, b));
+  const v128_t hi = wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_extmul_high_i8x16(a, b));
+  const v128_t even = wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);
+  const v128_t odd = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
+  return wasm_i32x4_add(c, wasm_i32x4_add(even, odd));
 }
 
 #endif
