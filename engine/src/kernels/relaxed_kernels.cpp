@@ -123,8 +123,9 @@ RelaxedKernels& relaxed_kernels() {
 #if defined(__EMSCRIPTEN__)
   static RelaxedKernels kernels;
 #else
-  // Natively the kernels are linked in (SIMDe lowers the fused dot as sdot does), so Impl::relaxed
-  // runs them as installed ones would, while the default stays SIMD128.
+  // Natively the kernels are linked in, their fused dot reading bytes as sdot does
+  // (relaxed/relaxed_simd.h), so Impl::relaxed runs them as installed ones would, while the
+  // default stays SIMD128.
   static RelaxedKernels kernels = [] {
     RelaxedKernels linked{&quantlab_relaxed_qc4w, &quantlab_relaxed_qc8w, &quantlab_relaxed_probe};
     read_lowering(linked);
@@ -180,11 +181,10 @@ constexpr size_t kRelaxedMinRows = 4;
 // by 1.3-3.6× and the GEMV by 1.1-1.8×. The INT8 GEMM needs two dots per 16 products (Eq. 56),
 // or one where the dot reads a full byte (Eq. 58): where the dot is vpdpbusd (Chromium) it beat
 // SIMD128's pmaddwd + add even with two, where it is pmaddubsw, pmaddwd and an add (Node 20) it
-// lost (0.89×).
-// (Below kRelaxedMinRows the relaxed INT8 entry runs the SIMD128 GEMV itself.) Its activation
-// layout pass costs per row and k, its saving per row, k and column, so narrow products stay on
-// SIMD128: in Chromium (vpdpbusd, Eq. 58) fashion-cnn's second convolution, N = 32, ran
-// 0.71-1.04× SIMD128 on the relaxed GEMM, GEMM 256×1024×1024 1.65-1.81×.
+// lost (0.89×). Its activation layout pass costs per row and k, its saving per row, k and
+// column, so narrow products stay on SIMD128: in Chromium (vpdpbusd, Eq. 58) fashion-cnn's
+// second convolution, N = 32, ran 0.71-1.04× SIMD128 on it, GEMM 256×1024×1024 1.65-1.81×.
+// (Below kRelaxedMinRows the relaxed INT8 entry runs the SIMD128 GEMV itself.)
 constexpr size_t kRelaxedMinColumns = 64;
 
 bool relaxed_is_faster_qc8w(size_t n) {
@@ -220,9 +220,9 @@ struct QC8WActivations {
   std::vector<int32_t> offsets;
 };
 
-// One plane where the lowering reads a full byte and every row's values span at most 256
-// (always, for 8-bit activations): c + d_r with d_r = −min_k c, or −min_k c − 128 for a signed
-// reading (Eq. 58). Otherwise two planes: c + 255 in [0, 510] = low + 128 · high (Eq. 56).
+// One plane where the lowering reads a full byte and every row's values (padding included) span
+// at most 255 (always, for 8-bit activations): c + d_r with d_r = −min_k c, or −min_k c − 128 for a
+// signed reading (Eq. 58). Otherwise two planes: c + 255 in [0, 510] = low + 128 · high (Eq. 56).
 QC8WActivations lay_out_activations(const CenteredRows& a, ByteReading reading) {
   QC8WActivations out;
   out.offsets.resize(a.m);
