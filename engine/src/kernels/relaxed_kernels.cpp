@@ -216,6 +216,7 @@ constexpr size_t kQC8WBlockRows = 2;
 // rows past M zero, and d_r per row.
 struct QC8WActivations {
   uint32_t planes = 2;
+  size_t block_bytes = 0;  // one block of 2 rows
   std::vector<uint8_t> bytes;
   std::vector<int32_t> offsets;
 };
@@ -239,9 +240,9 @@ QC8WActivations lay_out_activations(const CenteredRows& a, ByteReading reading) 
     out.offsets[i] = -low - (reading == ByteReading::signed8 ? 128 : 0);
   }
   out.planes = fits ? 1 : 2;
-  const size_t quads = a.kpad / 4;
   const size_t row_quad = out.planes * 4;
-  out.bytes.assign((a.m + 1) / kQC8WBlockRows * quads * kQC8WBlockRows * row_quad, 0);
+  out.block_bytes = a.kpad / 4 * kQC8WBlockRows * row_quad;
+  out.bytes.assign((a.m + 1) / kQC8WBlockRows * out.block_bytes, 0);
   // One plane: the byte the lowering reads as the value; two: its low 7 bits, then the rest.
   const int32_t low_bits = fits ? 255 : 127;
   for (size_t i = 0; i < a.m; ++i) {
@@ -249,8 +250,8 @@ QC8WActivations lay_out_activations(const CenteredRows& a, ByteReading reading) 
     // In locals: stores through a uint8_t* may alias anything, so members would be reloaded.
     const int16_t* row = a.row(i);
     const int32_t offset = out.offsets[i];
-    uint8_t* row_at = out.bytes.data() +
-                      (i / kQC8WBlockRows * quads * kQC8WBlockRows + i % kQC8WBlockRows) * row_quad;
+    uint8_t* row_at =
+        out.bytes.data() + i / kQC8WBlockRows * out.block_bytes + i % kQC8WBlockRows * row_quad;
     for (size_t k = 0; k < a.kpad; ++k) {
       const int32_t value = row[k] + offset;
       uint8_t* at = row_at + k / 4 * kQC8WBlockRows * row_quad + k % 4;
@@ -332,19 +333,19 @@ void gemm_qs8_qc8w_i32__relaxed(const CenteredRows& a, const PackedQC8W& w, int3
     return;
   }
   const QC8WActivations activations = lay_out_activations(a, relaxed_kernels().byte_reading);
-  const size_t block_bytes = a.kpad / 4 * kQC8WBlockRows * activations.planes * 4;
   for_row_ranges<kRelaxedRangeRows>(a.m, a.m * w.n * a.kpad, [&](size_t begin, size_t end) {
     AlignedBuffer scratch(kQC8WPanelN * a.kpad + 4 * 16);  // one per range: they run at once
-    const relaxed::QC8WArgs args{static_cast<uint32_t>(end - begin),
-                                 static_cast<uint32_t>(w.n),
-                                 static_cast<uint32_t>(a.kpad),
-                                 activations.planes,
-                                 activations.bytes.data() + begin / kQC8WBlockRows * block_bytes,
-                                 activations.offsets.data() + begin,
-                                 reinterpret_cast<const int8_t*>(w.data.data()),
-                                 reinterpret_cast<int8_t*>(scratch.data()),
-                                 acc + begin * ldacc,
-                                 static_cast<uint32_t>(ldacc)};
+    const relaxed::QC8WArgs args{
+        static_cast<uint32_t>(end - begin),
+        static_cast<uint32_t>(w.n),
+        static_cast<uint32_t>(a.kpad),
+        activations.planes,
+        activations.bytes.data() + begin / kQC8WBlockRows * activations.block_bytes,
+        activations.offsets.data() + begin,
+        reinterpret_cast<const int8_t*>(w.data.data()),
+        reinterpret_cast<int8_t*>(scratch.data()),
+        acc + begin * ldacc,
+        static_cast<uint32_t>(ldacc)};
     available_kernels().qc8w(&args);
   });
 }

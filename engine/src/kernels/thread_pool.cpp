@@ -55,21 +55,21 @@ thread_local bool inside_job = false;
 // back-to-back calls; short enough that an idle pool gives its cores back within 2 ms.
 constexpr std::chrono::microseconds kSpinBeforeSleep{2000};
 
-// Polls ready() until it holds or kSpinBeforeSleep has passed; returns ready().
+// Polls ready() until it holds or kSpinBeforeSleep has passed; the caller then waits on its
+// condition variable, which returns at once if ready() holds.
 template <typename Ready>
-bool spin_until(Ready ready) {
+void spin_until(Ready ready) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point until = Clock::now() + kSpinBeforeSleep;
   do {
     // The clock is a call into JavaScript in wasm: poll between reads.
     for (int i = 0; i < 64; ++i) {
-      if (ready()) return true;
+      if (ready()) return;
     }
     // With more threads than free cores (a count above the cores, other load), the thread a
     // spinner waits for may need this core.
     std::this_thread::yield();
   } while (Clock::now() < until);
-  return ready();
 }
 
 class Pool {
@@ -127,12 +127,10 @@ class Pool {
     job.run(0);
     inside_job = false;
     const auto all_done = [&] { return pending_.load() == 0; };
-    if (!spin_until(all_done)) {
+    spin_until(all_done);
+    {
       std::unique_lock lock(mutex_);
       done_.wait(lock, all_done);
-    }
-    {
-      std::lock_guard lock(mutex_);
       job_ = nullptr;
     }
     for (const std::exception_ptr& error : job.errors) {
